@@ -1,0 +1,2 @@
+export { requireBearer } from './auth.js';
+export { eventsRoutes } from './events-routes.js';

@@ -1,0 +1,49 @@
+import { type TSchema, Type } from '@sinclair/typebox';
+
+import { CallEvent } from '../telecmi/index.js';
+
+/** Query parameters of every paged list. */
+export const PageQuery = Type.Object(
+  {
+    after: Type.Optional(
+      Type.String({ pattern: '^\\d{1,16}$', description: 'a cursor: the "next" of the previous page' }),
+    ),
+    limit: Type.Integer({
+      minimum: 1,
+      maximum: 1000,
+      default: 100,
+      description: 'an integer from 1 to 1000',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+/** `{"items": [...], "next": cursor | null}`. */
+export const PageOf = <T extends TSchema>(item: T) =>
+  Type.Object({ items: Type.Array(item), next: Type.Union([Type.String(), Type.Null()]) });
+
+export const StoredEvent = Type.Composite([
+  Type.Omit(CallEvent, ['raw']),
+  Type.Object({
+    raw: Type.String({ description: 'The exact text received.' }),
+    method: Type.String({ description: 'POST or GET.' }),
+    contentType: Type.Union([Type.String(), Type.Null()]),
+  }),
+]);
+
+export const QuarantinedRequest = Type.Object({
+  id: Type.String(),
+  receivedAt: Type.Number(),
+  reason: Type.String({ description: 'The error code that refused it.' }),
+  message: Type.String(),
+  method: Type.String(),
+  path: Type.String({ description: 'The route, without the token.' }),
+  contentType: Type.Union([Type.String(), Type.Null()]),
+  raw: Type.String({ description: 'The body as text; invalid UTF-8 replaced.' }),
+  rawBase64: Type.String({ description: 'The exact bytes, base64.' }),
+});
+
+export const ErrorResponse = Type.Object({
+  ok: Type.Literal(false),
+  error: Type.Object({ code: Type.String(), message: Type.String() }),
+});

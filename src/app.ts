@@ -1,0 +1,82 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+
+import { eventsRoutes, requireBearer } from './api/index.js';
+import type { Config } from './config.js';
+import { AppError } from './errors.js';
+import { createErrorHandler, notFoundHandler } from './http/error-handler.js';
+import { healthRoutes } from './http/health-routes.js';
+import { createMetrics } from './http/metrics.js';
+import { createIdFactory } from './ids.js';
+import { INGEST_PATHS, receiverRoutes } from './receiver/index.js';
+import type { Store } from './store/index.js';
+
+/** What the app is built from, besides its config. */
+export interface AppDeps {
+  readonly store: Store;
+  /** A pino logger (createLogger). */
+  readonly logger: FastifyBaseLogger;
+  /** Resolved tokens: configured, or generated and kept in the data directory (tokens.ts). */
+  readonly tokens: { readonly ingestToken: string; readonly apiToken: string };
+}
+
+const INGEST_ROUTES = new Set<string>(Object.values(INGEST_PATHS));
+
+/**
+ * The composition root: wires the receiver, the API and operations routes over one store. Does not listen;
+ * `telehook serve` does, and tests use `app.inject()`.
+ *
+ * @example
+ * const app = await buildApp(config, { store, logger, tokens });
+ * await app.listen({ port: config.port, host: config.host });
+ */
+export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    // Fastify's request log lines would carry the URL, and with it the ingest token.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: config.bodyLimitBytes,
+    // Our own onRequest hook answers 503 while closing, in the error shape of every other answer.
+    return503OnClosing: false,
+    forceCloseConnections: 'idle',
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 300 },
+    // An unknown query parameter is answered 400 (a typo should not silently widen a query), not dropped.
+    ajv: { customOptions: { removeAdditional: false } },
+  });
+  const metrics = createMetrics();
+
+  app.setErrorHandler(
+    createErrorHandler({
+      bodyLimitBytes: config.bodyLimitBytes,
+      onError: (code, request) => {
+        if (INGEST_ROUTES.has(request.routeOptions.url ?? '')) metrics.countRejected(code);
+      },
+    }),
+  );
+  app.setNotFoundHandler(notFoundHandler);
+  let isClosing = false;
+  app.addHook('preClose', async () => {
+    isClosing = true;
+  });
+  app.addHook('onRequest', async (_request, reply) => {
+    if (!isClosing) return;
+    void reply.header('connection', 'close');
+    throw new AppError('SHUTTING_DOWN', 'telehook is shutting down; retry in a moment.');
+  });
+
+  await app.register(
+    receiverRoutes({
+      store: deps.store,
+      ingestToken: deps.tokens.ingestToken,
+      bodyLimitBytes: config.bodyLimitBytes,
+      newId: createIdFactory(),
+      onAccepted: (event, result) => metrics.countAccepted(event.kind, result.duplicate),
+    }),
+  );
+  await app.register(async (api) => {
+    api.addHook('onRequest', requireBearer(deps.tokens.apiToken));
+    await api.register(eventsRoutes(deps.store));
+  });
+  await app.register(healthRoutes(deps.store));
+  await app.register(metrics.routes);
+  return app;
+}

@@ -1,0 +1,87 @@
+import { mkdirSync } from 'node:fs';
+
+import type { FastifyInstance } from 'fastify';
+
+import { buildApp } from '../../app.js';
+import { type ConfigOverrides, loadConfig } from '../../config.js';
+import { createLogger } from '../../logger.js';
+import type { Store } from '../../store/index.js';
+import { resolveTokens } from '../../tokens.js';
+import { openStore } from '../open-store.js';
+
+export interface RunningServer {
+  readonly app: FastifyInstance;
+  readonly store: Store;
+  readonly url: string;
+  /** Stops accepting, finishes in-flight commits, closes the store. */
+  readonly stop: () => Promise<void>;
+}
+
+/**
+ * `telehook serve`: open the store, listen, print the URLs to paste into TeleCMI. On SIGTERM or SIGINT it stops
+ * accepting, lets in-flight requests finish their commits, closes the store and exits 0.
+ */
+export async function serve(
+  overrides: ConfigOverrides,
+  out: NodeJS.WritableStream = process.stdout,
+): Promise<RunningServer> {
+  const config = loadConfig({ overrides });
+  mkdirSync(config.dataDir, { recursive: true });
+  const tokens = resolveTokens(config.dataDir, config);
+  const logger = createLogger(config);
+  const { store, description } = openStore(config);
+  const app = await buildApp(config, { store, logger, tokens });
+  await app.listen({ port: config.port, host: config.host });
+
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  const shownHost = ['0.0.0.0', '::', ''].includes(config.host) ? 'localhost' : config.host;
+  const base = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
+  out.write(
+    [
+      `telehook listening on ${base} (${description})`,
+      `  Ingest URL:  ${base}/webhooks/telecmi/${tokens.ingestToken}`,
+      `               ${base}/webhook/cdr?token=${tokens.ingestToken}  (the path of TeleCMI's examples)`,
+      `  API URL:     ${base}/api/events   with header  Authorization: Bearer ${tokens.apiToken}`,
+      tokens.generated.length > 0 ? `  (new tokens generated and kept in ${config.dataDir}/tokens.json)` : '',
+      `  TeleCMI dashboard → your number → Settings → Webhooks: add "call report" and "notify" with the ingest URL.`,
+      `  A public URL is needed for TeleCMI to reach this machine: see "Expose a local server" in the README.`,
+      '',
+    ]
+      .filter((line, index, lines) => line !== '' || index === lines.length - 1)
+      .join('\n'),
+  );
+
+  let stopping: Promise<void> | null = null;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      await app.close();
+      await store.close();
+    })();
+    return stopping;
+  };
+  return { app, store, url: base, stop };
+}
+
+/** Runs {@link serve} until a signal, then shuts down cleanly (exit 0) or, on a second signal, at once. */
+export async function runServe(overrides: ConfigOverrides): Promise<void> {
+  const server = await serve(overrides);
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    signals += 1;
+    if (signals > 1) process.exit(1);
+    server.app.log.info({ signal }, 'shutting down: finishing in-flight requests');
+    server.stop().then(
+      () => {
+        server.app.log.info('stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        server.app.log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}

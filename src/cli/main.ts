@@ -1,0 +1,23 @@
+import { ConfigError } from '../config.js';
+import { createProgram } from './program.js';
+
+/** The entry point of the `telehook` binary. */
+export async function main(argv: string[] = process.argv): Promise<void> {
+  try {
+    await createProgram().parseAsync(argv);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`telehook: ${error.message}\n`);
+      process.exit(2);
+    }
+    if ((error as { code?: unknown }).code === 'EADDRINUSE') {
+      process.stderr.write(
+        `telehook: ${(error as Error).message}: another server is using that port (use --port or TELEHOOK_PORT).\n`,
+      );
+      process.exit(2);
+    }
+    throw error;
+  }
+}
+
+await main();

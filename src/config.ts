@@ -1,0 +1,228 @@
+import path from 'node:path';
+
+/**
+ * Settings, read and validated in one place. Precedence: command-line flag, then environment variable, then the
+ * default in {@link SETTINGS}. A bad value stops start-up with a message that names the setting.
+ */
+export interface Config {
+  /** TCP port to listen on. */
+  readonly port: number;
+  /** Interface to bind. */
+  readonly host: string;
+  /** Directory of the SQLite database and the generated tokens. Absolute. */
+  readonly dataDir: string;
+  /** The token in the ingest URL; null until generated on first start. */
+  readonly ingestToken: string | null;
+  /** The Bearer token of the query API; null until generated on first start. */
+  readonly apiToken: string | null;
+  /** Largest accepted webhook body, in bytes. */
+  readonly bodyLimitBytes: number;
+  readonly logLevel: LogLevel;
+  readonly logFormat: 'json' | 'pretty';
+  /** IANA time zone in which "today" starts at midnight. */
+  readonly timezone: string;
+  /** `postgres://…` to use PostgreSQL; null for the embedded SQLite store in `dataDir`. */
+  readonly databaseUrl: string | null;
+}
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** A setting's value as given on the command line (strings) or by a caller (numbers). */
+export type ConfigOverrides = Partial<Record<keyof Config, string | number | undefined>>;
+
+/** Thrown when a setting has a bad value: misuse, reported before anything starts. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+interface Setting<K extends keyof Config> {
+  readonly env: string;
+  readonly flag: string;
+  /** The default, as text, run through `parse` like any other value; undefined for "none". */
+  readonly fallback: () => string | undefined;
+  readonly parse: (text: string) => Config[K];
+  readonly describe: string;
+}
+
+type Settings = { readonly [K in keyof Config]: Setting<K> };
+
+const TOKEN = /^[A-Za-z0-9._~-]{16,256}$/;
+
+/** Every setting, its environment variable, its flag and its default: the one table of defaults. */
+export const SETTINGS: Settings = {
+  port: {
+    env: 'TELEHOOK_PORT',
+    flag: '--port',
+    fallback: () => '5000',
+    parse: (text) => parseInteger(text, 0, 65535, 'a port number from 0 to 65535'),
+    describe: 'TCP port (0 picks a free one)',
+  },
+  host: {
+    env: 'TELEHOOK_HOST',
+    flag: '--host',
+    fallback: () => '0.0.0.0',
+    parse: (text) => nonEmpty(text, 'a host name or IP address'),
+    describe: 'interface to bind',
+  },
+  dataDir: {
+    env: 'TELEHOOK_DATA_DIR',
+    flag: '--data',
+    fallback: () => './data',
+    parse: (text) => path.resolve(nonEmpty(text, 'a directory path')),
+    describe: 'directory of the SQLite database and generated tokens',
+  },
+  ingestToken: {
+    env: 'TELEHOOK_INGEST_TOKEN',
+    flag: '--ingest-token',
+    fallback: () => undefined,
+    parse: (text) => token(text),
+    describe: 'token of the ingest URL (generated and kept in the data directory when unset)',
+  },
+  apiToken: {
+    env: 'TELEHOOK_API_TOKEN',
+    flag: '--api-token',
+    fallback: () => undefined,
+    parse: (text) => token(text),
+    describe: 'Bearer token of the query API (generated and kept in the data directory when unset)',
+  },
+  bodyLimitBytes: {
+    env: 'TELEHOOK_BODY_LIMIT',
+    flag: '--body-limit',
+    fallback: () => '256KiB',
+    parse: (text) => parseSize(text),
+    describe: 'largest accepted webhook body (bytes, or e.g. 256KiB, 1MiB)',
+  },
+  logLevel: {
+    env: 'TELEHOOK_LOG_LEVEL',
+    flag: '--log-level',
+    fallback: () => 'info',
+    parse: (text) => oneOf(text, LOG_LEVELS),
+    describe: 'log level',
+  },
+  logFormat: {
+    env: 'TELEHOOK_LOG_FORMAT',
+    flag: '--log-format',
+    fallback: () => 'json',
+    parse: (text) => oneOf(text, ['json', 'pretty'] as const),
+    describe: 'json (one line per event) or pretty (for people)',
+  },
+  timezone: {
+    env: 'TELEHOOK_TIMEZONE',
+    flag: '--timezone',
+    fallback: () => Intl.DateTimeFormat().resolvedOptions().timeZone,
+    parse: (text) => timeZone(text),
+    describe: 'IANA time zone in which "today" starts (default: the system\'s)',
+  },
+  databaseUrl: {
+    env: 'TELEHOOK_DATABASE_URL',
+    flag: '--database-url',
+    fallback: () => undefined,
+    parse: (text) => databaseUrl(text),
+    describe: 'postgres://… to use PostgreSQL instead of SQLite in the data directory',
+  },
+};
+
+/**
+ * Reads every setting from flags (`overrides`), then `env`, then defaults; validates them and returns a frozen
+ * {@link Config}. This is the only reader of `process.env` in telehook.
+ *
+ * @example
+ * const config = loadConfig({ overrides: { port: '8080' } });
+ */
+export function loadConfig(options: { env?: NodeJS.ProcessEnv; overrides?: ConfigOverrides } = {}): Config {
+  const env = options.env ?? process.env;
+  const overrides = options.overrides ?? {};
+  const config: Record<string, unknown> = {};
+  for (const [key, setting] of Object.entries(SETTINGS) as [keyof Config, Setting<keyof Config>][]) {
+    const given = overrides[key];
+    const fromEnv = env[setting.env];
+    const source =
+      given !== undefined ? `${setting.flag}` : fromEnv !== undefined && fromEnv !== '' ? setting.env : null;
+    const text = given !== undefined ? String(given) : source !== null ? fromEnv : setting.fallback();
+    if (text === undefined) {
+      config[key] = null;
+      continue;
+    }
+    try {
+      config[key] = setting.parse(text);
+    } catch (error) {
+      const where = source ?? `default of ${setting.env}`;
+      const shown =
+        key === 'ingestToken' || key === 'apiToken' || key === 'databaseUrl'
+          ? '(hidden)'
+          : JSON.stringify(text);
+      throw new ConfigError(`Invalid setting ${where} = ${shown}: ${(error as Error).message}.`, {
+        cause: error,
+      });
+    }
+  }
+  return Object.freeze(config) as unknown as Config;
+}
+
+/** The config as it may be printed: secrets replaced. */
+export function redactConfig(config: Config): Record<string, unknown> {
+  return {
+    ...config,
+    ingestToken: config.ingestToken === null ? null : '[redacted]',
+    apiToken: config.apiToken === null ? null : '[redacted]',
+    databaseUrl:
+      config.databaseUrl === null
+        ? null
+        : config.databaseUrl.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:[redacted]@'),
+  };
+}
+
+function parseInteger(text: string, min: number, max: number, accepts: string): number {
+  const trimmed = text.trim();
+  if (!/^\d+$/.test(trimmed)) throw new Error(`expected ${accepts}`);
+  const value = Number(trimmed);
+  if (value < min || value > max) throw new Error(`expected ${accepts}`);
+  return value;
+}
+
+function nonEmpty(text: string, accepts: string): string {
+  const trimmed = text.trim();
+  if (trimmed === '') throw new Error(`expected ${accepts}`);
+  return trimmed;
+}
+
+function token(text: string): string {
+  if (!TOKEN.test(text))
+    throw new Error('expected 16 to 256 characters of A-Z, a-z, 0-9, ".", "_", "~" or "-"');
+  return text;
+}
+
+const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, kb: 1000, kib: 1024, mb: 1e6, mib: 1024 * 1024 };
+
+function parseSize(text: string): number {
+  const match = /^(\d+)\s*([a-z]*)$/i.exec(text.trim());
+  const unit = SIZE_UNITS[match?.[2]?.toLowerCase() ?? 'x'];
+  if (!match || unit === undefined) throw new Error('expected a size such as 262144, 256KiB or 1MiB');
+  const bytes = Number(match[1]) * unit;
+  if (bytes < 1024 || bytes > 64 * 1024 * 1024) throw new Error('expected a size from 1KiB to 64MiB');
+  return bytes;
+}
+
+function oneOf<T extends string>(text: string, values: readonly T[]): T {
+  const value = text.trim().toLowerCase();
+  const found = values.find((candidate) => candidate === value);
+  if (found === undefined) throw new Error(`expected one of ${values.join(', ')}`);
+  return found;
+}
+
+function timeZone(text: string): string {
+  const zone = text.trim();
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+  } catch {
+    throw new Error('expected an IANA time zone such as Europe/London or Asia/Kolkata');
+  }
+  return zone;
+}
+
+function databaseUrl(text: string): string {
+  const url = text.trim();
+  if (!/^postgres(ql)?:\/\//.test(url)) throw new Error('expected a postgres:// URL');
+  return url;
+}

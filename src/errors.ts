@@ -1,0 +1,76 @@
+/**
+ * Every error telehook answers with, by stable code. The HTTP status of each lives in one table; the codes are
+ * the public interface (clients and scripts match on them) and docs/errors.md lists them all (a test keeps the
+ * two in sync).
+ */
+export const ERROR_STATUS = {
+  INGEST_TOKEN_INVALID: 401,
+  API_TOKEN_INVALID: 401,
+  TELECMI_EMPTY_BODY: 400,
+  TELECMI_INVALID_ENCODING: 400,
+  TELECMI_UNPARSEABLE: 400,
+  TELECMI_NOT_AN_OBJECT: 422,
+  TELECMI_NOT_TELECMI: 422,
+  PAYLOAD_TOO_LARGE: 413,
+  METHOD_NOT_ALLOWED: 405,
+  NOT_FOUND: 404,
+  BAD_REQUEST: 400,
+  QUERY_INVALID: 400,
+  STORE_UNAVAILABLE: 503,
+  SHUTTING_DOWN: 503,
+  INTERNAL: 500,
+} as const satisfies Record<string, number>;
+
+/** A stable error code. */
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/** The base of telehook's own errors: a stable `code`, the HTTP status it maps to, and a `cause`. */
+export class AppError extends Error {
+  override name = 'AppError';
+  readonly code: ErrorCode;
+  readonly statusCode: number;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.statusCode = ERROR_STATUS[code];
+  }
+}
+
+/** The store could not do what was asked; `retryable` when trying again later may succeed (busy, disk full). */
+export class StoreError extends AppError {
+  override name = 'StoreError';
+  readonly retryable: boolean;
+
+  constructor(message: string, options: { cause?: unknown; retryable: boolean }) {
+    super('STORE_UNAVAILABLE', message, options);
+    this.retryable = options.retryable;
+  }
+}
+
+/** A bad query parameter; the message names the parameter and what it accepts. */
+export class QueryError extends AppError {
+  override name = 'QueryError';
+  readonly parameter: string;
+
+  constructor(parameter: string, accepts: string) {
+    super('QUERY_INVALID', `Query parameter "${parameter}" is invalid: expected ${accepts}.`);
+    this.parameter = parameter;
+  }
+}
+
+/** Turns anything thrown into an Error, for catch sites that log and carry on. */
+export function coerceError(value: unknown): Error {
+  if (value instanceof Error) return value;
+  return new Error(typeof value === 'string' ? value : JSON.stringify(value));
+}
+
+/** The JSON body of every error answer. */
+export interface ErrorBody {
+  ok: false;
+  error: { code: string; message: string };
+}
+
+export function errorBody(code: string, message: string): ErrorBody {
+  return { ok: false, error: { code, message } };
+}

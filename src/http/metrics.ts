@@ -1,0 +1,32 @@
+import type { FastifyInstance } from 'fastify';
+import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
+
+/** The Prometheus metrics of one app instance (its own registry, so that tests can build several apps). */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'telehook_' });
+  const accepted = new Counter({
+    name: 'telehook_events_accepted_total',
+    help: 'Events acknowledged after a durable commit, by kind and whether they were exact resends.',
+    labelNames: ['kind', 'duplicate'] as const,
+    registers: [registry],
+  });
+  const rejected = new Counter({
+    name: 'telehook_ingest_rejected_total',
+    help: 'Ingest requests refused, by error code.',
+    labelNames: ['code'] as const,
+    registers: [registry],
+  });
+  return {
+    registry,
+    countAccepted: (kind: string, duplicate: boolean) => accepted.inc({ kind, duplicate: String(duplicate) }),
+    countRejected: (code: string) => rejected.inc({ code }),
+    routes: async (app: FastifyInstance): Promise<void> => {
+      app.get('/metrics', async (_request, reply) =>
+        reply.type(registry.contentType).send(await registry.metrics()),
+      );
+    },
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,55 @@
+import type { Database, Statement } from 'better-sqlite3';
+
+import type { AppendResult, NewEvent, NewQuarantinedRequest } from '../../store.js';
+
+/** One unit of work for the group commit: an event to append or a request to quarantine. */
+export type WriteOp =
+  { type: 'event'; input: NewEvent } | { type: 'quarantine'; input: NewQuarantinedRequest };
+export type WriteResult = AppendResult | null;
+
+/**
+ * Prepares the statements of a batch write and returns the function the group commit runs inside one
+ * transaction. A duplicate (same dedupe key, in this batch or an earlier one) answers with the first id.
+ */
+export function prepareWrites(db: Database): (ops: WriteOp[]) => WriteResult[] {
+  const insertEvent: Statement = db.prepare(`
+    INSERT INTO events (id, received_at, dedupe_key, method, content_type, kind, product, status, call_key, occurred_at, event, raw)
+    VALUES (@id, @receivedAt, @dedupeKey, @method, @contentType, @kind, @product, @status, @callKey, @occurredAt, @event, @raw)
+    ON CONFLICT (dedupe_key) DO NOTHING`);
+  const findDuplicate = db.prepare('SELECT id FROM events WHERE dedupe_key = ?').pluck();
+  const insertQuarantine = db.prepare(`
+    INSERT INTO quarantine (id, received_at, reason, message, method, path, content_type, raw)
+    VALUES (@id, @receivedAt, @reason, @message, @method, @path, @contentType, @raw)`);
+
+  const appendEvent = ({ event, body, dedupeKey, method, contentType }: NewEvent): AppendResult => {
+    const { raw: _raw, ...normalised } = event;
+    const key = Buffer.from(dedupeKey, 'hex');
+    const info = insertEvent.run({
+      id: event.id,
+      receivedAt: event.receivedAt,
+      dedupeKey: key,
+      method,
+      contentType,
+      kind: event.kind,
+      product: event.product,
+      status: event.status,
+      callKey: event.callKey,
+      occurredAt: event.occurredAt,
+      event: JSON.stringify(normalised),
+      raw: Buffer.from(body.buffer, body.byteOffset, body.byteLength),
+    });
+    if (info.changes === 1) return { id: event.id, duplicate: false };
+    return { id: findDuplicate.get(key) as string, duplicate: true };
+  };
+
+  const run = db.transaction((ops: WriteOp[]): WriteResult[] =>
+    ops.map((op) => {
+      if (op.type === 'event') return appendEvent(op.input);
+      const { body, ...rest } = op.input;
+      insertQuarantine.run({ ...rest, raw: Buffer.from(body.buffer, body.byteOffset, body.byteLength) });
+      return null;
+    }),
+  );
+  // IMMEDIATE takes the write lock up front, so a busy database fails the batch before any work is done.
+  return (ops) => run.immediate(ops);
+}

@@ -1,0 +1,80 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { onTestFinished } from 'vitest';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const MAIN = path.join(ROOT, 'src/cli/main.ts');
+
+export interface ServerProcess {
+  readonly child: ChildProcess;
+  /** http://localhost:PORT */
+  readonly url: string;
+  readonly ingestUrl: string;
+  readonly apiToken: string;
+  /** Everything printed so far. */
+  output(): string;
+  /** Resolves with the exit code (or signal) when the process ends. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Runs the telehook CLI (from source, through tsx) with arguments; resolves when it exits. */
+export function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/**
+ * Starts `telehook serve` as a real process on a free port and waits for it to print its URLs. The process is
+ * killed when the test ends, if it still runs.
+ */
+export async function startServer(
+  dataDir: string,
+  extraArgs: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+): Promise<ServerProcess> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', MAIN, 'serve', '--port', '0', '--host', '127.0.0.1', '--data', dataDir, ...extraArgs],
+    {
+      cwd: ROOT,
+      env: { ...process.env, TELEHOOK_LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
+  onTestFinished(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+
+  const started = Date.now();
+  while (!/Ingest URL:\s+(\S+)/.test(output)) {
+    if (child.exitCode !== null) throw new Error(`telehook serve exited with ${child.exitCode}:\n${output}`);
+    if (Date.now() - started > 30_000) throw new Error(`telehook serve did not start in 30 s:\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  const ingestUrl = /Ingest URL:\s+(\S+)/.exec(output)![1]!;
+  const url = new URL(ingestUrl).origin;
+  const tokens = JSON.parse(readFileSync(path.join(dataDir, 'tokens.json'), 'utf8')) as { apiToken: string };
+  return { child, url, ingestUrl, apiToken: tokens.apiToken, output: () => output, exited };
+}

@@ -1,0 +1,51 @@
+import path from 'node:path';
+
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { onTestFinished } from 'vitest';
+
+import { buildApp } from '../../src/app.js';
+import { type ConfigOverrides, loadConfig } from '../../src/config.js';
+import type { Store } from '../../src/store/index.js';
+import { createSqliteStore, type SqliteStoreOptions } from '../../src/store/sqlite/sqlite-store.js';
+import { generateToken } from '../../src/tokens.js';
+import { tempDir } from './temp-dir.js';
+
+export interface TestApp {
+  readonly app: FastifyInstance;
+  readonly store: Store;
+  readonly dir: string;
+  readonly file: string;
+  readonly tokens: { ingestToken: string; apiToken: string };
+  /** `/webhooks/telecmi/<token>` */
+  readonly ingestPath: string;
+  readonly auth: { authorization: string };
+}
+
+/** buildApp over a real SQLite store in a temporary directory, closed when the test ends. */
+export async function createTestApp(
+  options: { overrides?: ConfigOverrides; store?: Partial<SqliteStoreOptions> } = {},
+): Promise<TestApp> {
+  const dir = tempDir();
+  const file = path.join(dir, 'telehook.db');
+  const config = loadConfig({
+    env: {},
+    overrides: { dataDir: dir, logLevel: 'silent', ...options.overrides },
+  });
+  const store = createSqliteStore({ file, ...options.store });
+  const tokens = { ingestToken: generateToken(), apiToken: generateToken() };
+  const app = await buildApp(config, { store, logger: pino({ level: 'silent' }), tokens });
+  onTestFinished(async () => {
+    await app.close();
+    await store.close();
+  });
+  return {
+    app,
+    store,
+    dir,
+    file,
+    tokens,
+    ingestPath: `/webhooks/telecmi/${tokens.ingestToken}`,
+    auth: { authorization: `Bearer ${tokens.apiToken}` },
+  };
+}

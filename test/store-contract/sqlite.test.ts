@@ -1,0 +1,10 @@
+import path from 'node:path';
+
+import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { tempDir } from '../helpers/temp-dir.js';
+import { describeStoreContract } from './contract.js';
+
+describeStoreContract('sqlite', async () => {
+  const file = path.join(tempDir(), 'telehook.db');
+  return { open: async () => createSqliteStore({ file }) };
+});

@@ -1,0 +1,20 @@
+import { defineConfig } from 'vitest/config';
+
+/** Two projects: `unit` (tests next to the code) and `integration` (test/: real server, real stores, real processes). */
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: 'unit', include: ['src/**/*.test.ts'], environment: 'node' } },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          pool: 'forks',
+        },
+      },
+    ],
+  },
+});
