@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 
 import type { FastifyInstance } from 'fastify';
 
@@ -8,6 +9,18 @@ import { createLogger } from '../../logger.js';
 import type { Store } from '../../store/index.js';
 import { resolveTokens } from '../../tokens.js';
 import { openStore } from '../open-store.js';
+
+/** Written to the data directory while the server runs, so that other commands find it. */
+export const SERVER_FILE = 'server.json';
+
+export interface ServerInfo {
+  /** http://host:port */
+  readonly url: string;
+  /** The full ingest URL, token included. */
+  readonly ingestUrl: string;
+  readonly pid: number;
+  readonly startedAt: number;
+}
 
 export interface RunningServer {
   readonly app: FastifyInstance;
@@ -52,11 +65,22 @@ export async function serve(
       .join('\n'),
   );
 
+  // Other commands (trigger, send, tail…) find the running server here.
+  const serverFile = path.join(config.dataDir, SERVER_FILE);
+  const info: ServerInfo = {
+    url: base,
+    ingestUrl: `${base}/webhooks/telecmi/${tokens.ingestToken}`,
+    pid: process.pid,
+    startedAt: Date.now(),
+  };
+  writeFileSync(serverFile, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
+
   let stopping: Promise<void> | null = null;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       await app.close();
       await store.close();
+      rmSync(serverFile, { force: true });
     })();
     return stopping;
   };
