@@ -1,6 +1,9 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 
-import { eventsRoutes, requireBearer } from './api/index.js';
+import { callsRoutes, eventsRoutes, requireBearer } from './api/index.js';
+import { createCallProjection, createCallRules, createCallsService } from './calls/index.js';
 import type { Config } from './config.js';
 import { AppError } from './errors.js';
 import { createErrorHandler, notFoundHandler } from './http/error-handler.js';
@@ -17,6 +20,8 @@ export interface AppDeps {
   readonly logger: FastifyBaseLogger;
   /** Resolved tokens: configured, or generated and kept in the data directory (tokens.ts). */
   readonly tokens: { readonly ingestToken: string; readonly apiToken: string };
+  /** The clock (tests pin it). @defaultValue Date.now */
+  readonly now?: () => number;
 }
 
 const INGEST_ROUTES = new Set<string>(Object.values(INGEST_PATHS));
@@ -43,6 +48,38 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     ajv: { customOptions: { removeAdditional: false } },
   });
   const metrics = createMetrics();
+  const now = deps.now ?? Date.now;
+  const projection = createCallProjection({
+    store: deps.store,
+    rules: createCallRules({ staleAfterMs: config.staleCallAfterMs }),
+    logger: app.log,
+    staleAfterMs: config.staleCallAfterMs,
+    now,
+  });
+  const calls = createCallsService({
+    store: deps.store,
+    projection,
+    defaults: {
+      serviceLevelSec: config.serviceLevelSec,
+      shortAbandonSec: config.shortAbandonSec,
+      timezone: config.timezone,
+    },
+    now,
+  });
+  app.addHook('onReady', async () => projection.start());
+  app.addHook('onClose', async () => projection.stop());
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'telehook',
+        version: '1',
+        description: 'Receive TeleCMI webhooks, query calls and metrics.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
 
   app.setErrorHandler(
     createErrorHandler({
@@ -69,14 +106,19 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       ingestToken: deps.tokens.ingestToken,
       bodyLimitBytes: config.bodyLimitBytes,
       newId: createIdFactory(),
-      onAccepted: (event, result) => metrics.countAccepted(event.kind, result.duplicate),
+      onAccepted: (event, result) => {
+        metrics.countAccepted(event.kind, result.duplicate);
+        if (!result.duplicate) projection.wake();
+      },
     }),
   );
   await app.register(async (api) => {
     api.addHook('onRequest', requireBearer(deps.tokens.apiToken));
     await api.register(eventsRoutes(deps.store));
+    await api.register(callsRoutes(deps.store, calls));
   });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(healthRoutes(deps.store));
   await app.register(metrics.routes);
-  return app;
+  return Object.assign(app, { projection });
 }

@@ -23,6 +23,12 @@ export interface Config {
   readonly timezone: string;
   /** `postgres://…` to use PostgreSQL; null for the embedded SQLite store in `dataDir`. */
   readonly databaseUrl: string | null;
+  /** T of the service level: answered within this many seconds. */
+  readonly serviceLevelSec: number;
+  /** Callers who hang up sooner than this are short abandons, counted apart from abandoned. */
+  readonly shortAbandonSec: number;
+  /** A live call with no event for this long is closed with outcome `unknown`. */
+  readonly staleCallAfterMs: number;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -121,6 +127,27 @@ export const SETTINGS: Settings = {
     parse: (text) => databaseUrl(text),
     describe: 'postgres://… to use PostgreSQL instead of SQLite in the data directory',
   },
+  serviceLevelSec: {
+    env: 'TELEHOOK_SERVICE_LEVEL_SECONDS',
+    flag: '--service-level',
+    fallback: () => '20',
+    parse: (text) => parseInteger(text, 1, 3600, 'whole seconds from 1 to 3600'),
+    describe: 'service level threshold T in seconds (answered within T)',
+  },
+  shortAbandonSec: {
+    env: 'TELEHOOK_SHORT_ABANDON_SECONDS',
+    flag: '--short-abandon',
+    fallback: () => '5',
+    parse: (text) => parseInteger(text, 0, 600, 'whole seconds from 0 to 600'),
+    describe: 'callers who hang up sooner are short abandons, counted apart',
+  },
+  staleCallAfterMs: {
+    env: 'TELEHOOK_STALE_CALL_AFTER',
+    flag: '--stale-call-after',
+    fallback: () => '2h',
+    parse: (text) => parseDuration(text),
+    describe: 'close a call with no event for this long as outcome unknown (e.g. 2h, 90m)',
+  },
 };
 
 /**
@@ -179,6 +206,16 @@ function parseInteger(text: string, min: number, max: number, accepts: string): 
   const value = Number(trimmed);
   if (value < min || value > max) throw new Error(`expected ${accepts}`);
   return value;
+}
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** A duration such as 90s, 30m, 2h or 1d, in milliseconds. */
+export function parseDuration(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/i.exec(text.trim());
+  const unit = DURATION_UNITS[match?.[2]?.toLowerCase() ?? 'x'];
+  if (!match || unit === undefined) throw new Error('expected a duration such as 90s, 30m, 2h or 1d');
+  return Math.round(Number(match[1]) * unit);
 }
 
 function nonEmpty(text: string, accepts: string): string {

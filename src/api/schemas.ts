@@ -47,3 +47,60 @@ export const ErrorResponse = Type.Object({
   ok: Type.Literal(false),
   error: Type.Object({ code: Type.String(), message: Type.String() }),
 });
+
+const NullableNumber = Type.Union([Type.Number(), Type.Null()]);
+
+export const Figures = Type.Object({
+  offered: Type.Integer(),
+  answered: Type.Integer(),
+  abandoned: Type.Integer(),
+  shortAbandoned: Type.Integer(),
+  missed: Type.Integer(),
+  voicemail: Type.Integer(),
+  unknown: Type.Integer(),
+  live: Type.Integer(),
+  answeredWithinServiceLevel: Type.Integer(),
+  asaSec: NullableNumber,
+  ahtSec: NullableNumber,
+  serviceLevel: NullableNumber,
+  abandonmentRate: NullableNumber,
+  outboundPlaced: Type.Integer(),
+  outboundAnswered: Type.Integer(),
+});
+
+export const StatsResponse = Type.Object({
+  from: Type.Number({ description: 'Start of the period (inclusive), epoch ms.' }),
+  to: Type.Number({ description: 'End of the period (exclusive), epoch ms.' }),
+  timezone: Type.String(),
+  parameters: Type.Object({
+    serviceLevelSec: Type.Number(),
+    shortAbandonSec: Type.Number(),
+    timezone: Type.String(),
+  }),
+  definitions: Type.Record(Type.String(), Type.String(), { description: 'Every metric, defined.' }),
+  totals: Figures,
+  now: Type.Object({
+    at: Type.Number(),
+    waitingNow: Type.Integer(),
+    longestWaitSec: NullableNumber,
+    oldestWaitingSince: NullableNumber,
+    talkingNow: Type.Integer(),
+  }),
+  groupBy: Type.Optional(Type.String()),
+  groups: Type.Optional(
+    Type.Array(Type.Object({}, { additionalProperties: true }), {
+      description:
+        'Per team (key), per agent (agent), or per local hour/day (key, start), each with the figures.',
+    }),
+  ),
+});
+
+export const CallbackSchema = Type.Union([
+  Type.Object({
+    at: Type.Number(),
+    by: Type.Union([Type.String(), Type.Null()]),
+    key: Type.String(),
+    answered: Type.Boolean(),
+  }),
+  Type.Null(),
+]);

@@ -1,4 +1,5 @@
 import type { CallEvent } from '../telecmi/index.js';
+import type { Call } from './call-record.js';
 
 /**
  * The Store: everything telehook keeps, in domain words. Adapters (SQLite in `sqlite/`, PostgreSQL in
@@ -35,6 +36,46 @@ export interface Store {
   /** How many events are stored. */
   countEvents(): Promise<number>;
 
+  // ── Calls: the projection of events into calls (rules from calls/, kept out of the adapters) ──
+
+  /**
+   * Folds stored events into calls, in one transaction: links each event to its call by its ids (merging calls
+   * that an event shows to be one), re-projects every call touched, attaches agent-only legs to their call, and
+   * records `position` (the cursor of the last event folded) so that a restart resumes after it.
+   * `refreshKeys` re-projects those calls too (e.g. to close stale ones).
+   */
+  projectCalls(batch: ProjectionBatch, rules: CallRules): Promise<ProjectionResult>;
+
+  /** The cursor of the last event folded into calls, or null before the first. */
+  getProjectionPosition(): Promise<string | null>;
+
+  /** Keys of live calls whose last event is older than `before` (epoch ms): candidates for closing as stale. */
+  listStaleCallKeys(before: number, limit: number): Promise<string[]>;
+
+  /** Forgets every call (events stay): `telehook rebuild` then folds all events again. */
+  resetCalls(): Promise<void>;
+
+  /** Calls matching a filter, by start time (newest first unless `order` is asc), with keyset paging. */
+  listCalls(query: CallQuery): Promise<Page<Call>>;
+
+  /** A call by its key or by any of its TeleCMI ids (a leg id, a call_id…); null when unknown. */
+  getCall(keyOrIdentifier: string): Promise<Call | null>;
+
+  /** Every event of a call (unordered; calls/ orders them in TeleCMI time). */
+  listCallEvents(key: string): Promise<StoredEvent[]>;
+
+  /** Inbound calls not answered (missed, abandoned, voicemail), each with its callback (a later outbound call to the caller). */
+  listMissedCalls(query: MissedQuery): Promise<Page<MissedCall>>;
+
+  /** The compact rows metrics are computed from: calls started in [from, to). */
+  listCallFacts(query: FactsQuery): Promise<CallFacts[]>;
+
+  /** Agent legs rung in [from, to), for per-agent metrics. */
+  listAgentFacts(query: FactsQuery): Promise<AgentFacts[]>;
+
+  /** Calls not ended yet (waiting, ringing, answered). */
+  listLiveCalls(): Promise<Call[]>;
+
   /** Resolves when a write would succeed now; rejects with a StoreError saying why not. */
   checkWritable(): Promise<void>;
 
@@ -63,6 +104,8 @@ export interface AppendResult {
 export interface StoredEvent extends CallEvent {
   readonly method: string;
   readonly contentType: string | null;
+  /** Its place in the store: list events `after` it to get the ones stored later. */
+  readonly cursor: string;
 }
 
 /** Why a request was not accepted as an event; `reason` is an error code. */
@@ -102,6 +145,118 @@ export interface PageQuery {
 export interface Page<T> {
   readonly items: T[];
   readonly next: string | null;
+}
+
+/** A TeleCMI id that ties events to a call, and how strongly it names the call (lower rank is stronger). */
+export interface CallIdentifier {
+  readonly id: string;
+  readonly rank: number;
+}
+
+/** Where to look for a call: inbound, from this caller, started within the window. */
+export interface CallSearch {
+  readonly from: string;
+  readonly startedFrom: number;
+  readonly startedTo: number;
+}
+
+/** The pure rules that turn events into calls. calls/ provides them, so that adapters hold no call logic. */
+export interface CallRules {
+  identifiersOf(event: CallEvent): CallIdentifier[];
+  chooseKey(identifiers: CallIdentifier[]): string;
+  project(events: CallEvent[], identifiers: string[], key: string, now: number): Call;
+  /** For an agent-only leg (a call with `legOnly`), where its caller's call may be. */
+  parentSearch(orphan: Call): CallSearch | null;
+  /** For a caller's call, where agent-only legs that belong to it may be. */
+  orphanSearch(call: Call): CallSearch | null;
+  /** The call an agent-only leg belongs to, among candidates, or null. */
+  pickParent(orphan: Call, candidates: Call[]): Call | null;
+}
+
+export interface ProjectionBatch {
+  readonly events: readonly StoredEvent[];
+  readonly refreshKeys?: readonly string[];
+  /** The cursor to record as folded, or undefined to leave the position as it is. */
+  readonly position?: string;
+  readonly now: number;
+}
+
+export interface ProjectionResult {
+  /** Calls created or changed, as they are now. */
+  readonly changed: Call[];
+  /** Keys of calls that were merged into another and no longer exist. */
+  readonly removed: string[];
+}
+
+export interface CallFilter {
+  /** Started at or after, epoch ms. */
+  readonly from?: number;
+  /** Started before, epoch ms. */
+  readonly to?: number;
+  readonly outcome?: string;
+  readonly state?: string;
+  readonly direction?: string;
+  readonly team?: string;
+  /** An agent who was rung for, answered or placed the call. */
+  readonly agent?: string;
+  /** A number the call was from, to, or through (virtual number). */
+  readonly number?: string;
+}
+
+export interface CallQuery extends CallFilter, PageQuery {
+  readonly order?: 'asc' | 'desc';
+}
+
+export interface MissedQuery extends PageQuery {
+  readonly from?: number;
+  readonly to?: number;
+  /** true: only those called back; false: only those not called back. */
+  readonly calledBack?: boolean;
+  readonly team?: string;
+}
+
+/** A later outbound call to the number of a missed call. */
+export interface Callback {
+  readonly at: number;
+  readonly by: string | null;
+  readonly key: string;
+  readonly answered: boolean;
+}
+
+export interface MissedCall extends Call {
+  readonly calledBack: Callback | null;
+}
+
+export interface FactsQuery {
+  readonly from: number;
+  readonly to: number;
+  readonly team?: string;
+  readonly agent?: string;
+}
+
+/** What the metrics need of one call. */
+export interface CallFacts {
+  readonly key: string;
+  readonly startedAt: number;
+  readonly direction: string | null;
+  readonly state: string;
+  readonly outcome: string | null;
+  readonly waitedSec: number | null;
+  readonly talkSec: number | null;
+  readonly team: string | null;
+  readonly answeredBy: string | null;
+  readonly placedBy: string | null;
+}
+
+/** What the metrics need of one agent leg. */
+export interface AgentFacts {
+  readonly agent: string;
+  readonly team: string | null;
+  readonly rangAt: number;
+  readonly answered: boolean;
+  /** The leg ended (or its call did) without this agent answering. */
+  readonly isMissedByAgent: boolean;
+  readonly talkSec: number | null;
 }
 
 /** Whether a string is a cursor that {@link Store} list methods accept. */

@@ -61,7 +61,12 @@ export function describeStoreContract(name: string, createLocation: () => Promis
       await withStore(async (store) => {
         const input = newEvent(fixtures[0]!.bytes);
         expect(await store.appendEvent(input)).toEqual({ id: input.event.id, duplicate: false });
-        const expected: StoredEvent = { ...input.event, method: 'POST', contentType: 'application/json' };
+        const expected: StoredEvent = {
+          ...input.event,
+          method: 'POST',
+          contentType: 'application/json',
+          cursor: expect.any(String) as string,
+        };
         expect(await store.getEvent(input.event.id)).toEqual(expected);
         expect((await store.listEvents({ limit: 10 })).items).toEqual([expected]);
         expect(await store.countEvents()).toBe(1);

@@ -2,9 +2,15 @@ import path from 'node:path';
 
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { describeCallsContract } from './calls-contract.js';
 import { describeStoreContract } from './contract.js';
 
 describeStoreContract('sqlite', async () => {
+  const file = path.join(tempDir(), 'telehook.db');
+  return { open: async () => createSqliteStore({ file }) };
+});
+
+describeCallsContract('sqlite', async () => {
   const file = path.join(tempDir(), 'telehook.db');
   return { open: async () => createSqliteStore({ file }) };
 });

@@ -3,11 +3,13 @@ import path from 'node:path';
 
 import Database from 'better-sqlite3';
 
-import { StoreError } from '../../errors.js';
+import { AppError, StoreError } from '../../errors.js';
 import type { AppendResult, Store } from '../store.js';
 import { GroupCommit } from './group-commit.js';
 import { migrate } from './migrate.js';
 import { prepareWrites, type WriteOp, type WriteResult } from './queries/append.js';
+import { prepareCallReads } from './queries/calls-read.js';
+import { prepareCallWrites } from './queries/calls-write.js';
 import { prepareReads } from './queries/read.js';
 
 export interface SqliteStoreOptions {
@@ -40,6 +42,13 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
   const write = prepareWrites(db);
   const read = prepareReads(db);
+  const projectCalls = prepareCallWrites(db);
+  const calls = prepareCallReads(db);
+  const resetCalls = db.transaction(() => {
+    db.exec(
+      'DELETE FROM calls; DELETE FROM call_links; DELETE FROM call_agents; DELETE FROM projection_state;',
+    );
+  });
   const commits = new GroupCommit<WriteOp, WriteResult>((ops) => {
     try {
       return write(ops);
@@ -70,6 +79,17 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     getEvent: (id) => guard(() => read.getEvent(id)),
     listQuarantine: (query) => guard(() => read.listQuarantine(query)),
     countEvents: () => guard(() => read.countEvents()),
+    projectCalls: (batch, rules) => guard(() => projectCalls(batch, rules)),
+    getProjectionPosition: () => guard(() => calls.getProjectionPosition()),
+    listStaleCallKeys: (before, limit) => guard(() => calls.listStaleCallKeys(before, limit)),
+    resetCalls: () => guard(() => resetCalls.immediate()),
+    listCalls: (query) => guard(() => calls.listCalls(query)),
+    getCall: (key) => guard(() => calls.getCall(key)),
+    listCallEvents: (key) => guard(() => calls.listCallEvents(key)),
+    listMissedCalls: (query) => guard(() => calls.listMissedCalls(query)),
+    listCallFacts: (query) => guard(() => calls.listCallFacts(query)),
+    listAgentFacts: (query) => guard(() => calls.listAgentFacts(query)),
+    listLiveCalls: () => guard(() => calls.listLiveCalls()),
     checkWritable: () =>
       guard(() => {
         db.exec('BEGIN IMMEDIATE');
@@ -84,8 +104,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   };
 }
 
-function toStoreError(error: unknown): StoreError {
-  if (error instanceof StoreError) return error;
+function toStoreError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
   const code = (error as { code?: unknown }).code;
   const retryable = typeof code === 'string' && RETRYABLE.test(code);
   const detail = error instanceof Error ? error.message : String(error);

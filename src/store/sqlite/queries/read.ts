@@ -3,7 +3,7 @@ import type { Database } from 'better-sqlite3';
 import type { CallEvent } from '../../../telecmi/index.js';
 import type { Page, PageQuery, QuarantinedRequest, StoredEvent } from '../../store.js';
 
-interface EventRow {
+export interface EventRow {
   seq: number;
   method: string;
   content_type: string | null;
@@ -23,11 +23,12 @@ interface QuarantineRow {
   raw: Buffer;
 }
 
-const toEvent = (row: EventRow): StoredEvent => ({
+export const toEvent = (row: EventRow): StoredEvent => ({
   ...(JSON.parse(row.event) as Omit<CallEvent, 'raw'>),
   raw: row.raw.toString('utf8'),
   method: row.method,
   contentType: row.content_type,
+  cursor: String(row.seq),
 });
 
 const toQuarantined = (row: QuarantineRow): QuarantinedRequest => ({

@@ -1,0 +1,202 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { type Static, Type } from '@sinclair/typebox';
+
+import { AppError } from '../errors.js';
+import { Call, type Store, type StoredEvent as StoredEventRecord } from '../store/index.js';
+import { exportStream } from './export.js';
+import {
+  CallFilterParams,
+  parseTimeParam,
+  parseTimeZoneParam,
+  TimeParam,
+  toCallFilter,
+} from './query-params.js';
+import { CallbackSchema, PageOf, StatsResponse, StoredEvent } from './schemas.js';
+
+/** What the calls routes need from calls/ (wired by app.ts). */
+export interface CallsApi {
+  settled(): Promise<void>;
+  stats(query: {
+    from?: number;
+    to?: number;
+    team?: string;
+    agent?: string;
+    groupBy?: 'team' | 'agent' | 'hour' | 'day';
+    timezone?: string;
+    serviceLevelSec?: number;
+    shortAbandonSec?: number;
+  }): Promise<Static<typeof StatsResponse>>;
+  callWithTimeline(key: string): Promise<(Call & { timeline: StoredEventRecord[] }) | null>;
+  rebuild(): Promise<{ events: number; ms: number }>;
+}
+
+const Limit = Type.Integer({
+  minimum: 1,
+  maximum: 1000,
+  default: 100,
+  description: 'an integer from 1 to 1000',
+});
+const After = Type.Optional(
+  Type.String({ minLength: 1, maxLength: 400, description: 'a cursor: the "next" of the previous page' }),
+);
+
+/** The calls query API: list, one call with its timeline, missed calls with callbacks, metrics, exports. */
+export function callsRoutes(store: Store, calls: CallsApi): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    app.get(
+      '/api/calls',
+      {
+        schema: {
+          summary: 'Calls, newest first (order=asc for oldest first), with keyset paging',
+          querystring: Type.Object(
+            {
+              ...CallFilterParams,
+              limit: Limit,
+              after: After,
+              order: Type.Optional(
+                Type.Union([Type.Literal('asc'), Type.Literal('desc')], { description: 'asc or desc' }),
+              ),
+            },
+            { additionalProperties: false },
+          ),
+          response: { 200: PageOf(Call) },
+        },
+      },
+      async (request) => {
+        await calls.settled();
+        const { limit, after, order } = request.query;
+        return store.listCalls({ ...toCallFilter(request.query), limit, after: after ?? null, order });
+      },
+    );
+
+    for (const format of ['csv', 'ndjson'] as const) {
+      app.get(
+        `/api/calls.${format}`,
+        {
+          schema: {
+            summary: `Every call matching the filters as ${format.toUpperCase()}, oldest first, streamed`,
+            querystring: Type.Object(CallFilterParams, { additionalProperties: false }),
+            produces: [format === 'csv' ? 'text/csv' : 'application/x-ndjson'],
+          },
+        },
+        async (request, reply) => {
+          await calls.settled();
+          const filter = toCallFilter(request.query);
+          void reply
+            .type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8')
+            .header('content-disposition', `attachment; filename="calls.${format}"`);
+          return reply.send(exportStream(store, filter, format));
+        },
+      );
+    }
+
+    app.get(
+      '/api/calls/:key',
+      {
+        schema: {
+          summary:
+            'A call (by its key or any TeleCMI id of it) and its timeline: every event in TeleCMI time order, with raw',
+          params: Type.Object({ key: Type.String({ minLength: 1 }) }),
+          response: { 200: Type.Composite([Call, Type.Object({ timeline: Type.Array(StoredEvent) })]) },
+        },
+      },
+      async (request) => {
+        const call = await calls.callWithTimeline(request.params.key);
+        if (!call) throw new AppError('NOT_FOUND', `No call with key or TeleCMI id "${request.params.key}".`);
+        return call;
+      },
+    );
+
+    app.get(
+      '/api/missed',
+      {
+        schema: {
+          summary:
+            'Missed, abandoned and voicemail calls, newest first, each with its callback (a later outbound call to the caller) or null',
+          querystring: Type.Object(
+            {
+              from: Type.Optional(TimeParam),
+              to: Type.Optional(TimeParam),
+              team: CallFilterParams.team,
+              calledBack: Type.Optional(Type.Boolean({ description: 'true or false' })),
+              limit: Limit,
+              after: After,
+            },
+            { additionalProperties: false },
+          ),
+          response: { 200: PageOf(Type.Composite([Call, Type.Object({ calledBack: CallbackSchema })])) },
+        },
+      },
+      async (request) => {
+        await calls.settled();
+        const query = request.query;
+        return store.listMissedCalls({
+          from: parseTimeParam('from', query.from),
+          to: parseTimeParam('to', query.to),
+          team: query.team,
+          calledBack: query.calledBack,
+          limit: query.limit,
+          after: query.after ?? null,
+        });
+      },
+    );
+
+    app.get(
+      '/api/stats',
+      {
+        schema: {
+          summary: 'Call-centre metrics for a period (default: today) with their definitions',
+          querystring: Type.Object(
+            {
+              from: Type.Optional(TimeParam),
+              to: Type.Optional(TimeParam),
+              tz: Type.Optional(Type.String({ description: 'an IANA time zone such as Asia/Kolkata' })),
+              team: CallFilterParams.team,
+              agent: CallFilterParams.agent,
+              groupBy: Type.Optional(
+                Type.Union(
+                  [Type.Literal('team'), Type.Literal('agent'), Type.Literal('hour'), Type.Literal('day')],
+                  {
+                    description: 'one of team, agent, hour, day',
+                  },
+                ),
+              ),
+              serviceLevelSec: Type.Optional(
+                Type.Integer({ minimum: 1, maximum: 3600, description: 'whole seconds from 1 to 3600' }),
+              ),
+              shortAbandonSec: Type.Optional(
+                Type.Integer({ minimum: 0, maximum: 600, description: 'whole seconds from 0 to 600' }),
+              ),
+            },
+            { additionalProperties: false },
+          ),
+          response: { 200: StatsResponse },
+        },
+      },
+      async (request) => {
+        const query = request.query;
+        return calls.stats({
+          from: parseTimeParam('from', query.from),
+          to: parseTimeParam('to', query.to),
+          timezone: parseTimeZoneParam('tz', query.tz),
+          team: query.team,
+          agent: query.agent,
+          groupBy: query.groupBy,
+          serviceLevelSec: query.serviceLevelSec,
+          shortAbandonSec: query.shortAbandonSec,
+        });
+      },
+    );
+
+    app.post(
+      '/api/rebuild',
+      {
+        schema: {
+          summary: 'Recompute every call from the stored raw events',
+          response: { 200: Type.Object({ ok: Type.Boolean(), events: Type.Integer(), ms: Type.Number() }) },
+        },
+      },
+      async () => ({ ok: true, ...(await calls.rebuild()) }),
+    );
+  };
+}

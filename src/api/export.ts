@@ -1,0 +1,87 @@
+import { Readable } from 'node:stream';
+
+import type { Call, CallFilter, Store } from '../store/index.js';
+
+/** The columns of the CSV export, in order. */
+export const CSV_COLUMNS = [
+  'key',
+  'direction',
+  'state',
+  'outcome',
+  'startedAt',
+  'answeredAt',
+  'endedAt',
+  'waitedSec',
+  'talkSec',
+  'from',
+  'to',
+  'virtualNumber',
+  'team',
+  'ivr',
+  'answeredBy',
+  'placedBy',
+  'agents',
+  'recording',
+  'voicemail',
+  'hangupReason',
+  'eventCount',
+] as const;
+
+const iso = (ms: number | null): string => (ms === null ? '' : new Date(ms).toISOString());
+
+/** One CSV cell: quoted when needed; text that a spreadsheet would run as a formula is defused with a quote. */
+function cell(value: string | number | null): string {
+  if (value === null) return '';
+  let text = String(value);
+  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function csvRow(call: Call): string {
+  const values: (string | number | null)[] = [
+    call.key,
+    call.direction,
+    call.state,
+    call.outcome,
+    iso(call.startedAt),
+    iso(call.answeredAt),
+    iso(call.endedAt),
+    call.waitedSec,
+    call.talkSec,
+    call.from,
+    call.to,
+    call.virtualNumber,
+    call.team,
+    call.ivr,
+    call.answeredBy,
+    call.placedBy,
+    call.agents.map((leg) => `${leg.agent}${leg.answered ? '' : ' (no answer)'}`).join('; '),
+    call.recording,
+    call.voicemail,
+    call.hangupReason,
+    call.eventCount,
+  ];
+  return `${values.map(cell).join(',')}\r\n`;
+}
+
+/** Every call matching the filter, oldest first, read in keyset pages: constant memory however many calls. */
+export async function* scanCalls(store: Store, filter: CallFilter, pageSize = 2000): AsyncGenerator<Call[]> {
+  let after: string | null = null;
+  do {
+    const page = await store.listCalls({ ...filter, order: 'asc', limit: pageSize, after });
+    if (page.items.length > 0) yield page.items;
+    after = page.next;
+  } while (after !== null);
+}
+
+/** The export as a stream of text chunks (one per page) in CSV or NDJSON. */
+export function exportStream(store: Store, filter: CallFilter, format: 'csv' | 'ndjson'): Readable {
+  return Readable.from(
+    (async function* () {
+      if (format === 'csv') yield `${CSV_COLUMNS.join(',')}\r\n`;
+      for await (const calls of scanCalls(store, filter)) {
+        yield calls.map((call) => (format === 'csv' ? csvRow(call) : `${JSON.stringify(call)}\n`)).join('');
+      }
+    })(),
+  );
+}

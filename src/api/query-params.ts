@@ -1,0 +1,83 @@
+import { Type } from '@sinclair/typebox';
+
+import { QueryError } from '../errors.js';
+
+const TIME_DESCRIPTION = 'epoch milliseconds or an ISO 8601 time (e.g. 2026-11-25T09:00:00+05:30)';
+
+/** A time parameter: epoch milliseconds or ISO 8601. */
+export const TimeParam = Type.String({ description: TIME_DESCRIPTION, minLength: 1 });
+
+/** Reads a time parameter, or throws a 400 that names it. */
+export function parseTimeParam(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const text = value.trim();
+  if (/^\d{1,16}$/.test(text)) return Number(text);
+  if (/^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(text)) {
+    const parsed = Date.parse(text);
+    if (!Number.isNaN(parsed)) return parsed;
+  }
+  throw new QueryError(name, TIME_DESCRIPTION);
+}
+
+/** Checks an IANA time zone parameter. */
+export function parseTimeZoneParam(name: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: value });
+    return value;
+  } catch {
+    throw new QueryError(name, 'an IANA time zone such as Asia/Kolkata or Europe/London');
+  }
+}
+
+export const CallFilterParams = {
+  from: Type.Optional(TimeParam),
+  to: Type.Optional(TimeParam),
+  outcome: Type.Optional(
+    Type.Union(
+      ['answered', 'abandoned', 'missed', 'voicemail', 'unknown'].map((value) => Type.Literal(value)),
+      {
+        description: 'one of answered, abandoned, missed, voicemail, unknown',
+      },
+    ),
+  ),
+  state: Type.Optional(
+    Type.Union(
+      ['waiting', 'ringing', 'answered', 'ended'].map((value) => Type.Literal(value)),
+      {
+        description: 'one of waiting, ringing, answered, ended',
+      },
+    ),
+  ),
+  direction: Type.Optional(
+    Type.Union([Type.Literal('inbound'), Type.Literal('outbound')], { description: 'inbound or outbound' }),
+  ),
+  team: Type.Optional(Type.String({ minLength: 1, description: 'a TeleCMI team, e.g. Sales_2222223' })),
+  agent: Type.Optional(Type.String({ minLength: 1, description: 'a TeleCMI user, e.g. 204_2222223' })),
+  number: Type.Optional(Type.String({ minLength: 1, description: 'a phone number, digits' })),
+};
+
+export interface CallFilterQuery {
+  from?: string;
+  to?: string;
+  outcome?: string;
+  state?: string;
+  direction?: string;
+  team?: string;
+  agent?: string;
+  number?: string;
+}
+
+/** The store filter of the call filter parameters. */
+export function toCallFilter(query: CallFilterQuery) {
+  return {
+    from: parseTimeParam('from', query.from),
+    to: parseTimeParam('to', query.to),
+    outcome: query.outcome,
+    state: query.state,
+    direction: query.direction,
+    team: query.team,
+    agent: query.agent,
+    number: query.number?.replace(/[\s\-().+]/g, ''),
+  };
+}

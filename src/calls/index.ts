@@ -1,0 +1,18 @@
+export { byTelecmiTime } from './event-order.js';
+export { chooseCallKey, identifiersOf } from './identifiers.js';
+export {
+  type AgentFigures,
+  computeAgentFigures,
+  computeBuckets,
+  computeFigures,
+  computeNow,
+  computeTeams,
+  DEFINITIONS,
+  type Figures,
+  type MetricParameters,
+} from './metrics.js';
+export { type CallProjection, createCallProjection } from './projection.js';
+export { projectCall, type ProjectionOptions } from './projector.js';
+export { createCallRules } from './rules.js';
+export { type CallsService, createCallsService, type GroupBy, type StatsQuery } from './service.js';
+export { bucketsOf, startOfDay } from './time-zone.js';

@@ -1,0 +1,88 @@
+import type { Call, Store, StoredEvent } from '../store/index.js';
+import { byTelecmiTime } from './event-order.js';
+import {
+  computeAgentFigures,
+  computeBuckets,
+  computeFigures,
+  computeNow,
+  computeTeams,
+  DEFINITIONS,
+  type MetricParameters,
+} from './metrics.js';
+import type { CallProjection } from './projection.js';
+import { startOfDay } from './time-zone.js';
+
+export type GroupBy = 'team' | 'agent' | 'hour' | 'day';
+
+export interface StatsQuery {
+  readonly from?: number;
+  readonly to?: number;
+  readonly team?: string;
+  readonly agent?: string;
+  readonly groupBy?: GroupBy;
+  readonly timezone?: string;
+  readonly serviceLevelSec?: number;
+  readonly shortAbandonSec?: number;
+}
+
+/**
+ * What the API and the wallboard ask of calls: metrics over a period with their definitions, a call with its
+ * timeline. Reads wait until the projection has folded every event committed before them (read your writes).
+ */
+export function createCallsService(options: {
+  store: Store;
+  projection: CallProjection;
+  defaults: MetricParameters;
+  now?: () => number;
+}) {
+  const { store, projection, defaults } = options;
+  const clock = options.now ?? Date.now;
+
+  return {
+    settled: () => projection.settled(),
+
+    async stats(query: StatsQuery) {
+      const parameters: MetricParameters = {
+        serviceLevelSec: query.serviceLevelSec ?? defaults.serviceLevelSec,
+        shortAbandonSec: query.shortAbandonSec ?? defaults.shortAbandonSec,
+        timezone: query.timezone ?? defaults.timezone,
+      };
+      const now = clock();
+      // Without a period: today, from local midnight to the next.
+      const from = query.from ?? startOfDay(now, parameters.timezone);
+      const to = query.to ?? startOfDay(from + 36 * 3600_000, parameters.timezone);
+      await projection.settled();
+      const facts = { from, to, team: query.team, agent: query.agent };
+      const calls = await store.listCallFacts(facts);
+      const live = await store.listLiveCalls();
+      let groups: object[] | undefined;
+      if (query.groupBy === 'team') groups = computeTeams(calls, parameters);
+      else if (query.groupBy === 'agent')
+        groups = computeAgentFigures(await store.listAgentFacts(facts), calls);
+      else if (query.groupBy) groups = computeBuckets(calls, { from, to }, query.groupBy, parameters);
+      return {
+        from,
+        to,
+        timezone: parameters.timezone,
+        parameters,
+        definitions: DEFINITIONS,
+        totals: computeFigures(calls, parameters),
+        now: { at: now, ...computeNow(live, now, query.team) },
+        ...(query.groupBy ? { groupBy: query.groupBy, groups } : {}),
+      };
+    },
+
+    /** A call and its events in TeleCMI time order, or null. */
+    async callWithTimeline(keyOrIdentifier: string): Promise<(Call & { timeline: StoredEvent[] }) | null> {
+      await projection.settled();
+      const call = await store.getCall(keyOrIdentifier);
+      if (!call) return null;
+      const timeline = (await store.listCallEvents(call.key)).sort(byTelecmiTime);
+      return { ...call, timeline };
+    },
+
+    rebuild: () => projection.rebuild(),
+  };
+}
+
+export type CallsService = ReturnType<typeof createCallsService>;

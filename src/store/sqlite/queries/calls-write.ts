@@ -1,0 +1,158 @@
+import type { Database } from 'better-sqlite3';
+
+import type { Call } from '../../call-record.js';
+import type {
+  CallIdentifier,
+  CallRules,
+  CallSearch,
+  ProjectionBatch,
+  ProjectionResult,
+} from '../../store.js';
+import { type EventRow, toEvent } from './read.js';
+
+/**
+ * The projection write path of the SQLite store: links events to calls, merges calls, re-projects the calls
+ * touched and attaches agent-only legs, all in one transaction (see Store.projectCalls).
+ */
+export function prepareCallWrites(db: Database) {
+  const linksOf = db.prepare('SELECT call_key FROM call_links WHERE identifier = ?');
+  const linksOfCall = db.prepare('SELECT identifier, rank FROM call_links WHERE call_key = ?');
+  const upsertLink = db.prepare(`INSERT INTO call_links (identifier, rank, call_key) VALUES (?, ?, ?)
+    ON CONFLICT (identifier) DO UPDATE SET call_key = excluded.call_key, rank = min(rank, excluded.rank)`);
+  const relink = db.prepare('UPDATE call_links SET call_key = ? WHERE call_key = ?');
+  const eventsOfCall = db.prepare(`SELECT seq, method, content_type, event, raw FROM events
+    WHERE call_key IN (SELECT identifier FROM call_links WHERE call_key = ?)`);
+  const upsertCall =
+    db.prepare(`INSERT INTO calls (key, started_at, direction, state, outcome, from_number, to_number,
+      virtual_number, team, answered_by, placed_by, waited_sec, talk_sec, last_event_at, leg_only, record)
+    VALUES (@key, @startedAt, @direction, @state, @outcome, @from, @to, @virtualNumber, @team, @answeredBy, @placedBy,
+      @waitedSec, @talkSec, @lastEventAt, @legOnly, @record)
+    ON CONFLICT (key) DO UPDATE SET started_at = excluded.started_at, direction = excluded.direction,
+      state = excluded.state, outcome = excluded.outcome, from_number = excluded.from_number,
+      to_number = excluded.to_number, virtual_number = excluded.virtual_number, team = excluded.team,
+      answered_by = excluded.answered_by, placed_by = excluded.placed_by, waited_sec = excluded.waited_sec,
+      talk_sec = excluded.talk_sec, last_event_at = excluded.last_event_at, leg_only = excluded.leg_only,
+      record = excluded.record`);
+  const deleteCall = db.prepare('DELETE FROM calls WHERE key = ?');
+  const deleteAgents = db.prepare('DELETE FROM call_agents WHERE call_key = ?');
+  const insertAgent =
+    db.prepare(`INSERT INTO call_agents (call_key, position, agent, team, rang_at, answered, missed_by_agent, talk_sec)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+  const callExists = db.prepare('SELECT 1 FROM calls WHERE key = ?').pluck();
+  const findCalls = db
+    .prepare(
+      `SELECT record FROM calls WHERE from_number = ? AND leg_only = ? AND started_at BETWEEN ? AND ?
+    AND (leg_only = 1 OR direction = 'inbound') ORDER BY started_at, key`,
+    )
+    .pluck();
+  const savePosition = db.prepare(`INSERT INTO projection_state (name, position) VALUES ('calls', ?)
+    ON CONFLICT (name) DO UPDATE SET position = excluded.position`);
+
+  const saveCall = (call: Call): void => {
+    upsertCall.run({ ...call, legOnly: call.legOnly ? 1 : 0, record: JSON.stringify(call) });
+    deleteAgents.run(call.key);
+    call.agents.forEach((leg, position) => {
+      const isMissed = !leg.answered && (leg.endedAt !== null || call.state === 'ended');
+      const talk = leg.answered && call.answeredBy === leg.agent ? call.talkSec : null;
+      insertAgent.run(
+        call.key,
+        position,
+        leg.agent,
+        leg.team,
+        leg.rangAt ?? call.startedAt,
+        leg.answered ? 1 : 0,
+        isMissed ? 1 : 0,
+        talk,
+      );
+    });
+  };
+
+  const dropCall = (key: string): void => {
+    deleteCall.run(key);
+    deleteAgents.run(key);
+  };
+
+  const search = (query: CallSearch, legOnly: boolean): Call[] =>
+    (findCalls.all(query.from, legOnly ? 1 : 0, query.startedFrom, query.startedTo) as string[]).map(
+      (record) => JSON.parse(record) as Call,
+    );
+
+  return (batch: ProjectionBatch, rules: CallRules): ProjectionResult =>
+    db
+      .transaction((): ProjectionResult => {
+        const dirty = new Set<string>();
+        const removed = new Set<string>();
+        const merge = (from: string, into: string): void => {
+          relink.run(into, from);
+          dropCall(from);
+          removed.add(from);
+          dirty.delete(from);
+          dirty.add(into);
+        };
+
+        for (const stored of batch.events) {
+          const ids = rules.identifiersOf(stored);
+          if (ids.length === 0) continue;
+          const all = new Map<string, CallIdentifier>(ids.map((id) => [id.id, id]));
+          const keys = new Set<string>();
+          for (const id of ids) {
+            const link = linksOf.get(id.id) as { call_key: string } | undefined;
+            if (link) keys.add(link.call_key);
+          }
+          for (const key of keys) {
+            for (const link of linksOfCall.all(key) as { identifier: string; rank: number }[]) {
+              const known = all.get(link.identifier);
+              if (!known || link.rank < known.rank)
+                all.set(link.identifier, { id: link.identifier, rank: link.rank });
+            }
+          }
+          const key = rules.chooseKey([...all.values()]);
+          for (const id of ids) upsertLink.run(id.id, id.rank, key);
+          for (const other of keys) if (other !== key) merge(other, key);
+          dirty.add(key);
+          removed.delete(key);
+        }
+        for (const key of batch.refreshKeys ?? []) if (callExists.get(key)) dirty.add(key);
+
+        const changed = new Map<string, Call>();
+        const project = (key: string): Call => {
+          const ids = (linksOfCall.all(key) as { identifier: string }[]).map((link) => link.identifier);
+          const events = (eventsOfCall.all(key) as EventRow[]).map(toEvent);
+          const call = rules.project(events, ids, key, batch.now);
+          saveCall(call);
+          changed.set(key, call);
+          return call;
+        };
+        for (const key of dirty) project(key);
+
+        // Agent-only legs (e.g. a user-missed CDR without conversation_uuid) join their caller's call by number and time.
+        for (const call of [...changed.values()]) {
+          if (removed.has(call.key)) continue;
+          if (call.legOnly) {
+            const where = rules.parentSearch(call);
+            const parent = where ? rules.pickParent(call, search(where, false)) : null;
+            if (parent) {
+              merge(call.key, parent.key);
+              changed.delete(call.key);
+              project(parent.key);
+            }
+          } else if (call.direction === 'inbound') {
+            const where = rules.orphanSearch(call);
+            let isMerged = false;
+            for (const orphan of where ? search(where, true) : []) {
+              const parentWhere = rules.parentSearch(orphan);
+              if (parentWhere && rules.pickParent(orphan, search(parentWhere, false))?.key === call.key) {
+                merge(orphan.key, call.key);
+                changed.delete(orphan.key);
+                isMerged = true;
+              }
+            }
+            if (isMerged) project(call.key);
+          }
+        }
+        if (batch.position !== undefined) savePosition.run(Number(batch.position));
+        for (const key of removed) changed.delete(key);
+        return { changed: [...changed.values()], removed: [...removed] };
+      })
+      .immediate();
+}

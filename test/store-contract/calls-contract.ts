@@ -1,0 +1,218 @@
+import { fc } from '@fast-check/vitest';
+import { describe, expect, it } from 'vitest';
+
+import { createCallRules } from '../../src/calls/index.js';
+import type { Call, Store } from '../../src/store/index.js';
+import { agentSummary, callFlows } from '../helpers/call-flows.js';
+import { newEvent, type StoreLocation } from './contract.js';
+
+const T0 = Date.UTC(2026, 10, 25, 9, 0, 0);
+const NOW = T0 + 3600_000;
+const rules = createCallRules({ staleAfterMs: 2 * 3600_000 });
+
+/** Appends payloads in the given order, then folds everything stored in batches of the given sizes. */
+async function ingest(
+  store: Store,
+  payloads: Record<string, unknown>[],
+  batchSizes: number[] = [500],
+  now = NOW,
+): Promise<void> {
+  for (const payload of payloads) await store.appendEvent(newEvent(JSON.stringify(payload)));
+  let position = await store.getProjectionPosition();
+  for (let round = 0; ; round += 1) {
+    const page = await store.listEvents({ after: position, limit: batchSizes[round % batchSizes.length]! });
+    const last = page.items.at(-1);
+    if (!last) return;
+    await store.projectCalls({ events: page.items, position: last.cursor, now }, rules);
+    position = last.cursor;
+  }
+}
+
+async function allCalls(store: Store, order: 'asc' | 'desc' = 'asc'): Promise<Call[]> {
+  const calls: Call[] = [];
+  let after: string | null = null;
+  do {
+    const page = await store.listCalls({ limit: 3, after, order });
+    calls.push(...page.items);
+    after = page.next;
+  } while (after !== null);
+  return calls;
+}
+
+const expectFlow = (call: Call | null, expected: Record<string, unknown>): void => {
+  const { agentSummary: agents, ...fields } = expected as { agentSummary?: string[] };
+  expect(call).toMatchObject(fields);
+  if (agents) expect(agentSummary(call!.agents)).toEqual(agents);
+};
+
+/** The calls part of the Store contract: linking, merging, orphan legs, queries. */
+export function describeCallsContract(name: string, createLocation: () => Promise<StoreLocation>): void {
+  describe(`Store contract, calls: ${name}`, () => {
+    const withStore = async (run: (store: Store) => Promise<void>): Promise<void> => {
+      const store = await (await createLocation()).open();
+      try {
+        await run(store);
+      } finally {
+        await store.close();
+      }
+    };
+
+    it('folds interleaved flows, in any arrival order and batch split, into exactly the right calls', async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.integer(),
+          fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 4 }),
+          fc.boolean(),
+          async (seed, batches, duplicate) => {
+            await withStore(async (store) => {
+              // Each flow from another caller, so that orphan legs have one right parent.
+              const flows = callFlows(T0).map((flow, index) => ({ index, flow }));
+              const regenerated = flows.map(
+                ({ index }) => callFlows(T0, `44000000${String(index).padStart(4, '0')}`)[index]!,
+              );
+              const payloads = regenerated.flatMap((flow) => flow.payloads);
+              const random = fc.sample(fc.shuffledSubarray(payloads, { minLength: payloads.length }), {
+                seed,
+                numRuns: 1,
+              })[0]!;
+              const sent = duplicate ? [...random, ...random.slice(0, 5)] : random;
+              await ingest(store, sent, batches);
+              for (const flow of regenerated)
+                expectFlow(await store.getCall(flow.expected['key'] as string), flow.expected);
+              const calls = await allCalls(store);
+              expect(calls.map((call) => call.key).sort()).toEqual(
+                regenerated.map((flow) => flow.expected['key'] as string).sort(),
+              );
+            });
+          },
+        ),
+        { numRuns: 12 },
+      );
+    });
+
+    it('finds a call by any of its TeleCMI ids and gives all its events', async () => {
+      await withStore(async (store) => {
+        const flow = callFlows(T0)[0]!;
+        await ingest(store, flow.payloads);
+        const legId = flow.payloads[1]!['cmiuuid'] as string;
+        const call = await store.getCall(legId);
+        expect(call?.key).toBe(flow.expected['key']);
+        expect(call?.identifiers).toContain(legId);
+        expect(await store.listCallEvents(call!.key)).toHaveLength(flow.payloads.length);
+        expect(await store.getCall('no-such-call')).toBeNull();
+      });
+    });
+
+    it('rebuilds the same calls from the events after a reset', async () => {
+      await withStore(async (store) => {
+        await ingest(
+          store,
+          callFlows(T0).flatMap((flow) => flow.payloads),
+        );
+        const before = await allCalls(store);
+        await store.resetCalls();
+        expect(await store.getProjectionPosition()).toBeNull();
+        expect(await allCalls(store)).toEqual([]);
+        await ingest(store, [], [7]);
+        expect(await allCalls(store)).toEqual(before);
+      });
+    });
+
+    it('pages calls newest first or oldest first, and filters them', async () => {
+      await withStore(async (store) => {
+        const flows = [0, 1, 2, 3].map(
+          (n) => callFlows(T0 + n * 600_000, `4411100000${n}`)[n === 3 ? 6 : n]!,
+        );
+        await ingest(
+          store,
+          flows.flatMap((flow) => flow.payloads),
+        );
+        const newest = await allCalls(store, 'desc');
+        expect(newest.map((call) => call.startedAt)).toEqual(
+          [...newest.map((call) => call.startedAt)].sort((a, b) => b - a),
+        );
+        expect((await allCalls(store, 'asc')).map((call) => call.key)).toEqual(
+          newest.map((call) => call.key).reverse(),
+        );
+        const page = (filter: Parameters<Store['listCalls']>[0]) =>
+          store.listCalls(filter).then((p) => p.items.map((call) => call.key));
+        expect(await page({ limit: 100, outcome: 'abandoned' })).toEqual([flows[1]!.expected['key']]);
+        expect(await page({ limit: 100, direction: 'outbound' })).toEqual([flows[3]!.expected['key']]);
+        expect(await page({ limit: 100, agent: '204_2222223' })).toEqual(
+          expect.arrayContaining([flows[0]!.expected['key'], flows[1]!.expected['key']]),
+        );
+        expect(await page({ limit: 100, number: '44111000002' })).toEqual([flows[2]!.expected['key']]);
+        expect(await page({ limit: 100, from: T0 + 600_000, to: T0 + 1_800_000 })).toHaveLength(2);
+        expect(await page({ limit: 100, team: 'Nobody_1' })).toEqual([]);
+      });
+    });
+
+    it('lists missed calls with their callback: a later outbound call to the caller', async () => {
+      await withStore(async (store) => {
+        const caller = '441234000001';
+        const missed = callFlows(T0, caller)[3]!;
+        const abandoned = callFlows(T0 + 60_000, '441234000002')[1]!;
+        const callback = callFlows(T0 + 900_000, caller)[7]!;
+        await ingest(store, [...missed.payloads, ...abandoned.payloads, ...callback.payloads]);
+        const page = await store.listMissedCalls({ limit: 10 });
+        expect(page.items.map((call) => [call.key, call.calledBack?.key ?? null])).toEqual([
+          [abandoned.expected['key'], null],
+          [missed.expected['key'], callback.expected['key']],
+        ]);
+        expect(page.items[1]!.calledBack).toMatchObject({
+          at: T0 + 900_000,
+          by: '202_2222223',
+          answered: false,
+        });
+        expect(
+          (await store.listMissedCalls({ limit: 10, calledBack: false })).items.map((call) => call.key),
+        ).toEqual([abandoned.expected['key']]);
+        expect(
+          (await store.listMissedCalls({ limit: 10, calledBack: true })).items.map((call) => call.key),
+        ).toEqual([missed.expected['key']]);
+      });
+    });
+
+    it('gives the facts metrics are computed from, and agent legs', async () => {
+      await withStore(async (store) => {
+        const flow = callFlows(T0)[0]!;
+        await ingest(store, flow.payloads);
+        const facts = await store.listCallFacts({ from: T0, to: T0 + 86_400_000 });
+        expect(facts).toEqual([
+          {
+            key: flow.expected['key'],
+            startedAt: T0,
+            direction: 'inbound',
+            state: 'ended',
+            outcome: 'answered',
+            waitedSec: 30,
+            talkSec: 60,
+            team: 'Sales_2222223',
+            answeredBy: '205_2222223',
+            placedBy: null,
+          },
+        ]);
+        expect(await store.listCallFacts({ from: T0 + 1, to: T0 + 86_400_000 })).toEqual([]);
+        const legs = await store.listAgentFacts({ from: T0, to: T0 + 86_400_000 });
+        expect(legs.map((leg) => [leg.agent, leg.answered, leg.isMissedByAgent, leg.talkSec])).toEqual([
+          ['204_2222223', false, true, null],
+          ['205_2222223', true, false, 60],
+        ]);
+      });
+    });
+
+    it('lists live calls and closes stale ones', async () => {
+      await withStore(async (store) => {
+        const flow = callFlows(T0)[0]!;
+        await ingest(store, flow.payloads.slice(0, 2), [500], T0 + 5000);
+        expect((await store.listLiveCalls()).map((call) => call.state)).toEqual(['ringing']);
+        const later = T0 + 3 * 3600_000;
+        const keys = await store.listStaleCallKeys(later - 2 * 3600_000, 10);
+        expect(keys).toEqual([flow.expected['key']]);
+        const result = await store.projectCalls({ events: [], refreshKeys: keys, now: later }, rules);
+        expect(result.changed.map((call) => [call.state, call.outcome])).toEqual([['ended', 'unknown']]);
+        expect(await store.listLiveCalls()).toEqual([]);
+      });
+    });
+  });
+}
