@@ -99,6 +99,11 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     void reply.header('connection', 'close');
     throw new AppError('SHUTTING_DOWN', 'telehook is shutting down; retry in a moment.');
   });
+  // Requests in flight when closing starts still get their answer, then their keep-alive connection is closed,
+  // so that close() does not wait for the keep-alive timeout.
+  app.addHook('onSend', async (_request, reply) => {
+    if (isClosing) void reply.header('connection', 'close');
+  });
 
   await app.register(
     receiverRoutes({

@@ -17,7 +17,10 @@ const toEvent = (payload: Record<string, unknown>): CallEvent => {
 };
 const fold = (events: CallEvent[], now = NOW) => {
   const ids = events.flatMap(identifiersOf);
-  return projectCall(events, [...new Set(ids.map((id) => id.id))], chooseCallKey(ids), { now, staleAfterMs: 2 * 3600_000 });
+  return projectCall(events, [...new Set(ids.map((id) => id.id))], chooseCallKey(ids), {
+    now,
+    staleAfterMs: 2 * 3600_000,
+  });
 };
 /** The call without what depends on arrival (event ids and receipt times play no part anyway). */
 const comparable = (events: CallEvent[]) => fold(events);
@@ -38,7 +41,11 @@ describe('projectCall over realistic flows', () => {
     const [flow] = callFlows(T0);
     const waiting = toEvent(flow!.payloads[0]!);
     expect(fold([waiting], T0 + 10_000)).toMatchObject({ state: 'waiting', outcome: null, endedAt: null });
-    expect(fold([waiting], T0 + 3 * 3600_000)).toMatchObject({ state: 'ended', outcome: 'unknown', closedBy: 'stale' });
+    expect(fold([waiting], T0 + 3 * 3600_000)).toMatchObject({
+      state: 'ended',
+      outcome: 'unknown',
+      closedBy: 'stale',
+    });
   });
 
   it('shows a call ringing while an agent leg rings, and answered while talking', () => {
@@ -46,18 +53,18 @@ describe('projectCall over realistic flows', () => {
     const events = flow!.payloads.map(toEvent);
     expect(fold(events.slice(0, 2), T0 + 5000).state).toBe('ringing');
     expect(fold(events.slice(0, 3), T0 + 23_000).state).toBe('waiting');
-    expect(fold(events.slice(0, 7), T0 + 40_000)).toMatchObject({ state: 'answered', outcome: null, answeredBy: '205_2222223' });
+    expect(fold(events.slice(0, 7), T0 + 40_000)).toMatchObject({
+      state: 'answered',
+      outcome: null,
+      answeredBy: '205_2222223',
+    });
   });
 });
 
 describe('projectCall is a function of the set of events', () => {
   const flows = callFlows(T0).map((flow) => ({ name: flow.name, events: flow.payloads.map(toEvent) }));
   propertyTest.prop(
-    [
-      fc.constantFrom(...flows),
-      fc.func(fc.integer()),
-      fc.array(fc.nat(), { maxLength: 6 }),
-    ],
+    [fc.constantFrom(...flows), fc.func(fc.integer()), fc.array(fc.nat(), { maxLength: 6 })],
     { numRuns: 300 },
   )('any order and any duplication give the same call', (flow, order, duplicates) => {
     const expected = comparable(flow.events);

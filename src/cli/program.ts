@@ -1,12 +1,8 @@
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 
-import { SETTINGS } from '../config.js';
-import { runServe } from './commands/serve.js';
-
-const option = (key: keyof typeof SETTINGS, valueName: string): Option => {
-  const setting = SETTINGS[key];
-  return new Option(`${setting.flag} <${valueName}>`, `${setting.describe} (env ${setting.env})`);
-};
+import { exportCommand } from './commands/export.js';
+import { rebuildCommand } from './commands/rebuild.js';
+import { serveCommand } from './commands/serve.js';
 
 /** The `telehook` command line. Every command has --help. */
 export function createProgram(): Command {
@@ -14,27 +10,9 @@ export function createProgram(): Command {
     .description('Receive TeleCMI webhooks durably, understand calls, and forward them.')
     .showHelpAfterError();
 
-  program
-    .command('serve')
-    .description('serve the ingest URL, the API and the wallboard')
-    .addOption(option('port', 'port'))
-    .addOption(option('host', 'host'))
-    .addOption(option('dataDir', 'dir'))
-    .addOption(option('logFormat', 'format'))
-    .addOption(option('logLevel', 'level'))
-    .addOption(option('bodyLimitBytes', 'size'))
-    .addOption(option('timezone', 'zone'))
-    .action(async (flags: Record<string, string | undefined>) => {
-      await runServe({
-        port: flags['port'],
-        host: flags['host'],
-        dataDir: flags['data'],
-        logFormat: flags['logFormat'],
-        logLevel: flags['logLevel'],
-        bodyLimitBytes: flags['bodyLimit'],
-        timezone: flags['timezone'],
-      });
-    });
+  program.addCommand(serveCommand());
+  program.addCommand(rebuildCommand());
+  program.addCommand(exportCommand());
 
   return program;
 }

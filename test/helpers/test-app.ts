@@ -24,7 +24,7 @@ export interface TestApp {
 
 /** buildApp over a real SQLite store in a temporary directory, closed when the test ends. */
 export async function createTestApp(
-  options: { overrides?: ConfigOverrides; store?: Partial<SqliteStoreOptions> } = {},
+  options: { overrides?: ConfigOverrides; store?: Partial<SqliteStoreOptions>; now?: () => number } = {},
 ): Promise<TestApp> {
   const dir = tempDir();
   const file = path.join(dir, 'telehook.db');
@@ -34,7 +34,8 @@ export async function createTestApp(
   });
   const store = createSqliteStore({ file, ...options.store });
   const tokens = { ingestToken: generateToken(), apiToken: generateToken() };
-  const app = await buildApp(config, { store, logger: pino({ level: 'silent' }), tokens });
+  const app = await buildApp(config, { store, logger: pino({ level: 'silent' }), tokens, now: options.now });
+  await app.ready();
   onTestFinished(async () => {
     await app.close();
     await store.close();

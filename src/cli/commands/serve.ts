@@ -1,13 +1,15 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
+import { Command } from 'commander';
 import type { FastifyInstance } from 'fastify';
 
 import { buildApp } from '../../app.js';
-import { type ConfigOverrides, loadConfig } from '../../config.js';
+import { type Config, type ConfigOverrides, loadConfig } from '../../config.js';
 import { createLogger } from '../../logger.js';
 import type { Store } from '../../store/index.js';
 import { resolveTokens } from '../../tokens.js';
+import { addConfigOptions, overridesFrom } from '../config-options.js';
 import { openStore } from '../open-store.js';
 
 /** Written to the data directory while the server runs, so that other commands find it. */
@@ -78,6 +80,8 @@ export async function serve(
   let stopping: Promise<void> | null = null;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
+      // A client that keeps a connection open without sending is cut off after a grace period.
+      setTimeout(() => app.server.closeAllConnections(), 10_000).unref();
       await app.close();
       await store.close();
       rmSync(serverFile, { force: true });
@@ -108,4 +112,25 @@ export async function runServe(overrides: ConfigOverrides): Promise<void> {
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+}
+
+const SERVE_SETTINGS: (keyof Config)[] = [
+  'port',
+  'host',
+  'dataDir',
+  'logFormat',
+  'logLevel',
+  'bodyLimitBytes',
+  'timezone',
+  'serviceLevelSec',
+  'shortAbandonSec',
+  'staleCallAfterMs',
+];
+
+export function serveCommand(): Command {
+  const command = new Command('serve').description('serve the ingest URL, the API and the wallboard');
+  addConfigOptions(command, SERVE_SETTINGS);
+  return command.action(async (flags: Record<string, unknown>) =>
+    runServe(overridesFrom(flags, SERVE_SETTINGS)),
+  );
 }

@@ -1,0 +1,60 @@
+import { Command } from 'commander';
+
+import { createCallProjection, createCallRules } from '../../calls/index.js';
+import { type Config, loadConfig } from '../../config.js';
+import { createLogger } from '../../logger.js';
+import { addConfigOptions, overridesFrom } from '../config-options.js';
+import { openStore } from '../open-store.js';
+import { readApiToken, readRunningServer } from '../server-info.js';
+
+const SETTINGS_USED: (keyof Config)[] = ['dataDir', 'databaseUrl', 'staleCallAfterMs'];
+
+/**
+ * `telehook rebuild`: recompute every call from the stored raw events. When a server runs on the data directory
+ * it asks that server (which owns the projection); otherwise it rebuilds the database directly.
+ */
+export async function rebuild(
+  flags: Record<string, unknown>,
+  out: NodeJS.WritableStream = process.stdout,
+): Promise<void> {
+  const config = loadConfig({ overrides: overridesFrom(flags, SETTINGS_USED) });
+  const running = config.databaseUrl === null ? readRunningServer(config.dataDir) : null;
+  if (running) {
+    const token = readApiToken(config.dataDir, config.apiToken);
+    const response = await fetch(`${running.url}/api/rebuild`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token ?? ''}` },
+    });
+    const body = (await response.json()) as { events?: number; ms?: number; error?: { message: string } };
+    if (!response.ok)
+      throw new Error(`the running server refused the rebuild: ${body.error?.message ?? response.status}`);
+    out.write(
+      `Rebuilt the calls of ${body.events} events in ${body.ms} ms (on the running server ${running.url}).\n`,
+    );
+    return;
+  }
+  const { store, description } = openStore(config);
+  try {
+    const projection = createCallProjection({
+      store,
+      rules: createCallRules({ staleAfterMs: config.staleCallAfterMs }),
+      logger: createLogger({ logLevel: 'warn', logFormat: 'pretty' }),
+      staleAfterMs: config.staleCallAfterMs,
+    });
+    const result = await projection.rebuild();
+    const calls = await store.listCallFacts({ from: 0, to: Number.MAX_SAFE_INTEGER });
+    out.write(
+      `Rebuilt ${calls.length} calls from ${result.events} events in ${result.ms} ms (${description}).\n`,
+    );
+  } finally {
+    await store.close();
+  }
+}
+
+export function rebuildCommand(): Command {
+  const command = new Command('rebuild').description(
+    'recompute every call from the stored raw events (after a fix or a changed definition)',
+  );
+  addConfigOptions(command, SETTINGS_USED);
+  return command.action(async (flags: Record<string, unknown>) => rebuild(flags));
+}
