@@ -2,14 +2,16 @@ export { byTelecmiTime } from './event-order.js';
 export { chooseCallKey, identifiersOf } from './identifiers.js';
 export {
   type AgentFigures,
-  computeAgentFigures,
-  computeBuckets,
+  agentFiguresFrom,
+  bucketFigures,
   computeFigures,
   computeNow,
-  computeTeams,
   DEFINITIONS,
   type Figures,
+  figuresFrom,
   type MetricParameters,
+  summariseFacts,
+  teamFigures,
 } from './metrics.js';
 export { type CallProjection, createCallProjection } from './projection.js';
 export { projectCall, type ProjectionOptions } from './projector.js';

@@ -1,5 +1,5 @@
-import type { AgentFacts, Call, CallFacts } from '../store/index.js';
-import { bucketIndex, bucketsOf } from './time-zone.js';
+import type { AgentSummary, Call, CallFacts, CallSummary } from '../store/index.js';
+import type { Bucket } from './time-zone.js';
 
 /** The settings a metric depends on; each can be overridden per query. */
 export interface MetricParameters {
@@ -76,139 +76,172 @@ export interface AgentFigures {
 }
 
 const round = (value: number, digits = 3): number => Math.round(value * 10 ** digits) / 10 ** digits;
-const mean = (values: number[]): number | null =>
-  values.length === 0 ? null : round(values.reduce((a, b) => a + b, 0) / values.length);
 const ratio = (part: number, whole: number): number | null => (whole === 0 ? null : round(part / whole, 4));
 
-/** The figures of the calls given, by the definitions above. */
-export function computeFigures(calls: readonly CallFacts[], parameters: MetricParameters): Figures {
-  const figures: Figures = {
-    offered: 0,
-    answered: 0,
-    abandoned: 0,
-    shortAbandoned: 0,
-    missed: 0,
-    voicemail: 0,
-    unknown: 0,
-    live: 0,
-    answeredWithinServiceLevel: 0,
-    asaSec: null,
-    ahtSec: null,
-    serviceLevel: null,
-    abandonmentRate: null,
-    outboundPlaced: 0,
-    outboundAnswered: 0,
-  };
-  const waits: number[] = [];
-  const talks: number[] = [];
-  for (const call of calls) {
-    if (call.direction === 'outbound') {
-      figures.outboundPlaced += 1;
-      if (call.outcome === 'answered' || call.state === 'answered') figures.outboundAnswered += 1;
+const emptyFigures = (): Figures => ({
+  offered: 0,
+  answered: 0,
+  abandoned: 0,
+  shortAbandoned: 0,
+  missed: 0,
+  voicemail: 0,
+  unknown: 0,
+  live: 0,
+  answeredWithinServiceLevel: 0,
+  asaSec: null,
+  ahtSec: null,
+  serviceLevel: null,
+  abandonmentRate: null,
+  outboundPlaced: 0,
+  outboundAnswered: 0,
+});
+
+/**
+ * The figures of calls counted by (direction, state, outcome), by the definitions above. The store counts in the
+ * database (Store.summariseCalls); {@link summariseFacts} counts the same way in memory.
+ */
+export function figuresFrom(rows: readonly CallSummary[]): Figures {
+  const figures = emptyFigures();
+  let waitKnown = 0;
+  let waitSum = 0;
+  let talkKnown = 0;
+  let talkSum = 0;
+  for (const row of rows) {
+    if (row.direction === 'outbound') {
+      figures.outboundPlaced += row.calls;
+      if (row.outcome === 'answered' || row.state === 'answered') figures.outboundAnswered += row.calls;
       continue;
     }
-    figures.offered += 1;
-    const isAnswered = call.outcome === 'answered' || (call.outcome === null && call.state === 'answered');
-    if (isAnswered) {
-      figures.answered += 1;
-      if (call.waitedSec !== null) {
-        waits.push(call.waitedSec);
-        if (call.waitedSec <= parameters.serviceLevelSec) figures.answeredWithinServiceLevel += 1;
-      }
-      if (call.state === 'ended' && call.talkSec !== null) talks.push(call.talkSec);
-    } else if (call.outcome === 'abandoned') {
-      if (call.waitedSec !== null && call.waitedSec < parameters.shortAbandonSec) figures.shortAbandoned += 1;
-      else figures.abandoned += 1;
-    } else if (call.outcome === 'missed') figures.missed += 1;
-    else if (call.outcome === 'voicemail') figures.voicemail += 1;
-    else if (call.outcome === 'unknown') figures.unknown += 1;
-    else figures.live += 1;
+    figures.offered += row.calls;
+    if (row.outcome === 'answered' || (row.outcome === null && row.state === 'answered')) {
+      figures.answered += row.calls;
+      figures.answeredWithinServiceLevel += row.withinServiceLevel;
+      waitKnown += row.waitKnown;
+      waitSum += row.waitSum;
+      talkKnown += row.talkKnown;
+      talkSum += row.talkSum;
+    } else if (row.outcome === 'abandoned') {
+      figures.shortAbandoned += row.shortWait;
+      figures.abandoned += row.calls - row.shortWait;
+    } else if (row.outcome === 'missed') figures.missed += row.calls;
+    else if (row.outcome === 'voicemail') figures.voicemail += row.calls;
+    else if (row.outcome === 'unknown') figures.unknown += row.calls;
+    else figures.live += row.calls;
   }
-  figures.asaSec = mean(waits);
-  figures.ahtSec = mean(talks);
-  figures.serviceLevel = ratio(figures.answeredWithinServiceLevel, waits.length + figures.abandoned);
+  figures.asaSec = waitKnown === 0 ? null : round(waitSum / waitKnown);
+  figures.ahtSec = talkKnown === 0 ? null : round(talkSum / talkKnown);
+  figures.serviceLevel = ratio(figures.answeredWithinServiceLevel, waitKnown + figures.abandoned);
   figures.abandonmentRate = ratio(figures.abandoned, figures.offered);
   return figures;
 }
 
-/** Per-agent figures from the agent legs rung in the period and the calls they placed. */
-export function computeAgentFigures(
-  legs: readonly AgentFacts[],
+/** Counts calls in memory exactly as Store.summariseCalls does in the database. */
+export function summariseFacts(
   calls: readonly CallFacts[],
-): AgentFigures[] {
-  const byAgent = new Map<string, AgentFigures & { talks: number[] }>();
-  const entry = (agent: string, team: string | null) => {
-    let figures = byAgent.get(agent);
-    if (!figures) {
-      figures = {
-        agent,
-        team,
-        offered: 0,
-        answered: 0,
-        rangNotAnswered: 0,
-        talkSec: 0,
-        ahtSec: null,
-        outboundPlaced: 0,
-        talks: [],
-      };
-      byAgent.set(agent, figures);
-    }
-    figures.team ??= team;
-    return figures;
-  };
-  for (const leg of legs) {
-    const figures = entry(leg.agent, leg.team);
-    figures.offered += 1;
-    if (leg.answered) {
-      figures.answered += 1;
-      if (leg.talkSec !== null) {
-        figures.talks.push(leg.talkSec);
-        figures.talkSec = round(figures.talkSec + leg.talkSec);
-      }
-    } else if (leg.isMissedByAgent) figures.rangNotAnswered += 1;
+  parameters: Pick<MetricParameters, 'serviceLevelSec' | 'shortAbandonSec'>,
+  groupOf: (call: CallFacts) => string | number | null = () => null,
+): CallSummary[] {
+  const rows = new Map<string, CallSummary & { [key: string]: unknown }>();
+  for (const call of calls) {
+    const group = groupOf(call);
+    const id = JSON.stringify([group, call.direction, call.state, call.outcome]);
+    const row = rows.get(id) ?? {
+      group,
+      direction: call.direction,
+      state: call.state,
+      outcome: call.outcome,
+      calls: 0,
+      waitKnown: 0,
+      waitSum: 0,
+      withinServiceLevel: 0,
+      shortWait: 0,
+      talkKnown: 0,
+      talkSum: 0,
+    };
+    const isEndedTalk = call.state === 'ended' && call.talkSec !== null;
+    rows.set(id, {
+      ...row,
+      calls: row.calls + 1,
+      waitKnown: row.waitKnown + (call.waitedSec === null ? 0 : 1),
+      waitSum: row.waitSum + (call.waitedSec ?? 0),
+      withinServiceLevel:
+        row.withinServiceLevel +
+        (call.waitedSec !== null && call.waitedSec <= parameters.serviceLevelSec ? 1 : 0),
+      shortWait:
+        row.shortWait + (call.waitedSec !== null && call.waitedSec < parameters.shortAbandonSec ? 1 : 0),
+      talkKnown: row.talkKnown + (isEndedTalk ? 1 : 0),
+      talkSum: row.talkSum + (isEndedTalk ? (call.talkSec ?? 0) : 0),
+    });
   }
-  for (const call of calls)
-    if (call.direction === 'outbound' && call.placedBy !== null)
-      entry(call.placedBy, call.team).outboundPlaced += 1;
-  return [...byAgent.values()]
-    .map(({ talks, ...figures }) => ({ ...figures, ahtSec: mean(talks) }))
-    .sort((a, b) => a.agent.localeCompare(b.agent));
+  return [...rows.values()];
+}
+
+/** The figures of individual calls (in memory). */
+export function computeFigures(calls: readonly CallFacts[], parameters: MetricParameters): Figures {
+  return figuresFrom(summariseFacts(calls, parameters));
+}
+
+/** Figures per group of summary rows (team, bucket…), in the order of `keys`. */
+export function figuresByGroup(rows: readonly CallSummary[]): Map<string | number | null, Figures> {
+  const groups = new Map<string | number | null, CallSummary[]>();
+  for (const row of rows) groups.set(row.group, [...(groups.get(row.group) ?? []), row]);
+  return new Map([...groups.entries()].map(([group, members]) => [group, figuresFrom(members)]));
+}
+
+/** Per-agent figures from agent legs counted per agent and outbound calls counted per agent who placed them. */
+export function agentFiguresFrom(
+  legs: readonly AgentSummary[],
+  placed: readonly CallSummary[],
+): AgentFigures[] {
+  const byAgent = new Map<string, AgentFigures>();
+  for (const leg of legs) {
+    byAgent.set(leg.agent, {
+      agent: leg.agent,
+      team: leg.team,
+      offered: leg.legs,
+      answered: leg.answered,
+      rangNotAnswered: leg.rangNotAnswered,
+      talkSec: round(leg.talkSum),
+      ahtSec: leg.talkKnown === 0 ? null : round(leg.talkSum / leg.talkKnown),
+      outboundPlaced: 0,
+    });
+  }
+  for (const row of placed) {
+    if (row.direction !== 'outbound' || typeof row.group !== 'string') continue;
+    const figures = byAgent.get(row.group) ?? {
+      agent: row.group,
+      team: null,
+      offered: 0,
+      answered: 0,
+      rangNotAnswered: 0,
+      talkSec: 0,
+      ahtSec: null,
+      outboundPlaced: 0,
+    };
+    figures.outboundPlaced += row.calls;
+    byAgent.set(row.group, figures);
+  }
+  return [...byAgent.values()].sort((a, b) => a.agent.localeCompare(b.agent));
 }
 
 /** Figures per local hour or day of the period, every bucket present (zeros included) for charts. */
-export function computeBuckets(
-  calls: readonly CallFacts[],
-  period: { from: number; to: number },
-  unit: 'hour' | 'day',
-  parameters: MetricParameters,
+export function bucketFigures(
+  buckets: readonly Bucket[],
+  rows: readonly CallSummary[],
 ): ({ key: string; start: number } & Figures)[] {
-  const buckets = bucketsOf(period.from, period.to, unit, parameters.timezone);
-  const members: CallFacts[][] = buckets.map(() => []);
-  for (const call of calls) {
-    const index = bucketIndex(buckets, call.startedAt);
-    if (index >= 0) members[index]!.push(call);
-  }
+  const byBucket = figuresByGroup(rows);
   return buckets.map((bucket, index) => ({
     key: bucket.label,
     start: bucket.start,
-    ...computeFigures(members[index]!, parameters),
+    ...(byBucket.get(index) ?? figuresFrom([])),
   }));
 }
 
-/** Figures per team (the call's team; calls without one under the key null). */
-export function computeTeams(
-  calls: readonly CallFacts[],
-  parameters: MetricParameters,
-): ({ key: string | null } & Figures)[] {
-  const byTeam = new Map<string | null, CallFacts[]>();
-  for (const call of calls) {
-    const list = byTeam.get(call.team) ?? [];
-    list.push(call);
-    byTeam.set(call.team, list);
-  }
-  return [...byTeam.entries()]
-    .sort(([a], [b]) => (a ?? '\uffff').localeCompare(b ?? '\uffff'))
-    .map(([key, members]) => ({ key, ...computeFigures(members, parameters) }));
+/** Figures per team (the call's team; calls without one under the key null), sorted by team. */
+export function teamFigures(rows: readonly CallSummary[]): ({ key: string | null } & Figures)[] {
+  return [...figuresByGroup(rows).entries()]
+    .map(([key, figures]) => ({ key: key === null ? null : String(key), ...figures }))
+    .sort((a, b) => (a.key ?? '\uffff').localeCompare(b.key ?? '\uffff'));
 }
 
 /** The queue now: inbound calls waiting or ringing, and the longest wait, from the live calls. */

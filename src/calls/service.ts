@@ -1,16 +1,16 @@
-import type { Call, Store, StoredEvent } from '../store/index.js';
+import type { Call, CallSummary, Store, StoredEvent } from '../store/index.js';
 import { byTelecmiTime } from './event-order.js';
 import {
-  computeAgentFigures,
-  computeBuckets,
-  computeFigures,
+  agentFiguresFrom,
+  bucketFigures,
   computeNow,
-  computeTeams,
   DEFINITIONS,
+  figuresFrom,
   type MetricParameters,
+  teamFigures,
 } from './metrics.js';
 import type { CallProjection } from './projection.js';
-import { startOfDay } from './time-zone.js';
+import { bucketsOf, startOfDay } from './time-zone.js';
 
 export type GroupBy = 'team' | 'agent' | 'hour' | 'day';
 
@@ -53,20 +53,36 @@ export function createCallsService(options: {
       const to = query.to ?? startOfDay(from + 36 * 3600_000, parameters.timezone);
       await projection.settled();
       const facts = { from, to, team: query.team, agent: query.agent };
-      const calls = await store.listCallFacts(facts);
-      const live = await store.listLiveCalls();
+      const thresholds = {
+        serviceLevelSec: parameters.serviceLevelSec,
+        shortAbandonSec: parameters.shortAbandonSec,
+      };
+      const groupBy = query.groupBy;
       let groups: object[] | undefined;
-      if (query.groupBy === 'team') groups = computeTeams(calls, parameters);
-      else if (query.groupBy === 'agent')
-        groups = computeAgentFigures(await store.listAgentFacts(facts), calls);
-      else if (query.groupBy) groups = computeBuckets(calls, { from, to }, query.groupBy, parameters);
+      let rows: CallSummary[];
+      if (groupBy === 'team') {
+        rows = await store.summariseCalls({ ...facts, ...thresholds, groupBy: 'team' });
+        groups = teamFigures(rows);
+      } else if (groupBy === 'agent') {
+        rows = await store.summariseCalls({ ...facts, ...thresholds, groupBy: 'placedBy' });
+        groups = agentFiguresFrom(await store.summariseAgents(facts), rows);
+      } else if (groupBy === 'hour' || groupBy === 'day') {
+        const buckets = bucketsOf(from, to, groupBy, parameters.timezone);
+        rows = await store.summariseCalls({
+          ...facts,
+          ...thresholds,
+          groupBy: { bucketStarts: buckets.map((bucket) => bucket.start) },
+        });
+        groups = bucketFigures(buckets, rows);
+      } else rows = await store.summariseCalls({ ...facts, ...thresholds });
+      const live = await store.listLiveCalls();
       return {
         from,
         to,
         timezone: parameters.timezone,
         parameters,
         definitions: DEFINITIONS,
-        totals: computeFigures(calls, parameters),
+        totals: figuresFrom(rows),
         now: { at: now, ...computeNow(live, now, query.team) },
         ...(query.groupBy ? { groupBy: query.groupBy, groups } : {}),
       };

@@ -1,6 +1,7 @@
 export { AgentLeg, Call, CallOutcome, CallState } from './call-record.js';
 export type {
   AgentFacts,
+  AgentSummary,
   AppendResult,
   Callback,
   CallFacts,
@@ -9,6 +10,7 @@ export type {
   CallQuery,
   CallRules,
   CallSearch,
+  CallSummary,
   FactsQuery,
   MissedCall,
   MissedQuery,
@@ -21,5 +23,6 @@ export type {
   QuarantinedRequest,
   Store,
   StoredEvent,
+  SummaryQuery,
 } from './store.js';
 export { isCursor } from './store.js';

@@ -67,11 +67,21 @@ export interface Store {
   /** Inbound calls not answered (missed, abandoned, voicemail), each with its callback (a later outbound call to the caller). */
   listMissedCalls(query: MissedQuery): Promise<Page<MissedCall>>;
 
-  /** The compact rows metrics are computed from: calls started in [from, to). */
+  /** One compact row per call started in [from, to) (for tests and small periods; metrics use the summaries). */
   listCallFacts(query: FactsQuery): Promise<CallFacts[]>;
 
-  /** Agent legs rung in [from, to), for per-agent metrics. */
+  /** Agent legs rung in [from, to), one row each. */
   listAgentFacts(query: FactsQuery): Promise<AgentFacts[]>;
+
+  /**
+   * Calls started in [from, to), counted in the database by group and by (direction, state, outcome), with the
+   * sums the metric definitions need (calls/metrics.ts turns them into figures): a month is aggregated where
+   * it is stored instead of being read row by row.
+   */
+  summariseCalls(query: SummaryQuery): Promise<CallSummary[]>;
+
+  /** Agent legs rung in [from, to), counted per agent. */
+  summariseAgents(query: FactsQuery): Promise<AgentSummary[]>;
 
   /** Calls not ended yet (waiting, ringing, answered). */
   listLiveCalls(): Promise<Call[]>;
@@ -246,6 +256,43 @@ export interface CallFacts {
   readonly team: string | null;
   readonly answeredBy: string | null;
   readonly placedBy: string | null;
+}
+
+export interface SummaryQuery extends FactsQuery {
+  readonly serviceLevelSec: number;
+  readonly shortAbandonSec: number;
+  /** Group by the call's team, by who placed it, or by period buckets (their start times, ascending; the last ends at `to`). */
+  readonly groupBy?: 'team' | 'placedBy' | { readonly bucketStarts: readonly number[] };
+}
+
+/** Calls of one group with one (direction, state, outcome), counted. */
+export interface CallSummary {
+  /** The team, the agent who placed the calls, or the bucket index; null without grouping (or no team). */
+  readonly group: string | number | null;
+  readonly direction: string | null;
+  readonly state: string;
+  readonly outcome: string | null;
+  readonly calls: number;
+  /** Calls whose wait is known, and the sum of their waits (s). */
+  readonly waitKnown: number;
+  readonly waitSum: number;
+  /** Calls that waited at most serviceLevelSec. */
+  readonly withinServiceLevel: number;
+  /** Calls that waited less than shortAbandonSec. */
+  readonly shortWait: number;
+  /** Ended calls whose talk time is known, and the sum of those talk times (s). */
+  readonly talkKnown: number;
+  readonly talkSum: number;
+}
+
+export interface AgentSummary {
+  readonly agent: string;
+  readonly team: string | null;
+  readonly legs: number;
+  readonly answered: number;
+  readonly rangNotAnswered: number;
+  readonly talkKnown: number;
+  readonly talkSum: number;
 }
 
 /** What the metrics need of one agent leg. */

@@ -1,7 +1,7 @@
 import { fc } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 
-import { createCallRules } from '../../src/calls/index.js';
+import { bucketsOf, createCallRules, summariseFacts } from '../../src/calls/index.js';
 import type { Call, Store } from '../../src/store/index.js';
 import { agentSummary, callFlows } from '../helpers/call-flows.js';
 import { newEvent, type StoreLocation } from './contract.js';
@@ -198,6 +198,57 @@ export function describeCallsContract(name: string, createLocation: () => Promis
           ['204_2222223', false, true, null],
           ['205_2222223', true, false, 60],
         ]);
+      });
+    });
+
+    it('counts calls and agent legs in the database exactly as the metrics count them in memory', async () => {
+      await withStore(async (store) => {
+        const flows = callFlows(T0).map(
+          (_, index) => callFlows(T0 + index * 1800_000, `4475000${String(index).padStart(5, '0')}`)[index]!,
+        );
+        await ingest(
+          store,
+          flows.flatMap((flow) => flow.payloads),
+        );
+        const period = { from: T0 - 86_400_000, to: T0 + 86_400_000 };
+        const facts = await store.listCallFacts(period);
+        expect(facts).toHaveLength(flows.length);
+        const sorted = (rows: object[]) => rows.map((row) => JSON.stringify(row)).sort();
+        for (const thresholds of [
+          { serviceLevelSec: 20, shortAbandonSec: 5 },
+          { serviceLevelSec: 9, shortAbandonSec: 15 },
+        ]) {
+          expect(sorted(await store.summariseCalls({ ...period, ...thresholds }))).toEqual(
+            sorted(summariseFacts(facts, thresholds)),
+          );
+          expect(sorted(await store.summariseCalls({ ...period, ...thresholds, groupBy: 'team' }))).toEqual(
+            sorted(summariseFacts(facts, thresholds, (call) => call.team)),
+          );
+          expect(
+            sorted(await store.summariseCalls({ ...period, ...thresholds, groupBy: 'placedBy' })),
+          ).toEqual(sorted(summariseFacts(facts, thresholds, (call) => call.placedBy)));
+          const buckets = bucketsOf(period.from, period.to, 'hour', 'Asia/Kolkata');
+          const starts = buckets.map((bucket) => bucket.start);
+          const bucketOf = (call: { startedAt: number }) =>
+            starts.findLastIndex((start) => start <= call.startedAt);
+          expect(
+            sorted(
+              await store.summariseCalls({ ...period, ...thresholds, groupBy: { bucketStarts: starts } }),
+            ),
+          ).toEqual(sorted(summariseFacts(facts, thresholds, bucketOf)));
+        }
+        const legs = await store.listAgentFacts(period);
+        const agents = await store.summariseAgents(period);
+        expect(agents.map((row) => row.agent)).toEqual([...new Set(legs.map((leg) => leg.agent))].sort());
+        for (const row of agents) {
+          const mine = legs.filter((leg) => leg.agent === row.agent);
+          expect(row).toMatchObject({
+            legs: mine.length,
+            answered: mine.filter((leg) => leg.answered).length,
+            rangNotAnswered: mine.filter((leg) => !leg.answered && leg.isMissedByAgent).length,
+            talkSum: mine.reduce((sum, leg) => sum + (leg.answered ? (leg.talkSec ?? 0) : 0), 0),
+          });
+        }
       });
     });
 

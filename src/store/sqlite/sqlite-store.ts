@@ -11,6 +11,7 @@ import { prepareWrites, type WriteOp, type WriteResult } from './queries/append.
 import { prepareCallReads } from './queries/calls-read.js';
 import { prepareCallWrites } from './queries/calls-write.js';
 import { prepareReads } from './queries/read.js';
+import { prepareSummaries } from './queries/summaries.js';
 
 export interface SqliteStoreOptions {
   /** The database file; its directory is created when missing. */
@@ -44,6 +45,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   const read = prepareReads(db);
   const projectCalls = prepareCallWrites(db);
   const calls = prepareCallReads(db);
+  const summaries = prepareSummaries(db);
   const resetCalls = db.transaction(() => {
     db.exec(
       'DELETE FROM calls; DELETE FROM call_links; DELETE FROM call_agents; DELETE FROM projection_state;',
@@ -90,6 +92,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     listCallFacts: (query) => guard(() => calls.listCallFacts(query)),
     listAgentFacts: (query) => guard(() => calls.listAgentFacts(query)),
     listLiveCalls: () => guard(() => calls.listLiveCalls()),
+    summariseCalls: (query) => guard(() => summaries.summariseCalls(query)),
+    summariseAgents: (query) => guard(() => summaries.summariseAgents(query)),
     checkWritable: () =>
       guard(() => {
         db.exec('BEGIN IMMEDIATE');

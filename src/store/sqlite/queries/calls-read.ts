@@ -106,7 +106,11 @@ export function prepareCallReads(db: Database) {
       return value === undefined ? null : String(value);
     },
     listStaleCallKeys: (before: number, limit: number): string[] => stale.all(before, limit) as string[],
-    listLiveCalls: (): Call[] => (live.all() as string[]).map((record) => JSON.parse(record) as Call),
+    listLiveCalls: (): Call[] =>
+      (live.all() as string[])
+        .map((record) => JSON.parse(record) as Call)
+        .filter((call) => !call.legOnly)
+        .sort((a, b) => a.startedAt - b.startedAt || a.key.localeCompare(b.key)),
 
     getCall: (keyOrIdentifier: string): Call | null => {
       const record = (getCall.get(keyOrIdentifier) ?? getCall.get(resolve.get(keyOrIdentifier) ?? '')) as

@@ -1,0 +1,101 @@
+import { createHash, randomUUID } from 'node:crypto';
+
+import { createCallRules } from '../src/calls/index.js';
+import type { Store } from '../src/store/index.js';
+import { canonicalJson, normalise, parse } from '../src/telecmi/index.js';
+import { callFlows } from '../test/helpers/call-flows.js';
+
+const TIME_FIELDS_MS = ['time'];
+const TIME_FIELDS_S = ['start_time', 'answer_time', 'end_time'];
+/** TeleCMI ids in the templates: UUIDs, and 43-character base62 request / PIOPIY conversation ids. */
+const IDS = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\b[A-Za-z0-9]{43}\b/g;
+
+/** Flow templates: each realistic flow once, to be copied with fresh ids, caller and time. */
+function templates(t0: number) {
+  return callFlows(t0).map((flow) => ({ name: flow.name, text: JSON.stringify(flow.payloads) }));
+}
+
+/** One call's payloads from a template: fresh ids, a caller, and times shifted to start at `start`. */
+function instantiate(
+  template: { text: string },
+  t0: number,
+  start: number,
+  caller: string,
+): Record<string, unknown>[] {
+  const ids = new Map<string, string>();
+  const text = template.text.replace(IDS, (id) => {
+    let fresh = ids.get(id);
+    if (!fresh) {
+      fresh = id.length === 43 ? (randomUUID() + randomUUID()).replace(/-/g, '').slice(0, 43) : randomUUID();
+      ids.set(id, fresh);
+    }
+    return fresh;
+  });
+  const shift = start - t0;
+  return (JSON.parse(text) as Record<string, unknown>[]).map((payload) => {
+    for (const field of TIME_FIELDS_MS)
+      if (typeof payload[field] === 'number') payload[field] = (payload[field] as number) + shift;
+    for (const field of TIME_FIELDS_S)
+      if (typeof payload[field] === 'number')
+        payload[field] = (payload[field] as number) + Math.round(shift / 1000);
+    if (typeof payload['from'] === 'string' && payload['direction'] !== 'outbound') payload['from'] = caller;
+    return payload;
+  });
+}
+
+/**
+ * Fills a store with about `events` events of realistic calls spread over `days` days ending at `end`, then
+ * folds them into calls. Returns the number of events and calls.
+ */
+export async function fillStore(
+  store: Store,
+  options: { events: number; days: number; end: number; log?: (line: string) => void },
+) {
+  const t0 = Date.UTC(2026, 0, 1);
+  const list = templates(t0);
+  const span = options.days * 86_400_000;
+  const log = options.log ?? (() => undefined);
+  let events = 0;
+  let calls = 0;
+  let received = options.end - span;
+  const started = Date.now();
+  while (events < options.events) {
+    const batch: Promise<unknown>[] = [];
+    for (let n = 0; n < 200 && events < options.events; n += 1) {
+      const template = list[calls % list.length]!;
+      const start = options.end - span + Math.floor(Math.random() * span);
+      const caller = `44${String(Math.floor(Math.random() * 1e10)).padStart(10, '0')}`;
+      for (const payload of instantiate(template, t0, Math.floor(start / 1000) * 1000, caller)) {
+        const body = Buffer.from(JSON.stringify(payload));
+        const parsed = parse(body);
+        if (!parsed.ok) throw parsed.error;
+        received += 1;
+        const event = normalise(parsed.value, { id: randomUUID(), receivedAt: received });
+        const dedupeKey = createHash('sha256').update(canonicalJson(parsed.value.payload)).digest('hex');
+        batch.push(
+          store.appendEvent({ event, body, dedupeKey, method: 'POST', contentType: 'application/json' }),
+        );
+        events += 1;
+      }
+      calls += 1;
+    }
+    await Promise.all(batch);
+    if (calls % 20_000 < 200)
+      log(`  stored ${events} events (${Math.round(events / ((Date.now() - started) / 1000))}/s)`);
+  }
+  const rules = createCallRules({ staleAfterMs: 2 * 3600_000 });
+  let position = await store.getProjectionPosition();
+  const folding = Date.now();
+  let folded = 0;
+  for (;;) {
+    const page = await store.listEvents({ after: position, limit: 2000 });
+    const last = page.items.at(-1);
+    if (!last) break;
+    await store.projectCalls({ events: page.items, position: last.cursor, now: options.end }, rules);
+    position = last.cursor;
+    folded += page.items.length;
+    if (folded % 100_000 < 2000)
+      log(`  folded ${folded} events into calls (${Math.round(folded / ((Date.now() - folding) / 1000))}/s)`);
+  }
+  return { events, calls };
+}
