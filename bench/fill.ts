@@ -34,10 +34,9 @@ function instantiate(
   const shift = start - t0;
   return (JSON.parse(text) as Record<string, unknown>[]).map((payload) => {
     for (const field of TIME_FIELDS_MS)
-      if (typeof payload[field] === 'number') payload[field] = (payload[field] as number) + shift;
+      if (typeof payload[field] === 'number') payload[field] = payload[field] + shift;
     for (const field of TIME_FIELDS_S)
-      if (typeof payload[field] === 'number')
-        payload[field] = (payload[field] as number) + Math.round(shift / 1000);
+      if (typeof payload[field] === 'number') payload[field] = payload[field] + Math.round(shift / 1000);
     if (typeof payload['from'] === 'string' && payload['direction'] !== 'outbound') payload['from'] = caller;
     return payload;
   });
