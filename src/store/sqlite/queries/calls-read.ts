@@ -86,9 +86,8 @@ export function prepareCallReads(db: Database) {
       "SELECT key FROM calls WHERE state <> 'ended' AND last_event_at < ? ORDER BY last_event_at LIMIT ?",
     )
     .pluck();
-  const live = db
-    .prepare("SELECT record FROM calls WHERE state <> 'ended' AND leg_only = 0 ORDER BY started_at")
-    .pluck();
+  // Exactly the condition of the partial index calls_live, so that only live calls are read.
+  const live = db.prepare("SELECT record FROM calls WHERE state <> 'ended'").pluck();
   const callback = db.prepare(
     `SELECT key, at, by, answered FROM (${CALLBACK_SQL.replace(/c\.(from_number|started_at)/g, '?')})`,
   );
