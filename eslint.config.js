@@ -3,6 +3,7 @@ import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import importX from 'eslint-plugin-import-x';
 import simpleImportSort from 'eslint-plugin-simple-import-sort';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 /** Folders that are features: they may import telecmi/, store/store.ts, config.ts, errors.ts and shared helpers, never each other. */
@@ -96,5 +97,12 @@ export default tseslint.config(
   { files: ['**/*.test.ts', 'test/**'], rules: { '@typescript-eslint/no-unsafe-assignment': 'off' } },
   { files: ['*.config.*', 'eslint.config.js'], rules: { 'import-x/no-default-export': 'off' } },
   { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
+  // The wallboard's scripts run in the browser, as classic scripts (no bundler).
+  {
+    files: ['src/dashboard/static/**/*.js'],
+    languageOptions: { sourceType: 'script', globals: { ...globals.browser, uPlot: 'readonly' } },
+    rules: { 'no-restricted-properties': 'off' },
+  },
+  { files: ['scripts/**/*.mjs', 'bin/**/*.js'], languageOptions: { globals: globals.node } },
   prettier,
 );

@@ -73,7 +73,11 @@ const store = createSqliteStore({ file });
 const app = await buildApp(config, {
   store,
   logger: pino({ level: 'silent' }),
-  tokens: { ingestToken: 'bench-ingest-token-0000', apiToken: 'bench-api-token-000000' },
+  tokens: {
+    ingestToken: 'bench-ingest-token-0000',
+    apiToken: 'bench-api-token-000000',
+    viewerToken: 'bench-viewer-token-00000',
+  },
 });
 await app.listen({ port: 0, host: '127.0.0.1' });
 const address = app.server.address() as { port: number };

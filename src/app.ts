@@ -2,14 +2,16 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 
-import { callsRoutes, eventsRoutes, requireBearer } from './api/index.js';
+import { callsRoutes, createAuthorizer, eventsRoutes } from './api/index.js';
 import { createCallProjection, createCallRules, createCallsService } from './calls/index.js';
 import type { Config } from './config.js';
+import { dashboardRoutes } from './dashboard/index.js';
 import { AppError } from './errors.js';
 import { createErrorHandler, notFoundHandler } from './http/error-handler.js';
 import { healthRoutes } from './http/health-routes.js';
 import { createMetrics } from './http/metrics.js';
 import { createIdFactory } from './ids.js';
+import { createLiveBus, createLivePublisher, liveRoutes } from './live/index.js';
 import { INGEST_PATHS, receiverRoutes } from './receiver/index.js';
 import type { Store } from './store/index.js';
 
@@ -19,7 +21,7 @@ export interface AppDeps {
   /** A pino logger (createLogger). */
   readonly logger: FastifyBaseLogger;
   /** Resolved tokens: configured, or generated and kept in the data directory (tokens.ts). */
-  readonly tokens: { readonly ingestToken: string; readonly apiToken: string };
+  readonly tokens: { readonly ingestToken: string; readonly apiToken: string; readonly viewerToken: string };
   /** The clock (tests pin it). @defaultValue Date.now */
   readonly now?: () => number;
 }
@@ -49,12 +51,16 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   });
   const metrics = createMetrics();
   const now = deps.now ?? Date.now;
+  const bus = createLiveBus();
+  // The live stream is fed by the projection, in store order, once each batch is folded into calls.
+  const publisher = createLivePublisher({ bus, figures: () => snapshot(), logger: app.log });
   const projection = createCallProjection({
     store: deps.store,
     rules: createCallRules({ staleAfterMs: config.staleCallAfterMs }),
     logger: app.log,
     staleAfterMs: config.staleCallAfterMs,
     now,
+    onFolded: (batch) => publisher.folded(batch),
   });
   const calls = createCallsService({
     store: deps.store,
@@ -66,8 +72,17 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     },
     now,
   });
+  const wallboardSettings = {
+    waitAmberSec: config.waitAmberSec,
+    waitRedSec: config.waitRedSec,
+    serviceLevelAmber: config.serviceLevelAmber,
+  };
+  const snapshot = async () => ({ ...(await calls.dashboard()), settings: wallboardSettings });
   app.addHook('onReady', async () => projection.start());
-  app.addHook('onClose', async () => projection.stop());
+  app.addHook('onClose', async () => {
+    publisher.stop();
+    await projection.stop();
+  });
   await app.register(swagger, {
     openapi: {
       info: {
@@ -118,10 +133,12 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     }),
   );
   await app.register(async (api) => {
-    api.addHook('onRequest', requireBearer(deps.tokens.apiToken));
+    api.addHook('onRequest', createAuthorizer(deps.tokens));
     await api.register(eventsRoutes(deps.store));
     await api.register(callsRoutes(deps.store, calls));
+    await api.register(liveRoutes({ store: deps.store, bus, snapshot, settled: () => projection.settled() }));
   });
+  await app.register(dashboardRoutes());
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(healthRoutes(deps.store));
   await app.register(metrics.routes);

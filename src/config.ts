@@ -15,6 +15,13 @@ export interface Config {
   readonly ingestToken: string | null;
   /** The Bearer token of the query API; null until generated on first start. */
   readonly apiToken: string | null;
+  /** The read-only token of the wallboard; null until generated on first start. */
+  readonly viewerToken: string | null;
+  /** Longest wait (s) after which the wallboard tile turns amber, and red. */
+  readonly waitAmberSec: number;
+  readonly waitRedSec: number;
+  /** Service level under which the wallboard tile turns amber (0 to 1). */
+  readonly serviceLevelAmber: number;
   /** Largest accepted webhook body, in bytes. */
   readonly bodyLimitBytes: number;
   readonly logLevel: LogLevel;
@@ -91,6 +98,34 @@ export const SETTINGS: Settings = {
     fallback: () => undefined,
     parse: (text) => token(text),
     describe: 'Bearer token of the query API (generated and kept in the data directory when unset)',
+  },
+  viewerToken: {
+    env: 'TELEHOOK_VIEWER_TOKEN',
+    flag: '--viewer-token',
+    fallback: () => undefined,
+    parse: (text) => token(text),
+    describe: 'read-only token of the wallboard URL (generated and kept in the data directory when unset)',
+  },
+  waitAmberSec: {
+    env: 'TELEHOOK_WALLBOARD_WAIT_AMBER',
+    flag: '--wait-amber',
+    fallback: () => '60',
+    parse: (text) => parseInteger(text, 1, 86_400, 'whole seconds'),
+    describe: 'wallboard: longest wait (s) shown amber from',
+  },
+  waitRedSec: {
+    env: 'TELEHOOK_WALLBOARD_WAIT_RED',
+    flag: '--wait-red',
+    fallback: () => '120',
+    parse: (text) => parseInteger(text, 1, 86_400, 'whole seconds'),
+    describe: 'wallboard: longest wait (s) shown red from',
+  },
+  serviceLevelAmber: {
+    env: 'TELEHOOK_WALLBOARD_SERVICE_LEVEL_AMBER',
+    flag: '--service-level-amber',
+    fallback: () => '0.8',
+    parse: (text) => parseFraction(text),
+    describe: 'wallboard: service level shown amber below (0 to 1, or a percentage like 80%)',
   },
   bodyLimitBytes: {
     env: 'TELEHOOK_BODY_LIMIT',
@@ -193,6 +228,7 @@ export function redactConfig(config: Config): Record<string, unknown> {
     ...config,
     ingestToken: config.ingestToken === null ? null : '[redacted]',
     apiToken: config.apiToken === null ? null : '[redacted]',
+    viewerToken: config.viewerToken === null ? null : '[redacted]',
     databaseUrl:
       config.databaseUrl === null
         ? null
@@ -216,6 +252,14 @@ export function parseDuration(text: string): number {
   const unit = DURATION_UNITS[match?.[2]?.toLowerCase() ?? 'x'];
   if (!match || unit === undefined) throw new Error('expected a duration such as 90s, 30m, 2h or 1d');
   return Math.round(Number(match[1]) * unit);
+}
+
+function parseFraction(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*(%?)$/.exec(text.trim());
+  if (!match) throw new Error('expected a fraction from 0 to 1 or a percentage such as 80%');
+  const value = Number(match[1]) / (match[2] === '%' ? 100 : 1);
+  if (value < 0 || value > 1) throw new Error('expected a fraction from 0 to 1 or a percentage such as 80%');
+  return value;
 }
 
 function nonEmpty(text: string, accepts: string): string {

@@ -18,11 +18,17 @@ export function generateToken(): string {
   return randomBytes(32).toString('base64url');
 }
 
+export type TokenName = 'ingestToken' | 'apiToken' | 'viewerToken';
+
 export interface Tokens {
+  /** The secret of the ingest URL. */
   readonly ingestToken: string;
+  /** The Bearer token of the API: reads and writes. */
   readonly apiToken: string;
+  /** A read-only token for the wallboard, safe to put in a URL on a TV. */
+  readonly viewerToken: string;
   /** Which ones were generated now (first start). */
-  readonly generated: readonly ('ingestToken' | 'apiToken')[];
+  readonly generated: readonly TokenName[];
 }
 
 /** Where generated tokens are kept, readable by the owner only. */
@@ -32,22 +38,23 @@ export const TOKENS_FILE = 'tokens.json';
  * The tokens to use: those configured, else those generated on an earlier start and kept in the data directory,
  * else new ones, written there (mode 0600) so that the ingest URL stays the same across restarts.
  */
-export function resolveTokens(
-  dataDir: string,
-  configured: { ingestToken: string | null; apiToken: string | null },
-): Tokens {
+export function resolveTokens(dataDir: string, configured: Record<TokenName, string | null>): Tokens {
   const file = path.join(dataDir, TOKENS_FILE);
   const kept = existsSync(file)
-    ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<Record<'ingestToken' | 'apiToken', string>>)
+    ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<Record<TokenName, string>>)
     : {};
-  const generated: ('ingestToken' | 'apiToken')[] = [];
-  const pick = (name: 'ingestToken' | 'apiToken'): string => {
+  const generated: TokenName[] = [];
+  const pick = (name: TokenName): string => {
     const value = configured[name] ?? kept[name];
     if (value !== undefined) return value;
     generated.push(name);
     return generateToken();
   };
-  const tokens = { ingestToken: pick('ingestToken'), apiToken: pick('apiToken') };
+  const tokens = {
+    ingestToken: pick('ingestToken'),
+    apiToken: pick('apiToken'),
+    viewerToken: pick('viewerToken'),
+  };
   if (generated.length > 0) {
     mkdirSync(dataDir, { recursive: true });
     const toKeep = { ...kept };

@@ -3,6 +3,7 @@ import { type Static, Type } from '@sinclair/typebox';
 
 import { AppError } from '../errors.js';
 import { Call, type Store, type StoredEvent as StoredEventRecord } from '../store/index.js';
+import { VIEWER_ROUTE } from './auth.js';
 import { exportStream } from './export.js';
 import {
   CallFilterParams,
@@ -46,6 +47,7 @@ export function callsRoutes(store: Store, calls: CallsApi): FastifyPluginAsyncTy
     app.get(
       '/api/calls',
       {
+        config: VIEWER_ROUTE,
         schema: {
           summary: 'Calls, newest first (order=asc for oldest first), with keyset paging',
           querystring: Type.Object(
@@ -93,6 +95,7 @@ export function callsRoutes(store: Store, calls: CallsApi): FastifyPluginAsyncTy
     app.get(
       '/api/calls/:key',
       {
+        config: VIEWER_ROUTE,
         schema: {
           summary:
             'A call (by its key or any TeleCMI id of it) and its timeline: every event in TeleCMI time order, with raw',
@@ -110,6 +113,7 @@ export function callsRoutes(store: Store, calls: CallsApi): FastifyPluginAsyncTy
     app.get(
       '/api/missed',
       {
+        config: VIEWER_ROUTE,
         schema: {
           summary:
             'Missed, abandoned and voicemail calls, newest first, each with its callback (a later outbound call to the caller) or null',
@@ -144,6 +148,7 @@ export function callsRoutes(store: Store, calls: CallsApi): FastifyPluginAsyncTy
     app.get(
       '/api/stats',
       {
+        config: VIEWER_ROUTE,
         schema: {
           summary: 'Call-centre metrics for a period (default: today) with their definitions',
           querystring: Type.Object(

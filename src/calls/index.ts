@@ -13,7 +13,7 @@ export {
   summariseFacts,
   teamFigures,
 } from './metrics.js';
-export { type CallProjection, createCallProjection } from './projection.js';
+export { type CallProjection, createCallProjection, type FoldedBatch } from './projection.js';
 export { projectCall, type ProjectionOptions } from './projector.js';
 export { createCallRules } from './rules.js';
 export { type CallsService, createCallsService, type GroupBy, type StatsQuery } from './service.js';

@@ -1,14 +1,22 @@
 import type { FastifyBaseLogger } from 'fastify';
 
 import { coerceError } from '../errors.js';
-import type { CallRules, ProjectionResult, Store } from '../store/index.js';
+import type { CallRules, ProjectionResult, Store, StoredEvent } from '../store/index.js';
+
+/** What one projection step did: the events folded (in store order), the calls changed, the position after. */
+export interface FoldedBatch {
+  readonly events: readonly StoredEvent[];
+  readonly result: ProjectionResult;
+  /** The cursor of the last event folded (unchanged by a stale sweep); null before any event. */
+  readonly position: string | null;
+}
 
 export interface CallProjectionOptions {
   readonly store: Store;
   readonly rules: CallRules;
   readonly logger: FastifyBaseLogger;
-  /** Told of every change, after it is committed (the live stream listens here). */
-  readonly onChange?: (result: ProjectionResult) => void;
+  /** Told of every batch folded, after it is committed (the live stream listens here). */
+  readonly onFolded?: (batch: FoldedBatch) => void;
   readonly now?: () => number;
   /** Events folded per transaction. @defaultValue 500 */
   readonly batchSize?: number;
@@ -47,7 +55,7 @@ export function createCallProjection(options: CallProjectionOptions) {
       );
       position = last.cursor;
       folded += page.items.length;
-      options.onChange?.(result);
+      options.onFolded?.({ events: page.items, result, position });
     }
   };
 
@@ -80,7 +88,7 @@ export function createCallProjection(options: CallProjectionOptions) {
       if (keys.length === 0) return closed;
       const result = await store.projectCalls({ events: [], refreshKeys: keys, now: now() }, rules);
       closed += keys.length;
-      options.onChange?.(result);
+      options.onFolded?.({ events: [], result, position: await store.getProjectionPosition() });
       if (keys.length < 500) return closed;
     }
   };

@@ -38,53 +38,88 @@ export function createCallsService(options: {
   const { store, projection, defaults } = options;
   const clock = options.now ?? Date.now;
 
+  const stats = async (query: StatsQuery) => {
+    const parameters: MetricParameters = {
+      serviceLevelSec: query.serviceLevelSec ?? defaults.serviceLevelSec,
+      shortAbandonSec: query.shortAbandonSec ?? defaults.shortAbandonSec,
+      timezone: query.timezone ?? defaults.timezone,
+    };
+    const now = clock();
+    // Without a period: today, from local midnight to the next. With only a start: up to the end of today.
+    const from = query.from ?? startOfDay(now, parameters.timezone);
+    const to =
+      query.to ??
+      startOfDay(startOfDay(Math.max(now, from), parameters.timezone) + 36 * 3600_000, parameters.timezone);
+    await projection.settled();
+    const facts = { from, to, team: query.team, agent: query.agent };
+    const thresholds = {
+      serviceLevelSec: parameters.serviceLevelSec,
+      shortAbandonSec: parameters.shortAbandonSec,
+    };
+    const groupBy = query.groupBy;
+    let groups: object[] | undefined;
+    let rows: CallSummary[];
+    if (groupBy === 'team') {
+      rows = await store.summariseCalls({ ...facts, ...thresholds, groupBy: 'team' });
+      groups = teamFigures(rows);
+    } else if (groupBy === 'agent') {
+      rows = await store.summariseCalls({ ...facts, ...thresholds, groupBy: 'placedBy' });
+      groups = agentFiguresFrom(await store.summariseAgents(facts), rows);
+    } else if (groupBy === 'hour' || groupBy === 'day') {
+      const buckets = bucketsOf(from, to, groupBy, parameters.timezone);
+      rows = await store.summariseCalls({
+        ...facts,
+        ...thresholds,
+        groupBy: { bucketStarts: buckets.map((bucket) => bucket.start) },
+      });
+      groups = bucketFigures(buckets, rows);
+    } else rows = await store.summariseCalls({ ...facts, ...thresholds });
+    const live = await store.listLiveCalls();
+    return {
+      from,
+      to,
+      timezone: parameters.timezone,
+      parameters,
+      definitions: DEFINITIONS,
+      totals: figuresFrom(rows),
+      now: { at: now, ...computeNow(live, now, query.team) },
+      ...(query.groupBy ? { groupBy: query.groupBy, groups } : {}),
+    };
+  };
+
   return {
     settled: () => projection.settled(),
 
-    async stats(query: StatsQuery) {
-      const parameters: MetricParameters = {
-        serviceLevelSec: query.serviceLevelSec ?? defaults.serviceLevelSec,
-        shortAbandonSec: query.shortAbandonSec ?? defaults.shortAbandonSec,
-        timezone: query.timezone ?? defaults.timezone,
-      };
-      const now = clock();
-      // Without a period: today, from local midnight to the next.
-      const from = query.from ?? startOfDay(now, parameters.timezone);
-      const to = query.to ?? startOfDay(from + 36 * 3600_000, parameters.timezone);
-      await projection.settled();
-      const facts = { from, to, team: query.team, agent: query.agent };
-      const thresholds = {
-        serviceLevelSec: parameters.serviceLevelSec,
-        shortAbandonSec: parameters.shortAbandonSec,
-      };
-      const groupBy = query.groupBy;
-      let groups: object[] | undefined;
-      let rows: CallSummary[];
-      if (groupBy === 'team') {
-        rows = await store.summariseCalls({ ...facts, ...thresholds, groupBy: 'team' });
-        groups = teamFigures(rows);
-      } else if (groupBy === 'agent') {
-        rows = await store.summariseCalls({ ...facts, ...thresholds, groupBy: 'placedBy' });
-        groups = agentFiguresFrom(await store.summariseAgents(facts), rows);
-      } else if (groupBy === 'hour' || groupBy === 'day') {
-        const buckets = bucketsOf(from, to, groupBy, parameters.timezone);
-        rows = await store.summariseCalls({
-          ...facts,
-          ...thresholds,
-          groupBy: { bucketStarts: buckets.map((bucket) => bucket.start) },
-        });
-        groups = bucketFigures(buckets, rows);
-      } else rows = await store.summariseCalls({ ...facts, ...thresholds });
-      const live = await store.listLiveCalls();
+    stats,
+
+    /**
+     * Everything the wallboard shows, for today: the headline figures and the queue now, per team, per agent and
+     * per hour, the live calls and the latest missed and abandoned calls with their callback status.
+     */
+    async dashboard() {
+      const [totals, teams, agents, hours] = await Promise.all([
+        stats({}),
+        stats({ groupBy: 'team' }),
+        stats({ groupBy: 'agent' }),
+        stats({ groupBy: 'hour' }),
+      ]);
+      const [live, missed] = await Promise.all([
+        store.listLiveCalls(),
+        store.listMissedCalls({ from: totals.from, to: totals.to, limit: 25 }),
+      ]);
       return {
-        from,
-        to,
-        timezone: parameters.timezone,
-        parameters,
-        definitions: DEFINITIONS,
-        totals: figuresFrom(rows),
-        now: { at: now, ...computeNow(live, now, query.team) },
-        ...(query.groupBy ? { groupBy: query.groupBy, groups } : {}),
+        generatedAt: clock(),
+        from: totals.from,
+        to: totals.to,
+        timezone: totals.timezone,
+        parameters: totals.parameters,
+        totals: totals.totals,
+        now: totals.now,
+        teams: teams.groups ?? [],
+        agents: agents.groups ?? [],
+        hours: hours.groups ?? [],
+        live,
+        missed: missed.items,
       };
     },
 

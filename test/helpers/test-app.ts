@@ -16,7 +16,7 @@ export interface TestApp {
   readonly store: Store;
   readonly dir: string;
   readonly file: string;
-  readonly tokens: { ingestToken: string; apiToken: string };
+  readonly tokens: { ingestToken: string; apiToken: string; viewerToken: string };
   /** `/webhooks/telecmi/<token>` */
   readonly ingestPath: string;
   readonly auth: { authorization: string };
@@ -33,7 +33,7 @@ export async function createTestApp(
     overrides: { dataDir: dir, logLevel: 'silent', ...options.overrides },
   });
   const store = createSqliteStore({ file, ...options.store });
-  const tokens = { ingestToken: generateToken(), apiToken: generateToken() };
+  const tokens = { ingestToken: generateToken(), apiToken: generateToken(), viewerToken: generateToken() };
   const app = await buildApp(config, { store, logger: pino({ level: 'silent' }), tokens, now: options.now });
   await app.ready();
   onTestFinished(async () => {

@@ -57,6 +57,7 @@ export async function serve(
       `telehook listening on ${base} (${description})`,
       `  Ingest URL:  ${base}/webhooks/telecmi/${tokens.ingestToken}`,
       `               ${base}/webhook/cdr?token=${tokens.ingestToken}  (the path of TeleCMI's examples)`,
+      `  Wallboard:   ${base}/?token=${tokens.viewerToken}`,
       `  API URL:     ${base}/api/events   with header  Authorization: Bearer ${tokens.apiToken}`,
       tokens.generated.length > 0 ? `  (new tokens generated and kept in ${config.dataDir}/tokens.json)` : '',
       `  TeleCMI dashboard → your number → Settings → Webhooks: add "call report" and "notify" with the ingest URL.`,
@@ -125,6 +126,9 @@ const SERVE_SETTINGS: (keyof Config)[] = [
   'serviceLevelSec',
   'shortAbandonSec',
   'staleCallAfterMs',
+  'waitAmberSec',
+  'waitRedSec',
+  'serviceLevelAmber',
 ];
 
 export function serveCommand(): Command {

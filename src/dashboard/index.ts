@@ -1,0 +1,1 @@
+export { CONTENT_SECURITY_POLICY, dashboardRoutes } from './routes.js';

@@ -1,0 +1,83 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+import type { FastifyInstance, FastifyReply } from 'fastify';
+
+const STATIC = new URL('./static/', import.meta.url);
+const require = createRequire(import.meta.url);
+
+/**
+ * The strict policy of every page: scripts and styles only from this server, no inline code, no framing, no
+ * referrer (the wallboard URL carries the viewer token). Team names, numbers and custom fields come from outside
+ * and are only ever written into the page as text, and this policy stops anything that slipped through.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const SECURITY_HEADERS = {
+  'content-security-policy': CONTENT_SECURITY_POLICY,
+  'referrer-policy': 'no-referrer',
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'cache-control': 'no-cache',
+};
+
+const TYPES: Record<string, string> = {
+  html: 'text/html; charset=utf-8',
+  js: 'text/javascript; charset=utf-8',
+  css: 'text/css; charset=utf-8',
+};
+
+interface Asset {
+  readonly body: Buffer;
+  readonly type: string;
+}
+
+function load(url: URL | string): Asset {
+  const path = typeof url === 'string' ? url : url.pathname;
+  const extension = path.split('.').pop() ?? '';
+  return { body: readFileSync(url), type: TYPES[extension] ?? 'application/octet-stream' };
+}
+
+/**
+ * The wallboard (`/`) and a call's page (`/calls/:key`), with their scripts and styles. The pages hold no data:
+ * they read the viewer (or API) token from their URL and talk to /api and /api/live over HTTP only.
+ */
+export function dashboardRoutes() {
+  const assets = new Map<string, Asset>();
+  for (const file of ['wallboard.html', 'call.html', 'wallboard.js', 'call.js', 'common.js', 'style.css'])
+    assets.set(file, load(new URL(file, STATIC)));
+  assets.set('vendor/uPlot.iife.min.js', load(require.resolve('uplot/dist/uPlot.iife.min.js')));
+  assets.set('vendor/uPlot.min.css', load(require.resolve('uplot/dist/uPlot.min.css')));
+
+  const send = (reply: FastifyReply, asset: Asset): FastifyReply =>
+    reply.headers(SECURITY_HEADERS).type(asset.type).send(asset.body);
+
+  return async (app: FastifyInstance): Promise<void> => {
+    app.get(
+      '/',
+      { schema: { summary: 'The live wallboard (add ?token=<viewer token>)', produces: ['text/html'] } },
+      async (_request, reply) => send(reply, assets.get('wallboard.html')!),
+    );
+    app.get(
+      '/calls/:key',
+      { schema: { summary: "A call's page: timeline, agents, files, raw events", produces: ['text/html'] } },
+      async (_request, reply) => send(reply, assets.get('call.html')!),
+    );
+    app.get('/favicon.ico', { schema: { hide: true } }, async (_request, reply) => reply.code(204).send());
+    app.get('/dashboard/*', { schema: { hide: true } }, async (request, reply) => {
+      const asset = assets.get((request.params as { '*': string })['*']);
+      if (!asset)
+        return reply.code(404).send({ ok: false, error: { code: 'NOT_FOUND', message: 'No such file.' } });
+      return send(reply, asset);
+    });
+  };
+}

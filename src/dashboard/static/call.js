@@ -1,0 +1,75 @@
+// A call's page: its summary, agents, files and every event in TeleCMI time order with its raw body.
+'use strict';
+(() => {
+  const { api, el, row, duration, shortName, phone, time, token } = window.telehook;
+  const $ = (id) => document.getElementById(id);
+  const key = decodeURIComponent(location.pathname.split('/').pop() ?? '');
+  $('call-key').textContent = key;
+  $('back').href = `/${token ? `?token=${encodeURIComponent(token)}` : ''}`;
+
+  function summary(call) {
+    const fields = [
+      ['Direction', call.direction],
+      ['From', phone(call.from)],
+      ['To', phone(call.to)],
+      ['State', call.state],
+      ['Outcome', call.outcome ?? 'live'],
+      ['Started', time(call.startedAt, true)],
+      ['Answered', time(call.answeredAt, true)],
+      ['Ended', time(call.endedAt, true)],
+      ['Waited', duration(call.waitedSec)],
+      ['Talked', duration(call.talkSec)],
+      ['Team', shortName(call.team)],
+      ['IVR', call.ivr ?? '—'],
+      ['Answered by', shortName(call.answeredBy)],
+      ['Placed by', shortName(call.placedBy)],
+      ['Hangup reason', call.hangupReason ?? '—'],
+      ['Recording', call.recording ?? '—'],
+      ['Voicemail', call.voicemail ?? '—'],
+      ['Custom', call.custom === null || call.custom === undefined ? '—' : JSON.stringify(call.custom)],
+      ['Events', call.eventCount],
+    ];
+    $('summary').replaceChildren(
+      ...fields.flatMap(([name, value]) => [el('dt', name), el('dd', value ?? '—')]),
+    );
+  }
+
+  async function load() {
+    try {
+      const call = await api(`/api/calls/${encodeURIComponent(key)}`);
+      document.title = `telehook — call from ${phone(call.from)}`;
+      summary(call);
+      $('agents').replaceChildren(
+        ...call.agents.map((leg) =>
+          row([
+            shortName(leg.agent),
+            shortName(leg.team),
+            time(leg.rangAt),
+            leg.answered ? time(leg.answeredAt) : 'no',
+            time(leg.endedAt),
+            leg.hangupReason ?? '—',
+          ]),
+        ),
+      );
+      $('timeline').replaceChildren(
+        ...call.timeline.map((event) => {
+          const raw = el('td', null, 'raw');
+          raw.append(el('pre', event.raw));
+          const tr = row([
+            time(event.occurredAt, true),
+            event.kind,
+            event.status ?? '—',
+            event.leg ?? '—',
+            shortName(event.agent),
+          ]);
+          tr.append(raw);
+          return tr;
+        }),
+      );
+    } catch (error) {
+      $('error').hidden = false;
+      $('error').textContent = `Could not load the call: ${error.message}`;
+    }
+  }
+  void load();
+})();

@@ -1,0 +1,77 @@
+// Shared by the wallboard and the call page. Everything that comes from outside (numbers, team and agent names,
+// IVR names, custom fields, raw bodies) is written with textContent, never as HTML.
+'use strict';
+
+/** The token from the page URL (?token=…): the viewer token on a TV, or the API token. */
+const token = new URLSearchParams(location.search).get('token') ?? '';
+
+/** GET an API route with the token; throws with the server's message on an error answer. */
+async function api(path) {
+  const response = await fetch(path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  const body = await response.json();
+  if (!response.ok) throw new Error(body?.error?.message ?? `HTTP ${response.status}`);
+  return body;
+}
+
+/** Creates an element with text content (never HTML) and optional class and attributes. */
+function el(tag, text, className, attributes) {
+  const node = document.createElement(tag);
+  if (text !== undefined && text !== null) node.textContent = String(text);
+  if (className) node.className = className;
+  if (attributes)
+    for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, String(value));
+  return node;
+}
+
+/** A table row of cells; each cell is text, or a node. */
+function row(cells, attributes) {
+  const tr = el('tr', null, null, attributes);
+  for (const cell of cells) {
+    const td = el('td');
+    if (cell instanceof Node) td.append(cell);
+    else if (cell !== undefined && cell !== null) td.textContent = String(cell);
+    tr.append(td);
+  }
+  return tr;
+}
+
+/** Seconds as m:ss or h:mm:ss. */
+function duration(seconds) {
+  if (seconds === null || seconds === undefined || Number.isNaN(seconds)) return '—';
+  const total = Math.max(0, Math.round(seconds));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = String(total % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
+}
+
+/** TeleCMI names carry the app id ("Sales_2222223"); people read "Sales". */
+function shortName(name) {
+  if (!name) return '—';
+  return String(name).replace(/_\d{5,}$/, '');
+}
+
+/** A phone number as digits with a +, when it is digits. */
+function phone(number) {
+  if (!number) return 'unknown';
+  return /^\d{8,15}$/.test(number) ? `+${number}` : String(number);
+}
+
+function percent(value) {
+  return value === null || value === undefined ? '—' : `${Math.round(value * 100)}%`;
+}
+
+function time(ms, withDate) {
+  if (!ms) return '—';
+  const date = new Date(ms);
+  return withDate ? date.toLocaleString() : date.toLocaleTimeString();
+}
+
+/** A link to a call's page, carrying the token. */
+function callLink(key, text) {
+  const link = el('a', text);
+  link.href = `/calls/${encodeURIComponent(key)}${token ? `?token=${encodeURIComponent(token)}` : ''}`;
+  return link;
+}
+
+window.telehook = { token, api, el, row, duration, shortName, phone, percent, time, callLink };

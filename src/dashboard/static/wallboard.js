@@ -1,0 +1,275 @@
+// The wallboard: a snapshot from /api/live, then call, event and stats messages as they happen. The queue is
+// redrawn as soon as a call message arrives; the waiting times tick every second in the browser.
+'use strict';
+(() => {
+  const { token, el, row, duration, shortName, phone, percent, time, callLink } = window.telehook;
+  const $ = (id) => document.getElementById(id);
+
+  const state = {
+    live: new Map(),
+    figures: null,
+    settings: { waitAmberSec: 60, waitRedSec: 120, serviceLevelAmber: 0.8 },
+    clockOffset: 0,
+    lastEventId: null,
+    chart: null,
+  };
+  const now = () => Date.now() + state.clockOffset;
+
+  // ── Rendering ─────────────────────────────────────────────────────────────
+  const queueCalls = () =>
+    [...state.live.values()]
+      .filter(
+        (call) => call.direction !== 'outbound' && (call.state === 'waiting' || call.state === 'ringing'),
+      )
+      .sort((a, b) => a.startedAt - b.startedAt);
+
+  function waitClass(seconds) {
+    if (seconds >= state.settings.waitRedSec) return 'red';
+    if (seconds >= state.settings.waitAmberSec) return 'amber';
+    return '';
+  }
+
+  function renderQueue() {
+    const body = $('queue');
+    const calls = queueCalls();
+    const rows = calls.map((call) => {
+      const waited = (now() - call.startedAt) / 1000;
+      const waiting = el(
+        'span',
+        duration(waited),
+        `wait ${waitClass(waited) ? `wait-${waitClass(waited)}` : ''}`,
+        { 'data-started': call.startedAt },
+      );
+      const ringing = call.agents
+        .filter((leg) => leg.rangAt !== null && !leg.answered && leg.endedAt === null)
+        .map((leg) => shortName(leg.agent));
+      const status = el(
+        'span',
+        call.state === 'ringing' ? `ringing ${ringing.join(', ')}`.trim() : 'waiting',
+        `chip ${call.state}`,
+      );
+      return row(
+        [callLink(call.key, phone(call.from)), waiting, shortName(call.team), call.ivr ?? '—', status],
+        { 'data-key': call.key, 'data-state': call.state },
+      );
+    });
+    body.replaceChildren(...rows);
+    $('queue-empty').hidden = rows.length > 0;
+    renderQueueTiles();
+  }
+
+  function renderQueueTiles() {
+    const calls = queueCalls();
+    setTile('waitingNow', calls.length);
+    const longest = calls.length > 0 ? (now() - calls[0].startedAt) / 1000 : null;
+    setTile('longestWait', longest === null ? '—' : duration(longest));
+    $('tile-longest').className = `tile ${longest === null ? '' : waitClass(longest)}`;
+  }
+
+  function tick() {
+    for (const node of document.querySelectorAll('#queue [data-started]')) {
+      const waited = (now() - Number(node.getAttribute('data-started'))) / 1000;
+      node.textContent = duration(waited);
+      node.className = `wait ${waitClass(waited) ? `wait-${waitClass(waited)}` : ''}`;
+    }
+    renderQueueTiles();
+    $('clock').textContent = new Date(now()).toLocaleTimeString();
+  }
+
+  function setTile(field, value) {
+    const node = document.querySelector(`[data-field="${field}"]`);
+    if (node) node.textContent = String(value);
+  }
+
+  function renderFigures() {
+    const figures = state.figures;
+    if (!figures) return;
+    const totals = figures.totals;
+    setTile('answered', totals.answered);
+    setTile('abandoned', totals.abandoned);
+    setTile('missed', totals.missed + totals.voicemail);
+    setTile('serviceLevel', percent(totals.serviceLevel));
+    setTile('asa', totals.asaSec === null ? '—' : duration(totals.asaSec));
+    setTile('abandonmentRate', percent(totals.abandonmentRate));
+    $('tile-sl').className =
+      `tile ${totals.serviceLevel !== null && totals.serviceLevel < state.settings.serviceLevelAmber ? 'amber' : ''}`;
+    $('updated').textContent = `updated ${time(figures.generatedAt)}`;
+    renderTeams();
+    renderMissed();
+    renderChart();
+    renderAgents();
+  }
+
+  function renderTeams() {
+    const rows = (state.figures?.teams ?? []).map((team) =>
+      row(
+        [
+          shortName(team.key),
+          team.offered,
+          team.answered,
+          team.abandoned,
+          team.missed + team.voicemail,
+          percent(team.serviceLevel),
+        ],
+        { 'data-team': team.key ?? '' },
+      ),
+    );
+    $('teams').replaceChildren(...rows);
+  }
+
+  function renderMissed() {
+    const rows = (state.figures?.missed ?? []).map((call) => {
+      const back = call.calledBack
+        ? `${time(call.calledBack.at)} by ${shortName(call.calledBack.by)}`
+        : 'not yet';
+      return row(
+        [
+          callLink(call.key, phone(call.from)),
+          time(call.startedAt),
+          el('span', call.outcome, `outcome-${call.outcome}`),
+          duration(call.waitedSec),
+          back,
+        ],
+        {
+          'data-key': call.key,
+          'data-outcome': call.outcome,
+        },
+      );
+    });
+    $('missed').replaceChildren(...rows);
+  }
+
+  /** Agents: on a call, ringing, or idle as far as the events tell, with their figures for today. */
+  function renderAgents() {
+    const status = new Map();
+    for (const call of state.live.values()) {
+      for (const leg of call.agents) {
+        if (leg.answered && call.state !== 'ended') status.set(leg.agent, 'on-call');
+        else if (
+          leg.rangAt !== null &&
+          !leg.answered &&
+          leg.endedAt === null &&
+          status.get(leg.agent) !== 'on-call'
+        )
+          status.set(leg.agent, 'ringing');
+      }
+    }
+    const agents = new Map((state.figures?.agents ?? []).map((agent) => [agent.agent, agent]));
+    for (const agent of status.keys())
+      if (!agents.has(agent)) agents.set(agent, { agent, answered: 0, rangNotAnswered: 0, ahtSec: null });
+    const rows = [...agents.values()]
+      .sort((a, b) => a.agent.localeCompare(b.agent))
+      .map((agent) => {
+        const current = status.get(agent.agent) ?? 'idle';
+        return row(
+          [
+            shortName(agent.agent),
+            el('span', current.replace('-', ' '), `chip ${current}`),
+            agent.answered,
+            agent.rangNotAnswered,
+            duration(agent.ahtSec),
+          ],
+          {
+            'data-agent': agent.agent,
+            'data-status': current,
+          },
+        );
+      });
+    $('agents').replaceChildren(...rows);
+  }
+
+  function renderChart() {
+    const hours = state.figures?.hours ?? [];
+    if (typeof uPlot === 'undefined' || hours.length === 0) return;
+    const x = hours.map((hour) => Math.round(hour.start / 1000));
+    const answered = hours.map((hour) => hour.answered);
+    const missed = hours.map((hour) => hour.abandoned + hour.shortAbandoned + hour.missed + hour.voicemail);
+    const container = $('chart');
+    const width = Math.max(300, container.clientWidth);
+    if (state.chart) {
+      state.chart.setData([x, answered, missed]);
+      if (state.chart.width !== width) state.chart.setSize({ width, height: 240 });
+      return;
+    }
+    state.chart = new uPlot(
+      {
+        width,
+        height: 240,
+        axes: [
+          { stroke: '#8b949e', grid: { stroke: '#30363d' } },
+          { stroke: '#8b949e', grid: { stroke: '#30363d' } },
+        ],
+        series: [
+          {},
+          { label: 'answered', stroke: '#3fb950', fill: 'rgba(63,185,80,0.25)', width: 2 },
+          { label: 'not answered', stroke: '#f85149', fill: 'rgba(248,81,73,0.2)', width: 2 },
+        ],
+      },
+      [x, answered, missed],
+      container,
+    );
+  }
+
+  // ── The live stream ───────────────────────────────────────────────────────
+  let source = null;
+  let retryTimer = null;
+
+  function connect() {
+    const query = new URLSearchParams();
+    if (token) query.set('token', token);
+    if (state.lastEventId) query.set('lastEventId', state.lastEventId);
+    source = new EventSource(`/api/live?${query}`);
+    source.addEventListener('open', () => {
+      $('banner').hidden = true;
+    });
+    source.addEventListener('error', () => {
+      $('banner').hidden = false;
+      // The browser retries by itself unless the stream was refused (e.g. while the server restarts).
+      if (source.readyState === EventSource.CLOSED) {
+        source.close();
+        clearTimeout(retryTimer);
+        retryTimer = setTimeout(connect, 2000);
+      }
+    });
+    const remember = (message) => {
+      if (message.lastEventId) state.lastEventId = message.lastEventId;
+    };
+    source.addEventListener('snapshot', (message) => {
+      remember(message);
+      const data = JSON.parse(message.data);
+      state.clockOffset = data.generatedAt - Date.now();
+      state.settings = data.settings ?? state.settings;
+      state.live = new Map(data.live.map((call) => [call.key, call]));
+      state.figures = data;
+      renderQueue();
+      renderFigures();
+      $('banner').hidden = true;
+    });
+    source.addEventListener('call', (message) => {
+      remember(message);
+      const call = JSON.parse(message.data);
+      const known = state.live.get(call.key);
+      if (known && known.eventCount > call.eventCount) return;
+      if (call.state === 'ended') state.live.delete(call.key);
+      else state.live.set(call.key, call);
+      renderQueue();
+      renderAgents();
+    });
+    source.addEventListener('call-removed', (message) => {
+      remember(message);
+      state.live.delete(JSON.parse(message.data).key);
+      renderQueue();
+    });
+    source.addEventListener('event', remember);
+    source.addEventListener('stats', (message) => {
+      remember(message);
+      state.figures = JSON.parse(message.data);
+      renderFigures();
+    });
+  }
+
+  tick();
+  setInterval(tick, 1000);
+  window.addEventListener('resize', () => renderChart());
+  connect();
+})();

@@ -1,0 +1,130 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+import type { Store } from '../store/index.js';
+import type { LiveBus } from './bus.js';
+import { formatMessage, type LiveMessage, summariseEvent } from './messages.js';
+
+export interface LiveRouteOptions {
+  readonly store: Store;
+  readonly bus: LiveBus;
+  /** The full current state the wallboard needs (live calls, today's figures, recent missed calls). */
+  readonly snapshot: () => Promise<unknown>;
+  /** Resolves when every committed event is folded (so that a snapshot is complete). */
+  readonly settled: () => Promise<void>;
+  /** @defaultValue 15 s */
+  readonly heartbeatMs?: number;
+  /** A client whose unsent output grows past this is dropped; it resyncs on reconnect. @defaultValue 1 MiB */
+  readonly maxBufferedBytes?: number;
+  /** At most this many missed events are replayed; a client further behind gets a snapshot only. @defaultValue 5000 */
+  readonly replayLimit?: number;
+}
+
+/**
+ * `GET /api/live`: Server-Sent Events. Every connection starts with a `snapshot`; one that resumes with
+ * `Last-Event-ID` (header, or `lastEventId` in the query) is then sent, from the store, every event it missed
+ * and the current state of their calls, so a dropped connection leaves no gap. Then `event`, `call`,
+ * `call-removed` and `stats` messages as they happen, and a heartbeat comment every 15 s.
+ */
+export function liveRoutes(options: LiveRouteOptions) {
+  const heartbeatMs = options.heartbeatMs ?? 15_000;
+  const maxBuffered = options.maxBufferedBytes ?? 1024 * 1024;
+  const replayLimit = options.replayLimit ?? 5000;
+
+  const open = new Set<() => void>();
+
+  const stream = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const raw = reply.raw;
+    const lastEventId =
+      request.headers['last-event-id'] ?? (request.query as { lastEventId?: string }).lastEventId;
+    reply.hijack();
+    raw.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+
+    let isClosed = false;
+    const queued: LiveMessage[] = [];
+    let isSyncing = true;
+    const close = (): void => {
+      if (isClosed) return;
+      isClosed = true;
+      open.delete(close);
+      unsubscribe();
+      clearInterval(heartbeat);
+      raw.end();
+    };
+    const write = (text: string): void => {
+      if (isClosed) return;
+      raw.write(text);
+      // A client that does not read: stop buffering for it; it resyncs from the store when it reconnects.
+      if (raw.writableLength > maxBuffered) {
+        request.log.warn({ buffered: raw.writableLength }, 'live client too slow: disconnected');
+        raw.destroy();
+        close();
+      }
+    };
+    const unsubscribe = options.bus.subscribe((message) => {
+      if (isSyncing) queued.push(message);
+      else write(formatMessage(message));
+    });
+    const heartbeat = setInterval(() => write(': ping\n\n'), heartbeatMs);
+    heartbeat.unref();
+    raw.on('close', close);
+    open.add(close);
+
+    try {
+      write('retry: 2000\n\n');
+      await options.settled();
+      const position = await options.store.getProjectionPosition();
+      write(formatMessage({ type: 'snapshot', id: position, data: await options.snapshot() }));
+      if (
+        typeof lastEventId === 'string' &&
+        /^\d+$/.test(lastEventId) &&
+        position !== null &&
+        Number(lastEventId) < Number(position)
+      ) {
+        await replay(lastEventId, position, write);
+      }
+    } catch (error) {
+      request.log.error({ err: error }, 'live stream failed to start');
+      close();
+      return;
+    }
+    isSyncing = false;
+    for (const message of queued.splice(0)) write(formatMessage(message));
+  };
+
+  /** Sends the events after `from` up to `to` from the store, then the current state of their calls. */
+  const replay = async (from: string, to: string, write: (text: string) => void): Promise<void> => {
+    const page = await options.store.listEvents({ after: from, limit: replayLimit });
+    const events = page.items.filter((event) => Number(event.cursor) <= Number(to));
+    for (const event of events)
+      write(formatMessage({ type: 'event', id: event.cursor, data: summariseEvent(event) }));
+    const keys = new Set(events.map((event) => event.callKey).filter((key): key is string => key !== null));
+    for (const key of keys) {
+      const call = await options.store.getCall(key);
+      if (call && !call.legOnly) write(formatMessage({ type: 'call', id: to, data: call }));
+    }
+  };
+
+  return async (app: FastifyInstance): Promise<void> => {
+    // Streams never end by themselves: end them so that the server can close.
+    app.addHook('preClose', async () => {
+      for (const close of [...open]) close();
+    });
+    app.get(
+      '/api/live',
+      {
+        config: { viewer: true, tokenInQuery: true },
+        schema: {
+          summary:
+            'The live stream (Server-Sent Events): snapshot, event, call, call-removed and stats messages',
+          produces: ['text/event-stream'],
+        },
+      },
+      stream,
+    );
+  };
+}
