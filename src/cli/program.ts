@@ -1,12 +1,25 @@
 import { Command, Option } from 'commander';
 
 import { SETTINGS } from '../config.js';
+import { describeScenario, SCENARIO_NAMES } from '../scenarios/index.js';
+import { runSend, type SendFlags } from './commands/send.js';
 import { runServe } from './commands/serve.js';
+import { runSimulate, SIMULATE_DEFAULTS, type SimulateFlags } from './commands/simulate.js';
+import { runTrigger, type TriggerFlags } from './commands/trigger.js';
 
 const option = (key: keyof typeof SETTINGS, valueName: string): Option => {
   const setting = SETTINGS[key];
   return new Option(`${setting.flag} <${valueName}>`, `${setting.describe} (env ${setting.env})`);
 };
+
+const URL_HELP = "ingest URL to post to (default: the running server's, read from <data>/server.json)";
+const SPEED_HELP =
+  'Nx plays N times faster than TeleCMI would send (1x: real time); instant sends without pauses';
+const SEED_HELP = 'seed of the generated ids and timings, 0 to 4294967295 (default: random, and printed)';
+const START_HELP =
+  'when the first call starts: epoch ms or ISO 8601 such as 2024-06-06T09:00:00Z (default: now)';
+const USER_MISSED_HELP =
+  'add conversation_uuid to leg-B "user missed" CDRs (listed by a third-party copy of the docs, not by the documented sample)';
 
 /** The `telehook` command line. Every command has --help. */
 export function createProgram(): Command {
@@ -34,6 +47,122 @@ export function createProgram(): Command {
         bodyLimitBytes: flags['bodyLimit'],
         timezone: flags['timezone'],
       });
+    });
+
+  const scenarioList = SCENARIO_NAMES.map((name) => {
+    const { description, products } = describeScenario(name);
+    return `  ${name.padEnd(27)}${description} (${products.join(', ')})`;
+  }).join('\n');
+  program
+    .command('trigger')
+    .description(
+      'play one TeleCMI call of a built-in scenario against the ingest URL, printing each payload and answer',
+    )
+    .argument('<scenario>', `the call to play: ${SCENARIO_NAMES.join(', ')}`)
+    .option('--url <url>', URL_HELP)
+    .addOption(option('dataDir', 'dir'))
+    .option('--product <product>', "chub, chub-india or piopiy (default: the scenario's first)")
+    .option('--speed <speed>', SPEED_HELP, '1x')
+    .option(
+      '--duplicate <probability>',
+      'send each payload a second time with this probability, e.g. 0.2',
+      '0',
+    )
+    .option('--shuffle', "send the payloads in a random order (at the call's pace)")
+    .option(
+      '--from <number>',
+      "the customer's number: the caller of an incoming call, the one an outgoing call dials (default: random)",
+    )
+    .option('--team <name>', 'the team (Sales becomes Sales_<appid>)', 'Sales')
+    .option(
+      '--agent <id>',
+      'the agent rung first, or who makes the call: an extension (204) or a user id (204_2222223)',
+      '201',
+    )
+    .option('--seed <n>', SEED_HELP)
+    .option('--start <time>', START_HELP)
+    .option('--user-missed-conversation-uuid', USER_MISSED_HELP)
+    .addHelpText(
+      'after',
+      `\nScenarios:\n${scenarioList}\n\nExample:\n  telehook trigger incoming-agent-no-answer --speed 10x --duplicate 0.2\n`,
+    )
+    .action(async (scenario: string, flags: TriggerFlags) => {
+      process.exitCode = await runTrigger(scenario, flags);
+    });
+
+  program
+    .command('simulate')
+    .description(
+      'simulate a call centre (seeded), send every payload of every call to the ingest URL, and print the ground truth',
+    )
+    .option('--agents <n>', 'agents, spread over the teams in turn', SIMULATE_DEFAULTS.agents)
+    .option('--teams <names>', 'comma-separated teams, each with its own FIFO queue', SIMULATE_DEFAULTS.teams)
+    .option('--calls <n>', 'inbound calls to simulate', SIMULATE_DEFAULTS.calls)
+    .option(
+      '--arrival <rate>',
+      'mean arrival rate of the Poisson arrivals: 2/s, 30/min, 100/h',
+      SIMULATE_DEFAULTS.arrival,
+    )
+    .option('--talk <duration>', 'mean talk time (exponential): 180s, 3m', SIMULATE_DEFAULTS.talk)
+    .option(
+      '--patience <duration>',
+      'mean caller patience (exponential): unanswered by then, the caller hangs up',
+      SIMULATE_DEFAULTS.patience,
+    )
+    .option(
+      '--ring-out <probability>',
+      "probability that a rung agent doesn't answer (the next agent is tried after 20 s)",
+      SIMULATE_DEFAULTS.ringOut,
+    )
+    .option(
+      '--max-wait <duration>',
+      'longest wait in the queue, then voicemail or missed',
+      SIMULATE_DEFAULTS.maxWait,
+    )
+    .option(
+      '--voicemail <probability>',
+      'probability of a voicemail at the longest wait (chub-india: always)',
+      SIMULATE_DEFAULTS.voicemail,
+    )
+    .option('--speed <speed>', SPEED_HELP, SIMULATE_DEFAULTS.speed)
+    .option('--seed <n>', SEED_HELP)
+    .option('--start <time>', START_HELP)
+    .option('--url <url>', URL_HELP)
+    .addOption(option('dataDir', 'dir'))
+    .option('--product <product>', 'chub or chub-india', SIMULATE_DEFAULTS.product)
+    .option('--json', 'print only the ground truth and the counts, as one JSON object')
+    .option(
+      '--concurrency <n>',
+      "most requests in flight (a call's payloads go one after the other)",
+      SIMULATE_DEFAULTS.concurrency,
+    )
+    .option('--user-missed-conversation-uuid', USER_MISSED_HELP)
+    .addHelpText(
+      'after',
+      '\nGround truth: offered = answered + abandoned (hung up after ≥ 5 s) + short abandoned (< 5 s) + missed + voicemail;\n' +
+        'ASA and AHT are the mean wait and talk time of answered calls; service level = answered within 20 s ÷ (answered + abandoned);\n' +
+        'abandonment rate = abandoned ÷ offered. Exit code 1 when a payload was not accepted.\n\n' +
+        'Example:\n  telehook simulate --agents 8 --teams Sales,Support --calls 500 --arrival 2/min --speed 60x\n',
+    )
+    .action(async (flags: SimulateFlags) => {
+      process.exitCode = await runSimulate(flags);
+    });
+
+  program
+    .command('send')
+    .description('post payload files to the ingest URL byte for byte, and print each answer')
+    .argument(
+      '[files...]',
+      'JSON files (one payload each) or NDJSON files (one per line); - or none reads stdin',
+    )
+    .option('--url <url>', URL_HELP)
+    .addOption(option('dataDir', 'dir'))
+    .addHelpText(
+      'after',
+      '\nExample:\n  telehook send test/fixtures/telecmi/chub-incoming-cdr-answered.json\n  cat events.ndjson | telehook send\n',
+    )
+    .action(async (files: string[], flags: SendFlags) => {
+      process.exitCode = await runSend(files, flags);
     });
 
   return program;
