@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { loadConfig } from '../config.js';
-import { SERVER_FILE, type ServerInfo } from './commands/serve.js';
 import { parseUrl } from './flags.js';
+import { SERVER_FILE, type ServerInfo } from './server-file.js';
 import { UsageError } from './usage-error.js';
 
 /**

@@ -3,7 +3,6 @@ import { Command, Option } from 'commander';
 import { SETTINGS } from '../config.js';
 import { describeScenario, SCENARIO_NAMES } from '../scenarios/index.js';
 import { runSend, type SendFlags } from './commands/send.js';
-import { runServe } from './commands/serve.js';
 import { runSimulate, SIMULATE_DEFAULTS, type SimulateFlags } from './commands/simulate.js';
 import { runTrigger, type TriggerFlags } from './commands/trigger.js';
 
@@ -38,6 +37,9 @@ export function createProgram(): Command {
     .addOption(option('bodyLimitBytes', 'size'))
     .addOption(option('timezone', 'zone'))
     .action(async (flags: Record<string, string | undefined>) => {
+      // Loaded on demand: the server's modules (Fastify, SQLite, pino) take half a second to load, which
+      // trigger, send and simulate have no use for.
+      const { runServe } = await import('./commands/serve.js');
       await runServe({
         port: flags['port'],
         host: flags['host'],

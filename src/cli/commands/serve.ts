@@ -9,18 +9,10 @@ import { createLogger } from '../../logger.js';
 import type { Store } from '../../store/index.js';
 import { resolveTokens } from '../../tokens.js';
 import { openStore } from '../open-store.js';
+import { SERVER_FILE, type ServerInfo } from '../server-file.js';
 
-/** Written to the data directory while the server runs, so that other commands find it. */
-export const SERVER_FILE = 'server.json';
-
-export interface ServerInfo {
-  /** http://host:port */
-  readonly url: string;
-  /** The full ingest URL, token included. */
-  readonly ingestUrl: string;
-  readonly pid: number;
-  readonly startedAt: number;
-}
+// Defined apart so that the commands that only read it need not load the server.
+export { SERVER_FILE, type ServerInfo } from '../server-file.js';
 
 export interface RunningServer {
   readonly app: FastifyInstance;
