@@ -1,12 +1,13 @@
 import { ConfigError } from '../config.js';
 import { createProgram } from './program.js';
+import { UsageError } from './usage-error.js';
 
 /** The entry point of the `telehook` binary. */
 export async function main(argv: string[] = process.argv): Promise<void> {
   try {
     await createProgram().parseAsync(argv);
   } catch (error) {
-    if (error instanceof ConfigError) {
+    if (error instanceof ConfigError || error instanceof UsageError) {
       process.stderr.write(`telehook: ${error.message}\n`);
       process.exit(2);
     }

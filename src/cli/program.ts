@@ -1,8 +1,57 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 
-import { exportCommand } from './commands/export.js';
-import { rebuildCommand } from './commands/rebuild.js';
-import { serveCommand } from './commands/serve.js';
+import { type Config, SETTINGS } from '../config.js';
+import { describeScenario, SCENARIO_NAMES } from '../scenarios/index.js';
+import { runSend, type SendFlags } from './commands/send.js';
+import { runSimulate, SIMULATE_DEFAULTS, type SimulateFlags } from './commands/simulate.js';
+import { runTrigger, type TriggerFlags } from './commands/trigger.js';
+import { addConfigOptions } from './config-options.js';
+
+const option = (key: keyof typeof SETTINGS, valueName: string): Option => {
+  const setting = SETTINGS[key];
+  return new Option(`${setting.flag} <${valueName}>`, `${setting.describe} (env ${setting.env})`);
+};
+
+/** The settings `telehook serve` takes as flags. */
+const SERVE_SETTINGS: (keyof Config)[] = [
+  'port',
+  'host',
+  'dataDir',
+  'logFormat',
+  'logLevel',
+  'bodyLimitBytes',
+  'timezone',
+  'serviceLevelSec',
+  'shortAbandonSec',
+  'staleCallAfterMs',
+  'waitAmberSec',
+  'waitRedSec',
+  'serviceLevelAmber',
+];
+const STORE_SETTINGS: (keyof Config)[] = ['dataDir', 'databaseUrl', 'staleCallAfterMs'];
+
+const URL_HELP = "ingest URL to post to (default: the running server's, read from <data>/server.json)";
+const SPEED_HELP =
+  'Nx plays N times faster than TeleCMI would send (1x: real time); instant sends without pauses';
+const SEED_HELP = 'seed of the generated ids and timings, 0 to 4294967295 (default: random, and printed)';
+const START_HELP =
+  'when the first call starts: epoch ms or ISO 8601 such as 2024-06-06T09:00:00Z (default: now)';
+const USER_MISSED_HELP =
+  'add conversation_uuid to leg-B "user missed" CDRs (listed by a third-party copy of the docs, not by the documented sample)';
+
+function addExportOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--format <format>', 'csv or ndjson').choices(['csv', 'ndjson']).default('csv'))
+    .option('--from <time>', 'calls started at or after (epoch ms or ISO 8601)')
+    .option('--to <time>', 'calls started before (epoch ms or ISO 8601)')
+    .option('--outcome <outcome>', 'answered, abandoned, missed, voicemail or unknown')
+    .option('--state <state>', 'waiting, ringing, answered or ended')
+    .option('--direction <direction>', 'inbound or outbound')
+    .option('--team <team>', 'a TeleCMI team')
+    .option('--agent <agent>', 'a TeleCMI user')
+    .option('--number <number>', 'a phone number')
+    .option('--out <file>', 'write to a file instead of stdout');
+}
 
 /** The `telehook` command line. Every command has --help. */
 export function createProgram(): Command {
@@ -10,9 +59,154 @@ export function createProgram(): Command {
     .description('Receive TeleCMI webhooks durably, understand calls, and forward them.')
     .showHelpAfterError();
 
-  program.addCommand(serveCommand());
-  program.addCommand(rebuildCommand());
-  program.addCommand(exportCommand());
+  // The server's modules (Fastify, SQLite, pino) take half a second to load, which trigger, send and simulate
+  // have no use for: the commands that need them load them when they run.
+  addConfigOptions(
+    program.command('serve').description('serve the ingest URL, the API and the wallboard'),
+    SERVE_SETTINGS,
+  ).action(async (flags: Record<string, unknown>) => {
+    const [{ runServe }, { overridesFrom }] = await Promise.all([
+      import('./commands/serve.js'),
+      import('./config-options.js'),
+    ]);
+    await runServe(overridesFrom(flags, SERVE_SETTINGS));
+  });
+  addConfigOptions(
+    program
+      .command('rebuild')
+      .description('recompute every call from the stored raw events (after a fix or a changed definition)'),
+    STORE_SETTINGS,
+  ).action(async (flags: Record<string, unknown>) => {
+    const { rebuild } = await import('./commands/rebuild.js');
+    await rebuild(flags);
+  });
+  addExportOptions(
+    addConfigOptions(
+      program
+        .command('export')
+        .description('export calls as CSV or NDJSON (from the running server, or from the data directory)'),
+      STORE_SETTINGS,
+    ),
+  ).action(async (flags: Record<string, unknown>) => {
+    const { exportCalls } = await import('./commands/export.js');
+    await exportCalls(flags);
+  });
+
+  const scenarioList = SCENARIO_NAMES.map((name) => {
+    const { description, products } = describeScenario(name);
+    return `  ${name.padEnd(27)}${description} (${products.join(', ')})`;
+  }).join('\n');
+  program
+    .command('trigger')
+    .description(
+      'play one TeleCMI call of a built-in scenario against the ingest URL, printing each payload and answer',
+    )
+    .argument('<scenario>', `the call to play: ${SCENARIO_NAMES.join(', ')}`)
+    .option('--url <url>', URL_HELP)
+    .addOption(option('dataDir', 'dir'))
+    .option('--product <product>', "chub, chub-india or piopiy (default: the scenario's first)")
+    .option('--speed <speed>', SPEED_HELP, '1x')
+    .option(
+      '--duplicate <probability>',
+      'send each payload a second time with this probability, e.g. 0.2',
+      '0',
+    )
+    .option('--shuffle', "send the payloads in a random order (at the call's pace)")
+    .option(
+      '--from <number>',
+      "the customer's number: the caller of an incoming call, the one an outgoing call dials (default: random)",
+    )
+    .option('--team <name>', 'the team (Sales becomes Sales_<appid>)', 'Sales')
+    .option(
+      '--agent <id>',
+      'the agent rung first, or who makes the call: an extension (204) or a user id (204_2222223)',
+      '201',
+    )
+    .option('--seed <n>', SEED_HELP)
+    .option('--start <time>', START_HELP)
+    .option('--user-missed-conversation-uuid', USER_MISSED_HELP)
+    .addHelpText(
+      'after',
+      `\nScenarios:\n${scenarioList}\n\nExample:\n  telehook trigger incoming-agent-no-answer --speed 10x --duplicate 0.2\n`,
+    )
+    .action(async (scenario: string, flags: TriggerFlags) => {
+      process.exitCode = await runTrigger(scenario, flags);
+    });
+
+  program
+    .command('simulate')
+    .description(
+      'simulate a call centre (seeded), send every payload of every call to the ingest URL, and print the ground truth',
+    )
+    .option('--agents <n>', 'agents, spread over the teams in turn', SIMULATE_DEFAULTS.agents)
+    .option('--teams <names>', 'comma-separated teams, each with its own FIFO queue', SIMULATE_DEFAULTS.teams)
+    .option('--calls <n>', 'inbound calls to simulate', SIMULATE_DEFAULTS.calls)
+    .option(
+      '--arrival <rate>',
+      'mean arrival rate of the Poisson arrivals: 2/s, 30/min, 100/h',
+      SIMULATE_DEFAULTS.arrival,
+    )
+    .option('--talk <duration>', 'mean talk time (exponential): 180s, 3m', SIMULATE_DEFAULTS.talk)
+    .option(
+      '--patience <duration>',
+      'mean caller patience (exponential): unanswered by then, the caller hangs up',
+      SIMULATE_DEFAULTS.patience,
+    )
+    .option(
+      '--ring-out <probability>',
+      "probability that a rung agent doesn't answer (the next agent is tried after 20 s)",
+      SIMULATE_DEFAULTS.ringOut,
+    )
+    .option(
+      '--max-wait <duration>',
+      'longest wait in the queue, then voicemail or missed',
+      SIMULATE_DEFAULTS.maxWait,
+    )
+    .option(
+      '--voicemail <probability>',
+      'probability of a voicemail at the longest wait (chub-india: always)',
+      SIMULATE_DEFAULTS.voicemail,
+    )
+    .option('--speed <speed>', SPEED_HELP, SIMULATE_DEFAULTS.speed)
+    .option('--seed <n>', SEED_HELP)
+    .option('--start <time>', START_HELP)
+    .option('--url <url>', URL_HELP)
+    .addOption(option('dataDir', 'dir'))
+    .option('--product <product>', 'chub or chub-india', SIMULATE_DEFAULTS.product)
+    .option('--json', 'print only the ground truth and the counts, as one JSON object')
+    .option(
+      '--concurrency <n>',
+      "most requests in flight (a call's payloads go one after the other)",
+      SIMULATE_DEFAULTS.concurrency,
+    )
+    .option('--user-missed-conversation-uuid', USER_MISSED_HELP)
+    .addHelpText(
+      'after',
+      '\nGround truth: offered = answered + abandoned (hung up after ≥ 5 s) + short abandoned (< 5 s) + missed + voicemail;\n' +
+        'ASA and AHT are the mean wait and talk time of answered calls; service level = answered within 20 s ÷ (answered + abandoned);\n' +
+        'abandonment rate = abandoned ÷ offered. Exit code 1 when a payload was not accepted.\n\n' +
+        'Example:\n  telehook simulate --agents 8 --teams Sales,Support --calls 500 --arrival 2/min --speed 60x\n',
+    )
+    .action(async (flags: SimulateFlags) => {
+      process.exitCode = await runSimulate(flags);
+    });
+
+  program
+    .command('send')
+    .description('post payload files to the ingest URL byte for byte, and print each answer')
+    .argument(
+      '[files...]',
+      'JSON files (one payload each) or NDJSON files (one per line); - or none reads stdin',
+    )
+    .option('--url <url>', URL_HELP)
+    .addOption(option('dataDir', 'dir'))
+    .addHelpText(
+      'after',
+      '\nExample:\n  telehook send test/fixtures/telecmi/chub-incoming-cdr-answered.json\n  cat events.ndjson | telehook send\n',
+    )
+    .action(async (files: string[], flags: SendFlags) => {
+      process.exitCode = await runSend(files, flags);
+    });
 
   return program;
 }

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { TOKENS_FILE } from '../tokens.js';
-import { SERVER_FILE, type ServerInfo } from './commands/serve.js';
+import { SERVER_FILE, type ServerInfo } from './server-file.js';
 
 /** The server running on a data directory, if its server.json names a live process. */
 export function readRunningServer(dataDir: string): ServerInfo | null {

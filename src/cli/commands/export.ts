@@ -93,22 +93,3 @@ export async function exportCalls(flags: Record<string, unknown>): Promise<numbe
     await store.close();
   }
 }
-
-export function exportCommand(): Command {
-  const command = new Command('export')
-    .description('export calls as CSV or NDJSON (from the running server, or from the data directory)')
-    .addOption(new Option('--format <format>', 'csv or ndjson').choices(['csv', 'ndjson']).default('csv'))
-    .option('--from <time>', 'calls started at or after (epoch ms or ISO 8601)')
-    .option('--to <time>', 'calls started before (epoch ms or ISO 8601)')
-    .option('--outcome <outcome>', 'answered, abandoned, missed, voicemail or unknown')
-    .option('--state <state>', 'waiting, ringing, answered or ended')
-    .option('--direction <direction>', 'inbound or outbound')
-    .option('--team <team>', 'a TeleCMI team')
-    .option('--agent <agent>', 'a TeleCMI user')
-    .option('--number <number>', 'a phone number')
-    .option('--out <file>', 'write to a file instead of stdout');
-  addConfigOptions(command, SETTINGS_USED);
-  return command.action(async (flags: Record<string, unknown>) => {
-    await exportCalls(flags);
-  });
-}

@@ -50,11 +50,3 @@ export async function rebuild(
     await store.close();
   }
 }
-
-export function rebuildCommand(): Command {
-  const command = new Command('rebuild').description(
-    'recompute every call from the stored raw events (after a fix or a changed definition)',
-  );
-  addConfigOptions(command, SETTINGS_USED);
-  return command.action(async (flags: Record<string, unknown>) => rebuild(flags));
-}

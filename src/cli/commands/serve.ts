@@ -1,28 +1,18 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { Command } from 'commander';
 import type { FastifyInstance } from 'fastify';
 
 import { buildApp } from '../../app.js';
-import { type Config, type ConfigOverrides, loadConfig } from '../../config.js';
+import { type ConfigOverrides, loadConfig } from '../../config.js';
 import { createLogger } from '../../logger.js';
 import type { Store } from '../../store/index.js';
 import { resolveTokens } from '../../tokens.js';
-import { addConfigOptions, overridesFrom } from '../config-options.js';
 import { openStore } from '../open-store.js';
+import { SERVER_FILE, type ServerInfo } from '../server-file.js';
 
-/** Written to the data directory while the server runs, so that other commands find it. */
-export const SERVER_FILE = 'server.json';
-
-export interface ServerInfo {
-  /** http://host:port */
-  readonly url: string;
-  /** The full ingest URL, token included. */
-  readonly ingestUrl: string;
-  readonly pid: number;
-  readonly startedAt: number;
-}
+// Defined apart so that the commands that only read it need not load the server.
+export { SERVER_FILE, type ServerInfo } from '../server-file.js';
 
 export interface RunningServer {
   readonly app: FastifyInstance;
@@ -113,28 +103,4 @@ export async function runServe(overrides: ConfigOverrides): Promise<void> {
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
-}
-
-const SERVE_SETTINGS: (keyof Config)[] = [
-  'port',
-  'host',
-  'dataDir',
-  'logFormat',
-  'logLevel',
-  'bodyLimitBytes',
-  'timezone',
-  'serviceLevelSec',
-  'shortAbandonSec',
-  'staleCallAfterMs',
-  'waitAmberSec',
-  'waitRedSec',
-  'serviceLevelAmber',
-];
-
-export function serveCommand(): Command {
-  const command = new Command('serve').description('serve the ingest URL, the API and the wallboard');
-  addConfigOptions(command, SERVE_SETTINGS);
-  return command.action(async (flags: Record<string, unknown>) =>
-    runServe(overridesFrom(flags, SERVE_SETTINGS)),
-  );
 }
