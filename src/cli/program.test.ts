@@ -8,9 +8,11 @@ describe('the telehook command line', () => {
   const help = (name: string): string =>
     program.commands.find((command) => command.name() === name)!.helpInformation();
 
-  it('has the serve, trigger, simulate and send commands', () => {
+  it('has the serve, rebuild, export, trigger, simulate and send commands', () => {
     expect(program.commands.map((command) => command.name())).toEqual([
       'serve',
+      'rebuild',
+      'export',
       'trigger',
       'simulate',
       'send',

@@ -3,14 +3,12 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 
-import { Command, Option } from 'commander';
-
 import { exportStream, toCallFilter } from '../../api/index.js';
 import { createCallProjection, createCallRules } from '../../calls/index.js';
 import { type Config, ConfigError, loadConfig } from '../../config.js';
 import { AppError } from '../../errors.js';
 import { createLogger } from '../../logger.js';
-import { addConfigOptions, overridesFrom } from '../config-options.js';
+import { overridesFrom } from '../config-options.js';
 import { openStore } from '../open-store.js';
 import { readApiToken, readRunningServer } from '../server-info.js';
 

@@ -1,9 +1,7 @@
-import { Command } from 'commander';
-
 import { createCallProjection, createCallRules } from '../../calls/index.js';
 import { type Config, loadConfig } from '../../config.js';
 import { createLogger } from '../../logger.js';
-import { addConfigOptions, overridesFrom } from '../config-options.js';
+import { overridesFrom } from '../config-options.js';
 import { openStore } from '../open-store.js';
 import { readApiToken, readRunningServer } from '../server-info.js';
 
