@@ -78,3 +78,27 @@ export async function startServer(
   const tokens = JSON.parse(readFileSync(path.join(dataDir, 'tokens.json'), 'utf8')) as { apiToken: string };
   return { child, url, ingestUrl, apiToken: tokens.apiToken, output: () => output, exited };
 }
+
+/** Waits for a promise, or fails after `ms` with what the server printed (to tell where a hang is). */
+export async function within<T>(
+  promise: Promise<T>,
+  ms: number,
+  what: string,
+  server: { output(): string },
+): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new Error(`${what} took more than ${ms} ms; the server printed:\n${server.output().slice(-4000)}`),
+        ),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import { loadFixtures } from '../helpers/fixtures.js';
-import { runCli, startServer } from '../helpers/server-process.js';
+import { runCli, startServer, within } from '../helpers/server-process.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 describe('telehook serve (a real process)', () => {
@@ -28,8 +28,10 @@ describe('telehook serve (a real process)', () => {
     );
     await new Promise((resolve) => setTimeout(resolve, 5));
     server.child.kill('SIGTERM');
-    const acknowledged = (await Promise.all(inFlight)).filter((id): id is string => id !== null);
-    expect((await server.exited).code).toBe(0);
+    const acknowledged = (
+      await within(Promise.all(inFlight), 20_000, 'the in-flight requests', server)
+    ).filter((id): id is string => id !== null);
+    expect((await within(server.exited, 20_000, 'the shutdown', server)).code).toBe(0);
 
     const again = await startServer(dataDir);
     expect(again.ingestUrl.endsWith(`/webhooks/telecmi/${tokens.ingestToken}`)).toBe(true);
@@ -41,7 +43,7 @@ describe('telehook serve (a real process)', () => {
     const stored = new Set(events.items.map((event) => event.id));
     expect(acknowledged.filter((id) => !stored.has(id))).toEqual([]);
     again.child.kill('SIGTERM');
-    expect((await again.exited).code).toBe(0);
+    expect((await within(again.exited, 20_000, 'the second shutdown', again)).code).toBe(0);
   });
 
   it('uses TELEHOOK_INGEST_TOKEN when set and never writes it to the logs', async () => {
