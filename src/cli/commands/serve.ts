@@ -84,23 +84,31 @@ export async function serve(
 
 /** Runs {@link serve} until a signal, then shuts down cleanly (exit 0) or, on a second signal, at once. */
 export async function runServe(overrides: ConfigOverrides): Promise<void> {
-  const server = await serve(overrides);
+  let server: RunningServer | null = null;
   let signals = 0;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    signals += 1;
-    if (signals > 1) process.exit(1);
-    server.app.log.info({ signal }, 'shutting down: finishing in-flight requests');
-    server.stop().then(
+  const shutDown = (running: RunningServer, signal: NodeJS.Signals): void => {
+    running.app.log.info({ signal }, 'shutting down: finishing in-flight requests');
+    running.stop().then(
       () => {
-        server.app.log.info('stopped');
+        running.app.log.info('stopped');
         process.exit(0);
       },
       (error: unknown) => {
-        server.app.log.error({ err: error }, 'shutdown failed');
+        running.app.log.error({ err: error }, 'shutdown failed');
         process.exit(1);
       },
     );
   };
+  // Handlers go first: a signal during start-up waits for the start to finish, then stops cleanly.
+  let pendingSignal: NodeJS.Signals | null = null;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    signals += 1;
+    if (signals > 1) process.exit(1);
+    if (server) shutDown(server, signal);
+    else pendingSignal = signal;
+  };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  server = await serve(overrides);
+  if (pendingSignal) shutDown(server, pendingSignal);
 }
