@@ -102,7 +102,7 @@ while (sent < total) {
   const next = queue.shift()!;
   if (queue.length === 0) queues.splice(queues.indexOf(queue), 1);
   const key = (next.payload['conversation_uuid'] ?? next.payload['cmiuuid']) as string;
-  const status = String(next.payload['status'] ?? '');
+  const status = typeof next.payload['status'] === 'string' ? next.payload['status'] : '';
   const isLeg = next.payload['leg'] === 'b';
   const dueAt = started + (sent * 1000) / RATE;
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, dueAt - Date.now())));
