@@ -10,7 +10,7 @@ import { tempDir } from '../helpers/temp-dir.js';
 describe('telehook serve (a real process)', () => {
   it('prints the ingest and API URLs, keeps its generated tokens, and exits 0 on SIGTERM after finishing in-flight requests', async () => {
     const dataDir = tempDir();
-    const server = await startServer(dataDir);
+    const server = await startServer(dataDir, ['--log-level', 'info']);
     const tokens = JSON.parse(readFileSync(path.join(dataDir, 'tokens.json'), 'utf8')) as {
       ingestToken: string;
       apiToken: string;
