@@ -51,6 +51,8 @@ export default tseslint.config(
       'coverage/',
       'test-results/',
       'src/dashboard/static/vendor/',
+      'bench/build/',
+      'bench/results/',
     ],
   },
   js.configs.recommended,
