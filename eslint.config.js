@@ -96,7 +96,10 @@ export default tseslint.config(
   },
   // Matchers such as expect.any() are typed any by design.
   { files: ['**/*.test.ts', 'test/**'], rules: { '@typescript-eslint/no-unsafe-assignment': 'off' } },
-  { files: ['*.config.*', 'eslint.config.js'], rules: { 'import-x/no-default-export': 'off' } },
+  {
+    files: ['*.config.*', 'bench/*.config.*', 'eslint.config.js'],
+    rules: { 'import-x/no-default-export': 'off' },
+  },
   { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
   prettier,
 );
