@@ -5,9 +5,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
+import { CpuMeter, type CpuUse, waitForQuiet } from './lib/cpu.js';
 import { BodyCursor, type LoadResult, runLoad } from './lib/load.js';
 import { buildBodies, loadFixtures } from './lib/payloads.js';
-import { formatConnections, formatMb, formatMs, formatRate, formatVerdicts, judge } from './lib/report.js';
+import {
+  formatConnections,
+  formatMb,
+  formatMs,
+  formatPercent,
+  formatRate,
+  formatVerdicts,
+  judge,
+} from './lib/report.js';
 import { RssSampler } from './lib/server-process.js';
 import { type RunResult, summarise } from './lib/stats.js';
 import { ROOT, type Target, type TargetName, TARGETS } from './lib/targets.js';
@@ -20,6 +29,8 @@ const USAGE = `npm run bench -- [options]
   --connections <list>  connection counts, comma-separated (default 50,1)
   --targets <list>      some of bare,express,durable,telehook (default all)
   --pool <n>            request bodies generated up front (default 200000)
+  --settle <s>          before each run, wait up to this long for a quiet second, when
+                        other processes use under 10% of the CPUs (default 30; 0: don't wait)
   --keep                keep the databases of the runs (their paths are printed)
 `;
 
@@ -30,6 +41,7 @@ interface Options {
   readonly connections: readonly number[];
   readonly targets: readonly Target[];
   readonly pool: number;
+  readonly settle: number;
   readonly keep: boolean;
 }
 
@@ -53,6 +65,9 @@ interface RunRecord extends RunResult {
   readonly warmup: LoadResult | null;
   readonly load: LoadResult;
   readonly sampledPeakRssBytes: number;
+  readonly cpu: CpuUse;
+  /** How busy the machine was just before the run started, and how long the run waited for it to settle. */
+  readonly before: { readonly busyShare: number; readonly waitedSeconds: number } | null;
   readonly bodiesUsed: number;
   readonly verification: Verification | null;
 }
@@ -67,6 +82,7 @@ function parseOptions(argv: string[]): Options | null {
       connections: { type: 'string', default: '50,1' },
       targets: { type: 'string', default: TARGETS.map((target) => target.name).join(',') },
       pool: { type: 'string', default: '200000' },
+      settle: { type: 'string', default: '30' },
       keep: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -90,6 +106,7 @@ function parseOptions(argv: string[]): Options | null {
     connections: values.connections.split(',').map((text) => positive('connections', text.trim())),
     targets,
     pool: positive('pool', values.pool),
+    settle: positive('settle', values.settle, true),
     keep: values.keep,
   };
 }
@@ -107,6 +124,7 @@ async function runOne(
   options: Options,
   bodies: readonly Buffer[],
 ): Promise<RunRecord> {
+  const before = options.settle > 0 ? await waitForQuiet(options.settle) : null;
   const started = await target.start();
   let keepDir = options.keep;
   try {
@@ -116,7 +134,10 @@ async function runOne(
       options.warmup > 0
         ? await runLoad({ url: started.url, connections, seconds: options.warmup, cursor })
         : null;
+    const meter = new CpuMeter(started.server.pid);
+    meter.start();
     const load = await runLoad({ url: started.url, connections, seconds: options.duration, cursor });
+    const cpu = meter.stop();
     const rss = sampler.stop();
     if (started.server.hasExited()) {
       throw new Error(`${target.label} exited during the load:\n${started.server.stderr()}`);
@@ -135,8 +156,12 @@ async function runOne(
       p50Ms: load.p50Ms,
       p99Ms: load.p99Ms,
       errors: load.non2xx + load.errors,
+      cpuUsPerRequest: (cpu.serverSeconds * 1e6) / Math.max(1, load.ok + load.non2xx),
+      otherCpuShare: cpu.otherShare,
       peakRssBytes: Math.max(rss.hwmBytes, rss.sampledPeakBytes),
       sampledPeakRssBytes: rss.sampledPeakBytes,
+      cpu,
+      before,
       warmup,
       load,
       bodiesUsed: cursor.next,
@@ -189,7 +214,11 @@ function describeRun(run: RunRecord, round: number, rounds: number): string {
   const head =
     `  round ${round + 1}/${rounds}  ${String(run.connections).padStart(3)} conn  ${run.label.padEnd(15)}` +
     `${formatRate(run.requestsPerSecond).padStart(8)} req/s  p50 ${formatMs(run.p50Ms).padStart(5)} ms` +
-    `  p99 ${formatMs(run.p99Ms).padStart(5)} ms  errors ${run.errors}  peak RSS ${formatMb(run.peakRssBytes)} MB`;
+    `  p99 ${formatMs(run.p99Ms).padStart(5)} ms  errors ${run.errors}  CPU ${formatRate(run.cpuUsPerRequest)} µs/req` +
+    `  peak RSS ${formatMb(run.peakRssBytes)} MB  others ${formatPercent(run.otherCpuShare)}` +
+    (run.before !== null && run.before.waitedSeconds > 1.5
+      ? ` (waited ${Math.round(run.before.waitedSeconds)} s for quiet${run.before.busyShare >= 0.1 ? `, still ${formatPercent(run.before.busyShare)} busy` : ''})`
+      : '');
   const check = run.verification;
   if (check === null) return head;
   const inFlight = check.stored - check.acked;
@@ -221,7 +250,7 @@ async function main(): Promise<void> {
     `  ${os.cpus().length} × ${cpu}, ${formatMb(os.totalmem())} MB, Linux ${os.release()}, Node ${process.version}; load generator on the same machine`,
   );
   console.log(
-    `  ${options.rounds} round(s) × connections ${options.connections.join(', ')} × ${options.targets.length} targets = ${runs} runs of ${options.warmup} s warm-up + ${options.duration} s (about ${Math.ceil((runs * (perRun + 2)) / 60)} min)`,
+    `  ${options.rounds} round(s) × connections ${options.connections.join(', ')} × ${options.targets.length} targets = ${runs} runs of ${options.warmup} s warm-up + ${options.duration} s (about ${Math.ceil((runs * (perRun + 3)) / 60)} min, more while waiting for a quiet machine)`,
   );
   console.log(
     `  ${formatRate(bodies.length)} bodies from ${fixtures.length} fixtures with fresh cmiuuid/conversation_uuid/time, mean ${Math.round(meanBytes)} bytes, built in ${Math.round(performance.now() - generating)} ms\n`,
@@ -256,6 +285,13 @@ async function main(): Promise<void> {
   console.log(
     `\nDurability check: ${checked.length - failed.length} of ${checked.length} runs of stored targets had every acknowledged event in the database${failed.length > 0 ? ` — ${failed.length} FAILED, see above` : ''}.`,
   );
+
+  const disturbed = records.filter((record) => record.otherCpuShare >= 0.1);
+  if (disturbed.length > 0) {
+    console.log(
+      `Other processes took 10% or more of the CPUs during ${disturbed.length} of ${records.length} runs ("others"): compare within rounds, or run again on a quiet machine.`,
+    );
+  }
 
   const resultsDir = path.join(ROOT, 'bench/results');
   mkdirSync(resultsDir, { recursive: true });

@@ -23,6 +23,10 @@ export function formatMb(bytes: number): string {
   return Number.isFinite(bytes) ? (bytes / MB).toFixed(1) : 'n/a';
 }
 
+export function formatPercent(share: number): string {
+  return Number.isFinite(share) ? `${Math.round(share * 100)}%` : 'n/a';
+}
+
 export function formatRatio(value: number): string {
   return Number.isFinite(value) ? `${value.toFixed(2)}×` : 'n/a';
 }
@@ -53,15 +57,17 @@ export function formatConnections(
   if (first === undefined) return '';
   const title = `${connections} connection${connections === 1 ? '' : 's'} (median of ${first.rounds} round${first.rounds === 1 ? '' : 's'})`;
   const table = formatTable(
-    ['target', 'req/s', 'spread', 'p50 ms', 'p99 ms', 'errors', 'peak RSS MB'],
+    ['target', 'req/s', 'spread', 'p50 ms', 'p99 ms', 'errors', 'CPU µs/req', 'peak RSS MB', 'others'],
     rows.map((summary) => [
       labels[summary.target as TargetName] ?? summary.target,
       formatRate(summary.requestsPerSecond),
-      Number.isFinite(summary.spread) ? `${Math.round(summary.spread * 100)}%` : 'n/a',
+      formatPercent(summary.spread),
       formatMs(summary.p50Ms),
       formatMs(summary.p99Ms),
       String(summary.errors),
+      formatRate(summary.cpuUsPerRequest),
       formatMb(summary.peakRssBytes),
+      formatPercent(summary.maxOtherCpuShare),
     ]),
   );
   const telehook = rows.find((summary) => summary.target === 'telehook');
@@ -70,12 +76,13 @@ export function formatConnections(
     telehook === undefined || others.length === 0
       ? ''
       : `\n\ntelehook ÷ other\n${formatTable(
-          ['', 'req/s', 'p50', 'p99', 'peak RSS'],
+          ['', 'req/s', 'p50', 'p99', 'CPU/req', 'peak RSS'],
           others.map((other) => [
             `÷ ${labels[other.target as TargetName] ?? other.target}`,
             formatRatio(telehook.requestsPerSecond / other.requestsPerSecond),
             formatRatio(telehook.p50Ms / other.p50Ms),
             formatRatio(telehook.p99Ms / other.p99Ms),
+            formatRatio(telehook.cpuUsPerRequest / other.cpuUsPerRequest),
             formatRatio(telehook.peakRssBytes / other.peakRssBytes),
           ]),
         )}`;

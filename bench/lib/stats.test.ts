@@ -33,8 +33,8 @@ describe('LatencyRecorder', () => {
 });
 
 describe('summarise', () => {
-  it('takes medians over rounds, sums errors and keeps the largest peak', () => {
-    const run = (round: number, rps: number, rss: number, errors = 0): RunResult => ({
+  it('takes medians over rounds, sums errors and keeps the largest peak and noise', () => {
+    const run = (round: number, rps: number, rss: number, errors = 0, other = 0): RunResult => ({
       target: 'telehook',
       connections: 50,
       round,
@@ -42,9 +42,11 @@ describe('summarise', () => {
       p50Ms: rps / 1000,
       p99Ms: rps / 100,
       errors,
+      cpuUsPerRequest: 1e6 / rps,
+      otherCpuShare: other,
       peakRssBytes: rss,
     });
-    const [summary] = summarise([run(0, 1000, 90), run(1, 3000, 80, 2), run(2, 2000, 100, 1)]);
+    const [summary] = summarise([run(0, 1000, 90), run(1, 3000, 80, 2, 0.25), run(2, 2000, 100, 1)]);
     expect(summary).toEqual({
       target: 'telehook',
       connections: 50,
@@ -54,6 +56,8 @@ describe('summarise', () => {
       p50Ms: 2,
       p99Ms: 20,
       errors: 3,
+      cpuUsPerRequest: 500,
+      maxOtherCpuShare: 0.25,
       peakRssBytes: 90,
       maxPeakRssBytes: 100,
     });

@@ -52,11 +52,15 @@ export interface RunResult {
   readonly p99Ms: number;
   /** Non-2xx answers + socket errors + timeouts. */
   readonly errors: number;
+  /** CPU time the server process used per answered request, in µs: less sensitive to a busy machine than req/s. */
+  readonly cpuUsPerRequest: number;
+  /** Share of the machine's CPU used by processes outside the benchmark during the run, 0..1. */
+  readonly otherCpuShare: number;
   /** The server process's peak resident set (VmHWM), in bytes. */
   readonly peakRssBytes: number;
 }
 
-/** One target at one connection count, over all rounds: medians, errors summed, the largest peak. */
+/** One target at one connection count, over all rounds: medians, errors summed, the largest peak and noise. */
 export interface Summary {
   readonly target: string;
   readonly connections: number;
@@ -67,6 +71,9 @@ export interface Summary {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly errors: number;
+  readonly cpuUsPerRequest: number;
+  /** The largest share of CPU that other processes took during one of the rounds. */
+  readonly maxOtherCpuShare: number;
   readonly peakRssBytes: number;
   readonly maxPeakRssBytes: number;
 }
@@ -91,6 +98,8 @@ export function summarise(runs: readonly RunResult[]): Summary[] {
       p50Ms: median(group.map((run) => run.p50Ms)),
       p99Ms: median(group.map((run) => run.p99Ms)),
       errors: group.reduce((sum, run) => sum + run.errors, 0),
+      cpuUsPerRequest: median(group.map((run) => run.cpuUsPerRequest)),
+      maxOtherCpuShare: Math.max(...group.map((run) => run.otherCpuShare)),
       peakRssBytes: median(group.map((run) => run.peakRssBytes)),
       maxPeakRssBytes: Math.max(...group.map((run) => run.peakRssBytes)),
     };
