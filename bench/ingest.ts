@@ -6,6 +6,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { CpuMeter, type CpuUse, waitForQuiet } from './lib/cpu.js';
+import { probeSync, type SyncProbe } from './lib/disk.js';
 import { BodyCursor, type LoadResult, runLoad } from './lib/load.js';
 import { buildBodies, loadFixtures } from './lib/payloads.js';
 import {
@@ -18,7 +19,7 @@ import {
   judge,
 } from './lib/report.js';
 import { RssSampler } from './lib/server-process.js';
-import { type RunResult, summarise } from './lib/stats.js';
+import { median, type RunResult, summarise } from './lib/stats.js';
 import { ROOT, type Target, type TargetName, TARGETS } from './lib/targets.js';
 
 const USAGE = `npm run bench -- [options]
@@ -68,6 +69,8 @@ interface RunRecord extends RunResult {
   readonly cpu: CpuUse;
   /** How busy the machine was just before the run started, and how long the run waited for it to settle. */
   readonly before: { readonly busyShare: number; readonly waitedSeconds: number } | null;
+  /** "Write 4 KiB + fdatasync" in the temporary directory, timed just before the server started. */
+  readonly sync: SyncProbe;
   readonly bodiesUsed: number;
   readonly verification: Verification | null;
 }
@@ -125,6 +128,7 @@ async function runOne(
   bodies: readonly Buffer[],
 ): Promise<RunRecord> {
   const before = options.settle > 0 ? await waitForQuiet(options.settle) : null;
+  const sync = probeSync();
   const started = await target.start();
   let keepDir = options.keep;
   try {
@@ -162,6 +166,7 @@ async function runOne(
       sampledPeakRssBytes: rss.sampledPeakBytes,
       cpu,
       before,
+      sync,
       warmup,
       load,
       bodiesUsed: cursor.next,
@@ -216,6 +221,7 @@ function describeRun(run: RunRecord, round: number, rounds: number): string {
     `${formatRate(run.requestsPerSecond).padStart(8)} req/s  p50 ${formatMs(run.p50Ms).padStart(5)} ms` +
     `  p99 ${formatMs(run.p99Ms).padStart(5)} ms  errors ${run.errors}  CPU ${formatRate(run.cpuUsPerRequest)} µs/req` +
     `  peak RSS ${formatMb(run.peakRssBytes)} MB  others ${formatPercent(run.otherCpuShare)}` +
+    `  fsync p50/p99 ${formatMs(run.sync.p50Ms)}/${formatMs(run.sync.p99Ms)} ms` +
     (run.before !== null && run.before.waitedSeconds > 1.5
       ? ` (waited ${Math.round(run.before.waitedSeconds)} s for quiet${run.before.busyShare >= 0.1 ? `, still ${formatPercent(run.before.busyShare)} busy` : ''})`
       : '');
@@ -286,6 +292,11 @@ async function main(): Promise<void> {
     `\nDurability check: ${checked.length - failed.length} of ${checked.length} runs of stored targets had every acknowledged event in the database${failed.length > 0 ? ` — ${failed.length} FAILED, see above` : ''}.`,
   );
 
+  const syncP50 = median(records.map((record) => record.sync.p50Ms));
+  const syncP99 = median(records.map((record) => record.sync.p99Ms));
+  console.log(
+    `The disk: write 4 KiB + fdatasync took ${formatMs(syncP50)} ms (p50) and ${formatMs(syncP99)} ms (p99), medians of the probes before each run (from ${formatMs(Math.min(...records.map((record) => record.sync.p50Ms)))} to ${formatMs(Math.max(...records.map((record) => record.sync.p50Ms)))} ms p50).`,
+  );
   const disturbed = records.filter((record) => record.otherCpuShare >= 0.1);
   if (disturbed.length > 0) {
     console.log(
