@@ -18,7 +18,7 @@ import {
   formatVerdicts,
   judge,
 } from './lib/report.js';
-import { RssSampler } from './lib/server-process.js';
+import { type Exit, RssSampler } from './lib/server-process.js';
 import { median, type RunResult, summarise } from './lib/stats.js';
 import { ROOT, type Target, type TargetName, TARGETS } from './lib/targets.js';
 
@@ -146,9 +146,19 @@ async function runOne(
     if (started.server.hasExited()) {
       throw new Error(`${target.label} exited during the load:\n${started.server.stderr()}`);
     }
-    await started.stop();
+    const exit = await started.stop();
     const verification =
-      started.readStored === null ? null : verify(target, started.readStored(), warmup, load, cursor, bodies);
+      started.readStored === null
+        ? null
+        : verify(
+            target,
+            started.readStored(),
+            warmup,
+            load,
+            cursor,
+            bodies,
+            started.stopsCleanly ? exit : null,
+          );
     if (verification !== null && !verification.ok) keepDir = true;
     return {
       target: target.name,
@@ -186,6 +196,7 @@ function verify(
   load: LoadResult,
   cursor: BodyCursor,
   bodies: readonly Buffer[],
+  exit: Exit | null,
 ): Verification {
   const acked = (warmup?.ok ?? 0) + load.ok;
   const sent = (warmup?.sent ?? 0) + load.sent;
@@ -201,6 +212,11 @@ function verify(
   if (stored.events > sent) problems.push(`${stored.events - sent} more event(s) stored than requests sent`);
   if (stored.quarantined > 0) problems.push(`${stored.quarantined} request(s) quarantined`);
   if (foreign > 0) problems.push(`${foreign} stored bod(ies) differ from every body sent`);
+  if (exit !== null && (exit.killed || exit.code !== 0)) {
+    problems.push(
+      `SIGTERM did not end it cleanly (${exit.killed ? 'killed after 10 s' : `exit code ${exit.code ?? exit.signal}`})`,
+    );
+  }
   if (target.dedupes && cursor.next > cursor.size) {
     problems.push(`the pool of ${cursor.size} bodies wrapped (raise --pool): repeats were deduplicated`);
   }

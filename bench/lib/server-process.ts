@@ -31,14 +31,28 @@ export function startProcess(args: readonly string[], env: NodeJS.ProcessEnv = p
   };
 }
 
-/** Asks SIGTERM, waits up to `graceMs` for the process to end, then SIGKILL. */
-export async function stopProcess(server: ServerProcess, graceMs = 10_000): Promise<void> {
-  if (server.hasExited()) return;
-  const exited = new Promise<void>((resolve) => server.child.once('exit', () => resolve()));
-  server.child.kill('SIGTERM');
-  const timer = setTimeout(() => server.child.kill('SIGKILL'), graceMs);
-  await exited;
-  clearTimeout(timer);
+/** How a server process ended. */
+export interface Exit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  /** True when it did not end within the grace period after SIGTERM and was killed. */
+  readonly killed: boolean;
+}
+
+/** Asks SIGTERM, waits up to `graceMs` for the process to end, then SIGKILL. Stopping twice is harmless. */
+export async function stopProcess(server: ServerProcess, graceMs = 10_000): Promise<Exit> {
+  let killed = false;
+  if (!server.hasExited()) {
+    const exited = new Promise<void>((resolve) => server.child.once('exit', () => resolve()));
+    server.child.kill('SIGTERM');
+    const timer = setTimeout(() => {
+      killed = true;
+      server.child.kill('SIGKILL');
+    }, graceMs);
+    await exited;
+    clearTimeout(timer);
+  }
+  return { code: server.child.exitCode, signal: server.child.signalCode, killed };
 }
 
 /** A TCP port that was free a moment ago (the server started next binds it). */

@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 
 import type { ServerInfo } from '../../src/cli/commands/serve.js';
 import {
+  type Exit,
   freePort,
   type ServerProcess,
   startProcess,
@@ -37,7 +38,9 @@ export interface StartedTarget {
   /** Where the load goes. */
   readonly url: string;
   /** Stops the process (SIGTERM, then SIGKILL after 10 s). */
-  readonly stop: () => Promise<void>;
+  readonly stop: () => Promise<Exit>;
+  /** True when the target handles SIGTERM itself and should then exit 0 (telehook finishes its commits). */
+  readonly stopsCleanly: boolean;
   /** For a target that stores: its database, read after stop(). */
   readonly readStored: (() => Stored) | null;
   /** Its temporary directory (its database), or null. */
@@ -112,6 +115,7 @@ const telehook: Target = {
       server,
       url: info.ingestUrl,
       stop: () => stopProcess(server),
+      stopsCleanly: true,
       readStored: () => readDatabase(path.join(dir, TELEHOOK_FILES.database), true),
       dir,
       cleanup: () => rmSync(dir, { recursive: true, force: true }),
@@ -134,6 +138,7 @@ async function startPlain(script: string, extraArgs: string[]): Promise<StartedT
     server,
     url: `${base}${INGEST_PATH}`,
     stop: () => stopProcess(server),
+    stopsCleanly: false,
     readStored: null,
     dir: null,
     cleanup: () => undefined,
