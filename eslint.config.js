@@ -52,6 +52,8 @@ export default tseslint.config(
       'coverage/',
       'test-results/',
       'src/dashboard/static/vendor/',
+      'bench/build/',
+      'bench/results/',
     ],
   },
   js.configs.recommended,
@@ -95,7 +97,10 @@ export default tseslint.config(
   },
   // Matchers such as expect.any() are typed any by design.
   { files: ['**/*.test.ts', 'test/**'], rules: { '@typescript-eslint/no-unsafe-assignment': 'off' } },
-  { files: ['*.config.*', 'eslint.config.js'], rules: { 'import-x/no-default-export': 'off' } },
+  {
+    files: ['*.config.*', 'bench/*.config.*', 'eslint.config.js'],
+    rules: { 'import-x/no-default-export': 'off' },
+  },
   { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
   // The wallboard's scripts run in the browser, as classic scripts (no bundler).
   {
