@@ -83,16 +83,13 @@ export async function fillStore(
       log(`  stored ${events} events (${Math.round(events / ((Date.now() - started) / 1000))}/s)`);
   }
   const rules = createCallRules({ staleAfterMs: 2 * 3600_000 });
-  let position = await store.getProjectionPosition();
   const folding = Date.now();
   let folded = 0;
   for (;;) {
-    const page = await store.listEvents({ after: position, limit: 2000 });
-    const last = page.items.at(-1);
-    if (!last) break;
-    await store.projectCalls({ events: page.items, position: last.cursor, now: options.end }, rules);
-    position = last.cursor;
-    folded += page.items.length;
+    const events = await store.listEventsToProject(2000);
+    if (events.length === 0) break;
+    await store.projectCalls({ events, now: options.end }, rules);
+    folded += events.length;
     if (folded % 100_000 < 2000)
       log(`  folded ${folded} events into calls (${Math.round(folded / ((Date.now() - folding) / 1000))}/s)`);
   }

@@ -28,7 +28,7 @@ export interface CallProjectionOptions {
 
 /**
  * Keeps the calls up to date with the events: after each commit (`wake`), it folds every event stored after
- * its recorded position, in batches, each batch and the new position in one transaction, so a restart resumes
+ * not yet folded, in batches, each batch folded and marked in one transaction, so a restart resumes
  * where it stopped and nothing is folded twice (a call is recomputed from all its events anyway). It also
  * closes stale calls. Errors are logged and retried; they never reach the receiver.
  */
@@ -44,18 +44,13 @@ export function createCallProjection(options: CallProjectionOptions) {
   let retry: NodeJS.Timeout | null = null;
 
   const foldPending = async (): Promise<void> => {
-    let position = await store.getProjectionPosition();
     for (;;) {
-      const page = await store.listEvents({ after: position, limit: batchSize });
-      const last = page.items.at(-1);
+      const events = await store.listEventsToProject(batchSize);
+      const last = events.at(-1);
       if (!last) return;
-      const result = await store.projectCalls(
-        { events: page.items, position: last.cursor, now: now() },
-        rules,
-      );
-      position = last.cursor;
-      folded += page.items.length;
-      options.onFolded?.({ events: page.items, result, position });
+      const result = await store.projectCalls({ events, now: now() }, rules);
+      folded += events.length;
+      options.onFolded?.({ events, result, position: last.cursor });
     }
   };
 

@@ -39,14 +39,19 @@ export interface Store {
   // ── Calls: the projection of events into calls (rules from calls/, kept out of the adapters) ──
 
   /**
-   * Folds stored events into calls, in one transaction: links each event to its call by its ids (merging calls
-   * that an event shows to be one), re-projects every call touched, attaches agent-only legs to their call, and
-   * records `position` (the cursor of the last event folded) so that a restart resumes after it.
-   * `refreshKeys` re-projects those calls too (e.g. to close stale ones).
+   * The next events not yet folded into calls, in store order (at most `limit`). Events given to
+   * {@link projectCalls} are folded: they are not listed again, so a restart resumes where folding stopped.
+   */
+  listEventsToProject(limit: number): Promise<StoredEvent[]>;
+
+  /**
+   * Folds events into calls, in one transaction: links each event to its call by its ids (merging calls that an
+   * event shows to be one), re-projects every call touched, attaches agent-only legs to their call, and marks the
+   * events folded. `refreshKeys` re-projects those calls too (e.g. to close stale ones).
    */
   projectCalls(batch: ProjectionBatch, rules: CallRules): Promise<ProjectionResult>;
 
-  /** The cursor of the last event folded into calls, or null before the first. */
+  /** The cursor of the latest event folded into calls, or null before the first (the live stream's position). */
   getProjectionPosition(): Promise<string | null>;
 
   /** Keys of live calls whose last event is older than `before` (epoch ms): candidates for closing as stale. */
@@ -186,8 +191,6 @@ export interface CallRules {
 export interface ProjectionBatch {
   readonly events: readonly StoredEvent[];
   readonly refreshKeys?: readonly string[];
-  /** The cursor to record as folded, or undefined to leave the position as it is. */
-  readonly position?: string;
   readonly now: number;
 }
 

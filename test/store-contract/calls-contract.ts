@@ -18,13 +18,10 @@ async function ingest(
   now = NOW,
 ): Promise<void> {
   for (const payload of payloads) await store.appendEvent(newEvent(JSON.stringify(payload)));
-  let position = await store.getProjectionPosition();
   for (let round = 0; ; round += 1) {
-    const page = await store.listEvents({ after: position, limit: batchSizes[round % batchSizes.length]! });
-    const last = page.items.at(-1);
-    if (!last) return;
-    await store.projectCalls({ events: page.items, position: last.cursor, now }, rules);
-    position = last.cursor;
+    const events = await store.listEventsToProject(batchSizes[round % batchSizes.length]!);
+    if (events.length === 0) return;
+    await store.projectCalls({ events, now }, rules);
   }
 }
 

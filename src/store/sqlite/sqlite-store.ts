@@ -81,6 +81,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     getEvent: (id) => guard(() => read.getEvent(id)),
     listQuarantine: (query) => guard(() => read.listQuarantine(query)),
     countEvents: () => guard(() => read.countEvents()),
+    listEventsToProject: (limit) =>
+      guard(() => read.listEvents({ after: calls.getProjectionPosition(), limit }).items),
     projectCalls: (batch, rules) => guard(() => projectCalls(batch, rules)),
     getProjectionPosition: () => guard(() => calls.getProjectionPosition()),
     listStaleCallKeys: (before, limit) => guard(() => calls.listStaleCallKeys(before, limit)),

@@ -150,7 +150,9 @@ export function prepareCallWrites(db: Database) {
             if (isMerged) project(call.key);
           }
         }
-        if (batch.position !== undefined) savePosition.run(Number(batch.position));
+        // Events are folded in store order, and SQLite commits in that order: the position is a watermark.
+        const last = batch.events.at(-1);
+        if (last) savePosition.run(Number(last.cursor));
         for (const key of removed) changed.delete(key);
         return { changed: [...changed.values()], removed: [...removed] };
       })
