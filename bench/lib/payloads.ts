@@ -35,10 +35,24 @@ export function loadFixtures(dir: URL = FIXTURES_DIR): Fixture[] {
  */
 export function freshen(
   payload: Readonly<Record<string, unknown>>,
-  ids: { readonly id: string; readonly otherId: string },
+  ids: { readonly id: string; readonly otherId: string; readonly caller?: number },
   nowMs: number,
 ): Record<string, unknown> {
   const fresh: Record<string, unknown> = { ...payload, cmiuuid: ids.id };
+  // Every other call identifier of the sample is fresh too, or every body would join the same call.
+  for (const field of ['call_id', 'request_id', 'parent_uid'] as const) {
+    if (typeof payload[field] === 'string') fresh[field] = `${ids.otherId}-${field}`;
+  }
+  // A fresh caller too: telehook links agent legs to calls by the caller's number, and in real traffic callers
+  // differ; the samples' few numbers would make every call look like one switchboard's.
+  const from = payload['from'];
+  if (ids.caller !== undefined && (typeof from === 'number' || typeof from === 'string')) {
+    const digits = String(from);
+    const replaced =
+      digits.slice(0, 4) +
+      String(ids.caller % 10 ** Math.max(1, digits.length - 4)).padStart(digits.length - 4, '0');
+    fresh['from'] = typeof from === 'number' ? Number(replaced) : replaced;
+  }
   if (typeof payload['conversation_uuid'] === 'string') {
     fresh['conversation_uuid'] = payload['conversation_uuid'] === payload['cmiuuid'] ? ids.id : ids.otherId;
   }
@@ -68,7 +82,7 @@ export function buildBodies(
   const bodies = new Array<Buffer>(size);
   for (let index = 0; index < size; index += 1) {
     const fixture = fixtures[index % fixtures.length] as Fixture;
-    const payload = freshen(fixture.payload, { id: newId(), otherId: newId() }, nowMs);
+    const payload = freshen(fixture.payload, { id: newId(), otherId: newId(), caller: index }, nowMs);
     bodies[index] = Buffer.from(JSON.stringify(payload), 'utf8');
   }
   return bodies;

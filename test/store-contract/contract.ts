@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 
 import { StoreError } from '../../src/errors.js';
 import type { NewEvent, Store, StoredEvent } from '../../src/store/index.js';
-import { canonicalJson, normalise, parse } from '../../src/telecmi/index.js';
+import { canonicalJson, normalise, parse, parseQuery } from '../../src/telecmi/index.js';
 import { loadFixtures } from '../helpers/fixtures.js';
 
 /** A place where a store keeps its data; `open` may be called again after `close` to reopen the same data. */
@@ -21,7 +21,8 @@ export function newEvent(
   overrides: Partial<Pick<NewEvent, 'method' | 'contentType'>> = {},
 ): NewEvent {
   const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-  const parsed = parse(bytes, 'application/json');
+  const parsed =
+    overrides.method === 'GET' ? parseQuery(bytes.toString('utf8')) : parse(bytes, 'application/json');
   if (!parsed.ok) throw parsed.error;
   counter += 1;
   const id = `01TEST${String(counter).padStart(20, '0')}`;
@@ -126,13 +127,21 @@ export function describeStoreContract(name: string, createLocation: () => Promis
             Buffer.from('{"cmiuuid":"é-1","appid":1,"team":"Ventes_été 📞"}'),
           ]),
         );
-        const get = newEvent('{"cmiuuid":"q","appid":1}', { method: 'GET', contentType: null });
+        const get = newEvent('cmiuuid=q&appid=1&from=%2B4420&status=waiting', {
+          method: 'GET',
+          contentType: null,
+        });
         await store.appendEvent(bom);
         await store.appendEvent(get);
         const [first, second] = (await store.listEvents({ limit: 10 })).items;
         expect(Buffer.from(first!.raw, 'utf8')).toEqual(bom.body);
         expect(first!.team).toBe('Ventes_été 📞');
-        expect(second).toMatchObject({ method: 'GET', contentType: null });
+        expect(second).toMatchObject({
+          method: 'GET',
+          contentType: null,
+          raw: 'cmiuuid=q&appid=1&from=%2B4420&status=waiting',
+          from: '4420',
+        });
       });
     });
 

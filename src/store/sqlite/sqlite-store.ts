@@ -4,7 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 
 import { AppError, StoreError } from '../../errors.js';
-import type { AppendResult, Store } from '../store.js';
+import type { Store, StoredEvent } from '../store.js';
 import { GroupCommit } from './group-commit.js';
 import { migrate } from './migrate.js';
 import { prepareWrites, type WriteOp, type WriteResult } from './queries/append.js';
@@ -34,29 +34,66 @@ const RETRYABLE = /^SQLITE_(BUSY|LOCKED|FULL|IOERR|READONLY|CANTOPEN|PROTOCOL|NO
  */
 export function createSqliteStore(options: SqliteStoreOptions): Store {
   mkdirSync(path.dirname(path.resolve(options.file)), { recursive: true });
-  const db = new Database(options.file);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
-  db.pragma('foreign_keys = ON');
+  const open = (synchronous: 'FULL' | 'NORMAL'): Database.Database => {
+    const connection = new Database(options.file);
+    connection.pragma('journal_mode = WAL');
+    connection.pragma(`synchronous = ${synchronous}`);
+    connection.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+    connection.pragma('foreign_keys = ON');
+    return connection;
+  };
+  // Events are acknowledged after their commit: that connection fsyncs every commit (FULL).
+  const db = open('FULL');
   migrate(db);
+  // Calls are derived from the events and rebuilt from them if lost: their connection does not wait for an fsync
+  // (NORMAL). In WAL mode a commit is still atomic; the calls and the projection position commit together, so
+  // after a power loss the projection resumes from a consistent point.
+  const derived = open('NORMAL');
 
   const write = prepareWrites(db);
-  const read = prepareReads(db);
-  const projectCalls = prepareCallWrites(db);
-  const calls = prepareCallReads(db);
-  const summaries = prepareSummaries(db);
-  const resetCalls = db.transaction(() => {
-    db.exec(
+  const read = prepareReads(derived);
+  const projectCalls = prepareCallWrites(derived);
+  const calls = prepareCallReads(derived);
+  const summaries = prepareSummaries(derived);
+  const resetCalls = derived.transaction(() => {
+    derived.exec(
       'DELETE FROM calls; DELETE FROM call_links; DELETE FROM call_agents; DELETE FROM projection_state;',
     );
   });
+
+  // Events committed by this store and not folded yet, in order: the projection folds them from memory instead of
+  // reading back (and normalising again) what it was just handed. Anything not here is read from the table.
+  let unfolded: StoredEvent[] = [];
+  const MAX_UNFOLDED = 20_000;
+  const listEventsToProject = (limit: number): StoredEvent[] => {
+    const position = Number(calls.getProjectionPosition() ?? 0);
+    let skip = 0;
+    while (skip < unfolded.length && Number(unfolded[skip]!.cursor) <= position) skip += 1;
+    if (skip > 0) unfolded = unfolded.slice(skip);
+    // Sequence numbers are contiguous: the next one after the position is in memory, or it must be read.
+    if (unfolded.length > 0 && Number(unfolded[0]!.cursor) === position + 1) return unfolded.slice(0, limit);
+    return read.listEvents({ after: position === 0 ? null : String(position), limit }).items;
+  };
   const commits = new GroupCommit<WriteOp, WriteResult>((ops) => {
+    let results: WriteResult[];
     try {
-      return write(ops);
+      results = write(ops);
     } catch (error) {
       throw toStoreError(error);
     }
+    ops.forEach((op, index) => {
+      const result = results[index];
+      if (op.type !== 'event' || !result || result.duplicate) return;
+      const { input } = op;
+      unfolded.push({
+        ...input.event,
+        method: input.method,
+        contentType: input.contentType,
+        cursor: String(result.seq),
+      });
+    });
+    if (unfolded.length > MAX_UNFOLDED) unfolded = [];
+    return results;
   }, options.maxBatch);
   let closed = false;
 
@@ -73,7 +110,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
   return {
     backend: 'sqlite',
-    appendEvent: async (input) => (await submit({ type: 'event', input })) as AppendResult,
+    appendEvent: async (input) => {
+      const { id, duplicate } = (await submit({ type: 'event', input }))!;
+      return { id, duplicate };
+    },
     quarantineRequest: async (input) => {
       await submit({ type: 'quarantine', input });
     },
@@ -81,12 +121,15 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     getEvent: (id) => guard(() => read.getEvent(id)),
     listQuarantine: (query) => guard(() => read.listQuarantine(query)),
     countEvents: () => guard(() => read.countEvents()),
-    listEventsToProject: (limit) =>
-      guard(() => read.listEvents({ after: calls.getProjectionPosition(), limit }).items),
-    projectCalls: (batch, rules) => guard(() => projectCalls(batch, rules)),
+    listEventsToProject: (limit) => guard(() => listEventsToProject(limit)),
+    projectCalls: (batch, rules) => guard(() => projectCalls.fold(batch, rules)),
     getProjectionPosition: () => guard(() => calls.getProjectionPosition()),
     listStaleCallKeys: (before, limit) => guard(() => calls.listStaleCallKeys(before, limit)),
-    resetCalls: () => guard(() => resetCalls.immediate()),
+    resetCalls: () =>
+      guard(() => {
+        resetCalls.immediate();
+        projectCalls.forget();
+      }),
     listCalls: (query) => guard(() => calls.listCalls(query)),
     getCall: (key) => guard(() => calls.getCall(key)),
     listCallEvents: (key) => guard(() => calls.listCallEvents(key)),
@@ -105,6 +148,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       if (closed) return;
       closed = true;
       await commits.drain();
+      derived.close();
       db.close();
     },
   };

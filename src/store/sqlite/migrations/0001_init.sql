@@ -11,8 +11,7 @@ CREATE TABLE events (
   status       TEXT,
   call_key     TEXT,
   occurred_at  INTEGER,
-  event        TEXT    NOT NULL,              -- the normalised CallEvent as JSON, without raw
-  raw          BLOB    NOT NULL               -- the exact bytes received
+  raw          BLOB    NOT NULL               -- the exact bytes received; the normalised event is derived from it
 );
 CREATE INDEX events_call_key ON events (call_key);
 CREATE INDEX events_received_at ON events (received_at);

@@ -5,7 +5,8 @@ import type { AppendResult, NewEvent, NewQuarantinedRequest } from '../../store.
 /** One unit of work for the group commit: an event to append or a request to quarantine. */
 export type WriteOp =
   { type: 'event'; input: NewEvent } | { type: 'quarantine'; input: NewQuarantinedRequest };
-export type WriteResult = AppendResult | null;
+/** An event's result carries its place in the table (`seq`), which the store keeps for the projection. */
+export type WriteResult = (AppendResult & { seq: number }) | null;
 
 /**
  * Prepares the statements of a batch write and returns the function the group commit runs inside one
@@ -13,16 +14,21 @@ export type WriteResult = AppendResult | null;
  */
 export function prepareWrites(db: Database): (ops: WriteOp[]) => WriteResult[] {
   const insertEvent: Statement = db.prepare(`
-    INSERT INTO events (id, received_at, dedupe_key, method, content_type, kind, product, status, call_key, occurred_at, event, raw)
-    VALUES (@id, @receivedAt, @dedupeKey, @method, @contentType, @kind, @product, @status, @callKey, @occurredAt, @event, @raw)
+    INSERT INTO events (id, received_at, dedupe_key, method, content_type, kind, product, status, call_key, occurred_at, raw)
+    VALUES (@id, @receivedAt, @dedupeKey, @method, @contentType, @kind, @product, @status, @callKey, @occurredAt, @raw)
     ON CONFLICT (dedupe_key) DO NOTHING`);
   const findDuplicate = db.prepare('SELECT id FROM events WHERE dedupe_key = ?').pluck();
   const insertQuarantine = db.prepare(`
     INSERT INTO quarantine (id, received_at, reason, message, method, path, content_type, raw)
     VALUES (@id, @receivedAt, @reason, @message, @method, @path, @contentType, @raw)`);
 
-  const appendEvent = ({ event, body, dedupeKey, method, contentType }: NewEvent): AppendResult => {
-    const { raw: _raw, ...normalised } = event;
+  const appendEvent = ({
+    event,
+    body,
+    dedupeKey,
+    method,
+    contentType,
+  }: NewEvent): AppendResult & { seq: number } => {
     const key = Buffer.from(dedupeKey, 'hex');
     const info = insertEvent.run({
       id: event.id,
@@ -35,11 +41,10 @@ export function prepareWrites(db: Database): (ops: WriteOp[]) => WriteResult[] {
       status: event.status,
       callKey: event.callKey,
       occurredAt: event.occurredAt,
-      event: JSON.stringify(normalised),
       raw: Buffer.from(body.buffer, body.byteOffset, body.byteLength),
     });
-    if (info.changes === 1) return { id: event.id, duplicate: false };
-    return { id: findDuplicate.get(key) as string, duplicate: true };
+    if (info.changes === 1) return { id: event.id, duplicate: false, seq: Number(info.lastInsertRowid) };
+    return { id: findDuplicate.get(key) as string, duplicate: true, seq: 0 };
   };
 
   const run = db.transaction((ops: WriteOp[]): WriteResult[] =>

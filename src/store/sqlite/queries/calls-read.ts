@@ -14,7 +14,7 @@ import type {
   Page,
   StoredEvent,
 } from '../../store.js';
-import { type EventRow, toEvent } from './read.js';
+import { EVENT_COLUMNS, type EventRow, toEvent } from './read.js';
 
 /** A calls cursor: the start time and key of the last call of a page, opaque to clients. */
 export const encodeCallCursor = (call: Pick<Call, 'startedAt' | 'key'>): string =>
@@ -78,7 +78,7 @@ export function prepareCallReads(db: Database) {
   };
   const resolve = db.prepare('SELECT call_key FROM call_links WHERE identifier = ?').pluck();
   const getCall = db.prepare('SELECT record FROM calls WHERE key = ?').pluck();
-  const eventsOfCall = db.prepare(`SELECT seq, method, content_type, event, raw FROM events
+  const eventsOfCall = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events
     WHERE call_key IN (SELECT identifier FROM call_links WHERE call_key = ?)`);
   const position = db.prepare("SELECT position FROM projection_state WHERE name = 'calls'").pluck();
   const stale = db

@@ -7,8 +7,16 @@ import type {
   CallSearch,
   ProjectionBatch,
   ProjectionResult,
+  StoredEvent,
 } from '../../store.js';
-import { type EventRow, toEvent } from './read.js';
+import { EVENT_COLUMNS, type EventRow, toEvent } from './read.js';
+
+/** How many of a number's latest calls are considered as the parent of an agent-only leg. */
+const PARENT_CANDIDATES = 8;
+/** Agent-only legs considered for one call (a call rings a handful of agents). */
+const ORPHAN_CANDIDATES = 32;
+/** Calls whose events are kept in memory between folds (live calls get several events within minutes). */
+const CACHED_CALLS = 2000;
 
 /**
  * The projection write path of the SQLite store: links events to calls, merges calls, re-projects the calls
@@ -20,7 +28,7 @@ export function prepareCallWrites(db: Database) {
   const upsertLink = db.prepare(`INSERT INTO call_links (identifier, rank, call_key) VALUES (?, ?, ?)
     ON CONFLICT (identifier) DO UPDATE SET call_key = excluded.call_key, rank = min(rank, excluded.rank)`);
   const relink = db.prepare('UPDATE call_links SET call_key = ? WHERE call_key = ?');
-  const eventsOfCall = db.prepare(`SELECT seq, method, content_type, event, raw FROM events
+  const eventsOfCall = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events
     WHERE call_key IN (SELECT identifier FROM call_links WHERE call_key = ?)`);
   const upsertCall =
     db.prepare(`INSERT INTO calls (key, started_at, direction, state, outcome, from_number, to_number,
@@ -39,10 +47,19 @@ export function prepareCallWrites(db: Database) {
     db.prepare(`INSERT INTO call_agents (call_key, position, agent, team, rang_at, answered, missed_by_agent, talk_sec)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
   const callExists = db.prepare('SELECT 1 FROM calls WHERE key = ?').pluck();
-  const findCalls = db
+  // Candidate parents: the latest inbound calls from the number that started in the window. A number that calls
+  // often (a switchboard) has many calls; the parent of a leg is among the latest that started before it.
+  const findParents = db
     .prepare(
-      `SELECT record FROM calls WHERE from_number = ? AND leg_only = ? AND started_at BETWEEN ? AND ?
-    AND (leg_only = 1 OR direction = 'inbound') ORDER BY started_at, key`,
+      `SELECT record FROM calls WHERE from_number = ? AND started_at BETWEEN ? AND ? AND leg_only = 0
+        AND direction = 'inbound' ORDER BY started_at DESC, key LIMIT ${PARENT_CANDIDATES}`,
+    )
+    .pluck();
+  // Agent-only legs waiting for their call: few, read through the partial index calls_orphans.
+  const findOrphans = db
+    .prepare(
+      `SELECT record FROM calls WHERE from_number = ? AND started_at BETWEEN ? AND ? AND leg_only = 1
+        ORDER BY started_at, key LIMIT ${ORPHAN_CANDIDATES}`,
     )
     .pluck();
   const savePosition = db.prepare(`INSERT INTO projection_state (name, position) VALUES ('calls', ?)
@@ -73,21 +90,45 @@ export function prepareCallWrites(db: Database) {
   };
 
   const search = (query: CallSearch, legOnly: boolean): Call[] =>
-    (findCalls.all(query.from, legOnly ? 1 : 0, query.startedFrom, query.startedTo) as string[]).map(
-      (record) => JSON.parse(record) as Call,
-    );
+    (
+      (legOnly ? findOrphans : findParents).all(query.from, query.startedFrom, query.startedTo) as string[]
+    ).map((record) => JSON.parse(record) as Call);
 
-  return (batch: ProjectionBatch, rules: CallRules): ProjectionResult =>
+  // The events of recently folded calls, so that folding one more event does not read and normalise all the
+  // call's events again. Only this function changes which events belong to which call, so it keeps the cache
+  // exact: it adds a batch's events to their call, and merges or drops entries when calls merge.
+  const cache = new Map<string, StoredEvent[]>();
+  const remember = (key: string, events: StoredEvent[]): void => {
+    cache.delete(key);
+    cache.set(key, events);
+    if (cache.size > CACHED_CALLS) cache.delete(cache.keys().next().value!);
+  };
+
+  const fold = (batch: ProjectionBatch, rules: CallRules): ProjectionResult =>
     db
       .transaction((): ProjectionResult => {
         const dirty = new Set<string>();
         const removed = new Set<string>();
+        /** The events of this batch, by the call they joined. */
+        const joined = new Map<string, StoredEvent[]>();
+        /** Calls first seen in this batch: all their events are in `joined`, none has to be read. */
+        const fresh = new Set<string>();
         const merge = (from: string, into: string): void => {
           relink.run(into, from);
           dropCall(from);
           removed.add(from);
           dirty.delete(from);
           dirty.add(into);
+          const moved = joined.get(from);
+          if (moved) joined.set(into, [...(joined.get(into) ?? []), ...moved]);
+          joined.delete(from);
+          const fromEvents = cache.get(from);
+          const intoEvents = cache.get(into);
+          cache.delete(from);
+          if (fromEvents && intoEvents) remember(into, [...intoEvents, ...fromEvents]);
+          else cache.delete(into);
+          if (!fresh.has(from)) fresh.delete(into);
+          fresh.delete(from);
         };
 
         for (const stored of batch.events) {
@@ -109,15 +150,27 @@ export function prepareCallWrites(db: Database) {
           const key = rules.chooseKey([...all.values()]);
           for (const id of ids) upsertLink.run(id.id, id.rank, key);
           for (const other of keys) if (other !== key) merge(other, key);
+          if (keys.size === 0) fresh.add(key);
           dirty.add(key);
           removed.delete(key);
+          joined.set(key, [...(joined.get(key) ?? []), stored]);
         }
         for (const key of batch.refreshKeys ?? []) if (callExists.get(key)) dirty.add(key);
 
         const changed = new Map<string, Call>();
+        const eventsOf = (key: string): StoredEvent[] => {
+          if (fresh.has(key)) return joined.get(key) ?? [];
+          const cached = cache.get(key);
+          if (!cached) return (eventsOfCall.all(key) as EventRow[]).map(toEvent);
+          const known = new Set(cached.map((event) => event.cursor));
+          return [...cached, ...(joined.get(key) ?? []).filter((event) => !known.has(event.cursor))];
+        };
         const project = (key: string): Call => {
           const ids = (linksOfCall.all(key) as { identifier: string }[]).map((link) => link.identifier);
-          const events = (eventsOfCall.all(key) as EventRow[]).map(toEvent);
+          const events = eventsOf(key);
+          remember(key, events);
+          joined.delete(key);
+          fresh.delete(key);
           const call = rules.project(events, ids, key, batch.now);
           saveCall(call);
           changed.set(key, call);
@@ -157,4 +210,18 @@ export function prepareCallWrites(db: Database) {
         return { changed: [...changed.values()], removed: [...removed] };
       })
       .immediate();
+
+  return {
+    fold: (batch: ProjectionBatch, rules: CallRules): ProjectionResult => {
+      try {
+        return fold(batch, rules);
+      } catch (error) {
+        // A rolled-back fold leaves the cache ahead of the database.
+        cache.clear();
+        throw error;
+      }
+    },
+    /** Forgets the cached events (after the calls are reset). */
+    forget: (): void => cache.clear(),
+  };
 }

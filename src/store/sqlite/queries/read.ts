@@ -1,15 +1,19 @@
 import type { Database } from 'better-sqlite3';
 
-import type { CallEvent } from '../../../telecmi/index.js';
+import { type CallEvent, normalise, parse, parseQuery } from '../../../telecmi/index.js';
 import type { Page, PageQuery, QuarantinedRequest, StoredEvent } from '../../store.js';
 
 export interface EventRow {
   seq: number;
+  id: string;
+  received_at: number;
   method: string;
   content_type: string | null;
-  event: string;
   raw: Buffer;
 }
+
+/** The columns {@link toEvent} reads. */
+export const EVENT_COLUMNS = 'seq, id, received_at, method, content_type, raw';
 
 interface QuarantineRow {
   seq: number;
@@ -23,13 +27,76 @@ interface QuarantineRow {
   raw: Buffer;
 }
 
-export const toEvent = (row: EventRow): StoredEvent => ({
-  ...(JSON.parse(row.event) as Omit<CallEvent, 'raw'>),
-  raw: row.raw.toString('utf8'),
-  method: row.method,
-  contentType: row.content_type,
-  cursor: String(row.seq),
-});
+/**
+ * A stored event, normalised again from its exact bytes: the store keeps the raw body, not a copy of what was
+ * derived from it, so a fixed normaliser applies to history. Normalising is pure: the same bytes give the same
+ * event.
+ */
+export function toEvent(row: EventRow): StoredEvent {
+  const text = row.raw.toString('utf8');
+  const parsed = row.method === 'GET' ? parseQuery(text) : parse(row.raw, row.content_type);
+  const meta = { method: row.method, contentType: row.content_type, cursor: String(row.seq) };
+  if (parsed.ok) return { ...normalise(parsed.value, { id: row.id, receivedAt: row.received_at }), ...meta };
+  // Accepted once, so it parsed then; a stricter parser since must not hide it. Keep it, raw, with the reason.
+  return {
+    ...unparsedEvent(row.id, row.received_at, text),
+    warnings: [`no longer parses: ${parsed.error.message}`],
+    ...meta,
+  };
+}
+
+function unparsedEvent(id: string, receivedAt: number, raw: string): CallEvent {
+  const empty = Object.fromEntries(NULLABLE_FIELDS.map((field) => [field, null])) as Record<
+    (typeof NULLABLE_FIELDS)[number],
+    null
+  >;
+  return {
+    id,
+    receivedAt,
+    product: 'unknown',
+    kind: 'event',
+    ...empty,
+    custom: null,
+    extraParams: null,
+    wsStatus: null,
+    warnings: [],
+    raw,
+  };
+}
+
+const NULLABLE_FIELDS = [
+  'status',
+  'phase',
+  'direction',
+  'leg',
+  'appId',
+  'callKey',
+  'legId',
+  'conversationUuid',
+  'callId',
+  'requestId',
+  'parentLegId',
+  'occurredAt',
+  'from',
+  'to',
+  'callerId',
+  'virtualNumber',
+  'agent',
+  'team',
+  'ivr',
+  'waitedSec',
+  'answeredSec',
+  'durationSec',
+  'startedAt',
+  'answeredAt',
+  'endedAt',
+  'hangupReason',
+  'recorded',
+  'recording',
+  'hasVoicemail',
+  'voicemail',
+  'clickToCall',
+] as const;
 
 const toQuarantined = (row: QuarantineRow): QuarantinedRequest => ({
   id: row.id,
@@ -50,10 +117,8 @@ function toPage<Row extends { seq: number }, T>(rows: Row[], limit: number, map:
 
 /** The read queries of the SQLite store. Paging walks the primary key, so a page never scans skipped rows. */
 export function prepareReads(db: Database) {
-  const listEvents = db.prepare(
-    'SELECT seq, method, content_type, event, raw FROM events WHERE seq > ? ORDER BY seq LIMIT ?',
-  );
-  const getEvent = db.prepare('SELECT seq, method, content_type, event, raw FROM events WHERE id = ?');
+  const listEvents = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE seq > ? ORDER BY seq LIMIT ?`);
+  const getEvent = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE id = ?`);
   const listQuarantine = db.prepare('SELECT * FROM quarantine WHERE seq > ? ORDER BY seq LIMIT ?');
   const countEvents = db.prepare('SELECT count(*) FROM events').pluck();
 
