@@ -20,6 +20,12 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SERVERS = path.join(ROOT, 'bench/build');
 /** `npm run build` writes telehook here. */
 const TELEHOOK_MAIN = path.join(ROOT, 'dist/cli/main.js');
+/** The node flags `npm start` runs telehook with (package.json), so that the benchmark runs it the same way. */
+const NODE_FLAGS_OF_NPM_START = (
+  (
+    JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }
+  ).scripts.start.match(/--[\w-]+=\S+/g) ?? []
+).filter((flag) => !flag.startsWith('--data'));
 /** File names in telehook's data directory (src/cli/commands/serve.ts, src/cli/open-store.ts, src/tokens.ts). */
 const TELEHOOK_FILES = { server: 'server.json', database: 'telehook.db' } as const;
 
@@ -106,7 +112,17 @@ const telehook: Target = {
       Object.entries(process.env).filter(([key]) => !key.startsWith('TELEHOOK_')),
     );
     const server = startProcess(
-      [TELEHOOK_MAIN, 'serve', '--port', '0', '--host', '127.0.0.1', '--data', dir],
+      [
+        ...NODE_FLAGS_OF_NPM_START,
+        TELEHOOK_MAIN,
+        'serve',
+        '--port',
+        '0',
+        '--host',
+        '127.0.0.1',
+        '--data',
+        dir,
+      ],
       env,
     );
     const info = await waitForServerFile(path.join(dir, TELEHOOK_FILES.server), server);

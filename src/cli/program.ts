@@ -2,9 +2,10 @@ import { Command, Option } from 'commander';
 
 import { type Config, SETTINGS } from '../config.js';
 import { describeScenario, SCENARIO_NAMES } from '../scenarios/index.js';
-import { runSend, type SendFlags } from './commands/send.js';
-import { runSimulate, SIMULATE_DEFAULTS, type SimulateFlags } from './commands/simulate.js';
-import { runTrigger, type TriggerFlags } from './commands/trigger.js';
+import type { SendFlags } from './commands/send.js';
+import type { SimulateFlags } from './commands/simulate.js';
+import { SIMULATE_DEFAULTS } from './commands/simulate-defaults.js';
+import type { TriggerFlags } from './commands/trigger.js';
 import { addConfigOptions } from './config-options.js';
 
 const option = (key: keyof typeof SETTINGS, valueName: string): Option => {
@@ -130,6 +131,7 @@ export function createProgram(): Command {
       `\nScenarios:\n${scenarioList}\n\nExample:\n  telehook trigger incoming-agent-no-answer --speed 10x --duplicate 0.2\n`,
     )
     .action(async (scenario: string, flags: TriggerFlags) => {
+      const { runTrigger } = await import('./commands/trigger.js');
       process.exitCode = await runTrigger(scenario, flags);
     });
 
@@ -188,6 +190,7 @@ export function createProgram(): Command {
         'Example:\n  telehook simulate --agents 8 --teams Sales,Support --calls 500 --arrival 2/min --speed 60x\n',
     )
     .action(async (flags: SimulateFlags) => {
+      const { runSimulate } = await import('./commands/simulate.js');
       process.exitCode = await runSimulate(flags);
     });
 
@@ -205,6 +208,7 @@ export function createProgram(): Command {
       '\nExample:\n  telehook send test/fixtures/telecmi/chub-incoming-cdr-answered.json\n  cat events.ndjson | telehook send\n',
     )
     .action(async (files: string[], flags: SendFlags) => {
+      const { runSend } = await import('./commands/send.js');
       process.exitCode = await runSend(files, flags);
     });
 

@@ -18,6 +18,7 @@ import { createSender, isAccepted } from '../http-sender.js';
 import { redactUrl, resolveIngestUrl } from '../ingest-target.js';
 import { createProgressBar } from '../progress-bar.js';
 import { UsageError } from '../usage-error.js';
+import { SIMULATE_DEFAULTS } from './simulate-defaults.js';
 
 /** The flags of `telehook simulate`, as given on the command line; defaults in {@link SIMULATE_DEFAULTS}. */
 export interface SimulateFlags {
@@ -41,21 +42,7 @@ export interface SimulateFlags {
   readonly userMissedConversationUuid?: boolean;
 }
 
-/** The defaults of `telehook simulate`: 8 agents for about 2 calls a minute of 3 minutes each, 75 % busy. */
-export const SIMULATE_DEFAULTS = {
-  agents: '8',
-  teams: 'Sales,Support',
-  calls: '100',
-  arrival: '2/min',
-  talk: '180s',
-  patience: '60s',
-  ringOut: '0.1',
-  maxWait: '300s',
-  voicemail: '0.5',
-  speed: '1x',
-  concurrency: '16',
-  product: 'chub',
-} as const;
+export { SIMULATE_DEFAULTS } from './simulate-defaults.js';
 
 /** What `--json` prints: the ground truth and how the sending went. */
 export interface SimulateReport extends GroundTruth {

@@ -64,7 +64,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   // Events committed by this store and not folded yet, in order: the projection folds them from memory instead of
   // reading back (and normalising again) what it was just handed. Anything not here is read from the table.
   let unfolded: StoredEvent[] = [];
-  const MAX_UNFOLDED = 20_000;
+  const MAX_UNFOLDED = 5000;
   const listEventsToProject = (limit: number): StoredEvent[] => {
     const position = Number(calls.getProjectionPosition() ?? 0);
     let skip = 0;
