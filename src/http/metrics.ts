@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 
 /** The Prometheus metrics of one app instance (its own registry, so that tests can build several apps). */
-export function createMetrics() {
+export function createMetrics(sources: { projectionBacklog?: () => Promise<number> } = {}) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'telehook_' });
   const accepted = new Counter({
@@ -17,6 +17,17 @@ export function createMetrics() {
     labelNames: ['code'] as const,
     registers: [registry],
   });
+  if (sources.projectionBacklog) {
+    const backlog = sources.projectionBacklog;
+    new Gauge({
+      name: 'telehook_projection_backlog_events',
+      help: 'Stored events not folded into calls yet.',
+      registers: [registry],
+      async collect() {
+        this.set(await backlog());
+      },
+    });
+  }
   return {
     registry,
     countAccepted: (kind: string, duplicate: boolean) => accepted.inc({ kind, duplicate: String(duplicate) }),

@@ -51,6 +51,9 @@ export interface Store {
    */
   projectCalls(batch: ProjectionBatch, rules: CallRules): Promise<ProjectionResult>;
 
+  /** How many stored events are not folded into calls yet (the projection's backlog). */
+  countEventsToProject(): Promise<number>;
+
   /** The cursor of the latest event folded into calls, or null before the first (the live stream's position). */
   getProjectionPosition(): Promise<string | null>;
 

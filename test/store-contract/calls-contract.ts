@@ -100,6 +100,18 @@ export function describeCallsContract(name: string, createLocation: () => Promis
       });
     });
 
+    it('counts the events not folded yet', async () => {
+      await withStore(async (store) => {
+        const flow = callFlows(T0)[0]!;
+        for (const payload of flow.payloads) await store.appendEvent(newEvent(JSON.stringify(payload)));
+        expect(await store.countEventsToProject()).toBe(flow.payloads.length);
+        await store.projectCalls({ events: await store.listEventsToProject(3), now: NOW }, rules);
+        expect(await store.countEventsToProject()).toBe(flow.payloads.length - 3);
+        await ingest(store, []);
+        expect(await store.countEventsToProject()).toBe(0);
+      });
+    });
+
     it('rebuilds the same calls from the events after a reset', async () => {
       await withStore(async (store) => {
         await ingest(

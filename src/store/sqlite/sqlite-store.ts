@@ -121,6 +121,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     getEvent: (id) => guard(() => read.getEvent(id)),
     listQuarantine: (query) => guard(() => read.listQuarantine(query)),
     countEvents: () => guard(() => read.countEvents()),
+    countEventsToProject: () => guard(() => read.lastCursor() - Number(calls.getProjectionPosition() ?? 0)),
     listEventsToProject: (limit) => guard(() => listEventsToProject(limit)),
     projectCalls: (batch, rules) => guard(() => projectCalls.fold(batch, rules)),
     getProjectionPosition: () => guard(() => calls.getProjectionPosition()),

@@ -121,6 +121,7 @@ export function prepareReads(db: Database) {
   const getEvent = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE id = ?`);
   const listQuarantine = db.prepare('SELECT * FROM quarantine WHERE seq > ? ORDER BY seq LIMIT ?');
   const countEvents = db.prepare('SELECT count(*) FROM events').pluck();
+  const lastSeq = db.prepare('SELECT max(seq) FROM events').pluck();
 
   return {
     listEvents: ({ after, limit }: PageQuery): Page<StoredEvent> =>
@@ -132,5 +133,7 @@ export function prepareReads(db: Database) {
     listQuarantine: ({ after, limit }: PageQuery): Page<QuarantinedRequest> =>
       toPage(listQuarantine.all(Number(after ?? 0), limit) as QuarantineRow[], limit, toQuarantined),
     countEvents: (): number => countEvents.get() as number,
+    /** The cursor of the newest event (seq is the rowid: max() reads one page). */
+    lastCursor: (): number => (lastSeq.get() as number | null) ?? 0,
   };
 }
