@@ -51,8 +51,11 @@ async function backlog(): Promise<number> {
   const response = await fetch(`${info.url}/metrics`, { headers: { authorization: `Bearer ${apiToken}` } });
   const text = await response.text();
   if (process.env['SOAK_DEBUG']) {
-    const pick = (name: string) => (Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`, 'm').exec(text)?.[1] ?? NaN) / 1e6).toFixed(1);
-    console.log(`   heap used ${pick('telehook_nodejs_heap_size_used_bytes')} total ${pick('telehook_nodejs_heap_size_total_bytes')} external ${pick('telehook_nodejs_external_memory_bytes')} MB`);
+    const pick = (name: string) =>
+      (Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`, 'm').exec(text)?.[1] ?? NaN) / 1e6).toFixed(1);
+    console.log(
+      `   heap used ${pick('telehook_nodejs_heap_size_used_bytes')} total ${pick('telehook_nodejs_heap_size_total_bytes')} external ${pick('telehook_nodejs_external_memory_bytes')} MB`,
+    );
   }
   return Number(/^telehook_projection_backlog_events (\d+)/m.exec(text)?.[1] ?? NaN);
 }
