@@ -109,15 +109,17 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   app.addHook('preClose', async () => {
     isClosing = true;
   });
-  app.addHook('onRequest', async (_request, reply) => {
-    if (!isClosing) return;
+  // Hooks on every request are written with callbacks: an async hook costs a promise per request.
+  app.addHook('onRequest', (_request, reply, done) => {
+    if (!isClosing) return done();
     void reply.header('connection', 'close');
-    throw new AppError('SHUTTING_DOWN', 'telehook is shutting down; retry in a moment.');
+    done(new AppError('SHUTTING_DOWN', 'telehook is shutting down; retry in a moment.'));
   });
   // Requests in flight when closing starts still get their answer, then their keep-alive connection is closed,
   // so that close() does not wait for the keep-alive timeout.
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (isClosing) void reply.header('connection', 'close');
+    done(null, payload);
   });
 
   await app.register(

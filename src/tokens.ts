@@ -9,8 +9,14 @@ const digest = (value: string): Buffer => createHash('sha256').update(value).dig
  * content nor the length of the expected token leaks through timing.
  */
 export function isSameToken(presented: unknown, expected: string): boolean {
-  if (typeof presented !== 'string' || presented === '') return false;
-  return timingSafeEqual(digest(presented), digest(expected));
+  return tokenCheck(expected)(presented);
+}
+
+/** {@link isSameToken} for one expected token, its digest computed once (the ingest route checks every request). */
+export function tokenCheck(expected: string): (presented: unknown) => boolean {
+  const expectedDigest = digest(expected);
+  return (presented) =>
+    typeof presented === 'string' && presented !== '' && timingSafeEqual(digest(presented), expectedDigest);
 }
 
 /** A new unguessable token: 32 random bytes, base64url (43 characters). */

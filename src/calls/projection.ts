@@ -46,6 +46,7 @@ export function createCallProjection(options: CallProjectionOptions) {
   let retry: NodeJS.Timeout | null = null;
 
   let waiters = 0;
+  let isWakeScheduled = false;
   let utilisation = performance.eventLoopUtilization();
 
   /**
@@ -125,7 +126,13 @@ export function createCallProjection(options: CallProjectionOptions) {
     },
     /** New events were committed: fold them. */
     wake(): void {
-      if (!isStopped) void run();
+      if (isStopped || isWakeScheduled) return;
+      // After this turn's I/O: the answer that woke the projection goes out before any folding starts.
+      isWakeScheduled = true;
+      setImmediate(() => {
+        isWakeScheduled = false;
+        void run();
+      });
     },
     /**
      * Resolves when everything committed before the call has been folded (read your writes), or after

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 import { AppError } from '../errors.js';
-import { isSameToken } from '../tokens.js';
+import { tokenCheck } from '../tokens.js';
 import { createIngestHandler, type ReceiverDeps } from './ingest.js';
 
 /** The ingest paths: ours, and the one TeleCMI's examples use (with `?token=`). */
@@ -22,12 +22,13 @@ const acceptedSchema = {
  */
 export function receiverRoutes(deps: ReceiverDeps) {
   let rejectedTokens = 0;
+  const isIngestToken = tokenCheck(deps.ingestToken);
 
-  const checkToken = async (request: FastifyRequest): Promise<void> => {
+  const checkToken = (request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void): void => {
     const params = request.params as { token?: unknown };
     const query = request.query as { token?: unknown };
     const presented = params.token ?? query.token;
-    if (isSameToken(presented, deps.ingestToken)) return;
+    if (isIngestToken(presented)) return done();
     rejectedTokens += 1;
     deps.onRejected?.('INGEST_TOKEN_INVALID');
     request.log.warn(
@@ -40,11 +41,13 @@ export function receiverRoutes(deps: ReceiverDeps) {
       },
       'ingest request refused: wrong or missing token',
     );
-    throw new AppError(
-      'INGEST_TOKEN_INVALID',
-      presented === undefined
-        ? 'No ingest token: use the ingest URL printed by "telehook serve" (/webhooks/telecmi/<token> or /webhook/cdr?token=<token>).'
-        : 'Wrong ingest token: use the ingest URL printed by "telehook serve" (the token is in TELEHOOK_INGEST_TOKEN or the data directory).',
+    done(
+      new AppError(
+        'INGEST_TOKEN_INVALID',
+        presented === undefined
+          ? 'No ingest token: use the ingest URL printed by "telehook serve" (/webhooks/telecmi/<token> or /webhook/cdr?token=<token>).'
+          : 'Wrong ingest token: use the ingest URL printed by "telehook serve" (the token is in TELEHOOK_INGEST_TOKEN or the data directory).',
+      ),
     );
   };
 
