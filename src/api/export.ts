@@ -61,7 +61,9 @@ export function csvRow(call: Call): string {
     call.hangupReason,
     call.eventCount,
   ];
-  return `${values.map(cell).join(',')}\r\n`;
+  let row = cell(values[0] ?? null);
+  for (let index = 1; index < values.length; index += 1) row += `,${cell(values[index] ?? null)}`;
+  return `${row}\r\n`;
 }
 
 /** Every call matching the filter, oldest first, read in keyset pages: constant memory however many calls. */
@@ -79,9 +81,21 @@ export function exportStream(store: Store, filter: CallFilter, format: 'csv' | '
   return Readable.from(
     (async function* () {
       if (format === 'csv') yield `${CSV_COLUMNS.join(',')}\r\n`;
-      for await (const calls of scanCalls(store, filter)) {
-        yield calls.map((call) => (format === 'csv' ? csvRow(call) : `${JSON.stringify(call)}\n`)).join('');
+      if (format === 'csv') {
+        for await (const calls of scanCalls(store, filter)) {
+          let chunk = '';
+          for (const call of calls) chunk += csvRow(call);
+          yield chunk;
+        }
+        return;
       }
+      // NDJSON passes the stored records on as they are: no parsing, no serialising.
+      let after: string | null = null;
+      do {
+        const page = await store.listCallRecords({ ...filter, order: 'asc', limit: 2000, after });
+        if (page.items.length > 0) yield `${page.items.join('\n')}\n`;
+        after = page.next;
+      } while (after !== null);
     })(),
   );
 }

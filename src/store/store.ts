@@ -66,6 +66,9 @@ export interface Store {
   /** Calls matching a filter, by start time (newest first unless `order` is asc), with keyset paging. */
   listCalls(query: CallQuery): Promise<Page<Call>>;
 
+  /** {@link listCalls}, each call as its JSON text: for exports that pass calls on without reading them. */
+  listCallRecords(query: CallQuery): Promise<Page<string>>;
+
   /** A call by its key or by any of its TeleCMI ids (a leg id, a call_id…); null when unknown. */
   getCall(keyOrIdentifier: string): Promise<Call | null>;
 

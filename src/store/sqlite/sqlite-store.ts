@@ -132,6 +132,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         projectCalls.forget();
       }),
     listCalls: (query) => guard(() => calls.listCalls(query)),
+    listCallRecords: (query) => guard(() => calls.listCallRecords(query)),
     getCall: (key) => guard(() => calls.getCall(key)),
     listCallEvents: (key) => guard(() => calls.listCallEvents(key)),
     listMissedCalls: (query) => guard(() => calls.listMissedCalls(query)),

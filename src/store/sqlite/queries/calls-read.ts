@@ -99,6 +99,29 @@ export function prepareCallReads(db: Database) {
     return row ? { at: row.at, by: row.by, key: row.key, answered: row.answered === 1 } : null;
   };
 
+  /** The records of the calls of a query and the cursor after the last (its start time and key, from columns). */
+  const listCallRecords = (query: CallQuery): Page<string> => {
+    const { where, params } = callConditions(query);
+    const descending = query.order !== 'asc';
+    if (query.after) {
+      const cursor = decodeCallCursor(query.after);
+      where.push(descending ? '(c.started_at, c.key) < (?, ?)' : '(c.started_at, c.key) > (?, ?)');
+      params.push(cursor.startedAt, cursor.key);
+    }
+    const direction = descending ? 'DESC' : 'ASC';
+    const sql = `SELECT c.record, c.started_at, c.key FROM calls c WHERE ${where.join(' AND ')}
+      ORDER BY c.started_at ${direction}, c.key ${direction} LIMIT ?`;
+    const rows = prepared(sql)
+      .raw()
+      .all(...params, query.limit) as [string, number, string][];
+    const last = rows.at(-1);
+    return {
+      items: rows.map((row) => row[0]),
+      next:
+        rows.length === query.limit && last ? encodeCallCursor({ startedAt: last[1], key: last[2] }) : null,
+    };
+  };
+
   return {
     getProjectionPosition: (): string | null => {
       const value = position.get() as number | undefined;
@@ -120,23 +143,11 @@ export function prepareCallReads(db: Database) {
     listCallEvents: (key: string): StoredEvent[] => (eventsOfCall.all(key) as EventRow[]).map(toEvent),
 
     listCalls: (query: CallQuery): Page<Call> => {
-      const { where, params } = callConditions(query);
-      const descending = query.order !== 'asc';
-      if (query.after) {
-        const cursor = decodeCallCursor(query.after);
-        where.push(descending ? '(c.started_at, c.key) < (?, ?)' : '(c.started_at, c.key) > (?, ?)');
-        params.push(cursor.startedAt, cursor.key);
-      }
-      const direction = descending ? 'DESC' : 'ASC';
-      const sql = `SELECT c.record FROM calls c WHERE ${where.join(' AND ')} ORDER BY c.started_at ${direction}, c.key ${direction} LIMIT ?`;
-      const items = (
-        prepared(sql)
-          .pluck()
-          .all(...params, query.limit) as string[]
-      ).map((record) => JSON.parse(record) as Call);
-      const last = items.at(-1);
-      return { items, next: items.length === query.limit && last ? encodeCallCursor(last) : null };
+      const page = listCallRecords(query);
+      return { items: page.items.map((record) => JSON.parse(record) as Call), next: page.next };
     },
+
+    listCallRecords: (query: CallQuery): Page<string> => listCallRecords(query),
 
     listMissedCalls: (query: MissedQuery): Page<MissedCall> => {
       const { where, params } = callConditions({
