@@ -143,6 +143,12 @@ export function describeCallsContract(name: string, createLocation: () => Promis
         expect((await allCalls(store, 'asc')).map((call) => call.key)).toEqual(
           newest.map((call) => call.key).reverse(),
         );
+        const records = await store.listCallRecords({ limit: 2, order: 'desc' });
+        expect(records.items.map((record) => JSON.parse(record) as Call)).toEqual(newest.slice(0, 2));
+        const rest = await store.listCallRecords({ limit: 100, order: 'desc', after: records.next });
+        expect(rest.items.map((record) => (JSON.parse(record) as Call).key)).toEqual(
+          newest.slice(2).map((call) => call.key),
+        );
         const page = (filter: Parameters<Store['listCalls']>[0]) =>
           store.listCalls(filter).then((p) => p.items.map((call) => call.key));
         expect(await page({ limit: 100, outcome: 'abandoned' })).toEqual([flows[1]!.expected['key']]);
