@@ -276,8 +276,17 @@ function collectAgents(
     legs.set(id, leg);
   }
   if (callCdr !== null && phaseOf(callCdr) === 'answered' && callCdr.agent !== null) {
-    const known = [...legs.values()].find((leg) => leg.agent === callCdr.agent);
-    if (known) {
+    const theirs = [...legs.values()].filter((leg) => leg.agent === callCdr.agent);
+    // The CDR names the agent, not the leg, and a queue that has tried every agent rings them again: the leg
+    // answered is one of theirs that had not ended before the answer (the latest rung), unless their own
+    // events already told which.
+    const known = theirs
+      .filter((leg) => leg.endedAt === null || callAnsweredAt === null || leg.endedAt >= callAnsweredAt)
+      .sort((a, b) => (a.rangAt ?? -Infinity) - (b.rangAt ?? -Infinity))
+      .at(-1);
+    if (theirs.some((leg) => leg.answered)) {
+      // Their own events already tell.
+    } else if (known) {
       known.answered = true;
       known.answeredAt ??= callAnsweredAt;
     } else {

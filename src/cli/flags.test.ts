@@ -52,6 +52,7 @@ describe('the flag parsers', () => {
     expect(parseAgent('--agent', '204_2222223')).toBe('204_2222223');
     expect(parseMoment('--start', '2024-06-06T09:00:00Z')).toBe(Date.UTC(2024, 5, 6, 9));
     expect(parseMoment('--start', '1717664400000')).toBe(1717664400000);
+    expect(parseMoment('--from', '2024-06-06')).toBe(Date.UTC(2024, 5, 6));
     expect(parseUrl('--url', 'http://localhost:5000/webhooks/telecmi/x').port).toBe('5000');
   });
 
@@ -74,6 +75,7 @@ describe('the flag parsers', () => {
     [() => parsePhoneNumber('--from', 'abc'), '--from'],
     [() => parseAgent('--agent', 'bob smith'), '--agent'],
     [() => parseMoment('--start', 'yesterday'), '--start'],
+    [() => parseMoment('--from', '2024-06-06 09:00'), '--from'],
     [() => parseUrl('--url', 'ftp://example.com'), '--url'],
   ])('refuses a bad value with a message naming the flag (%#)', (run, message) => {
     expect(run).toThrow(UsageError);

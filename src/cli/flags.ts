@@ -129,12 +129,15 @@ export function parseTeam(flag: string, text: string): string {
   return trimmed;
 }
 
-/** A moment: epoch milliseconds (`1717660800000`) or an ISO 8601 date-time (`2024-06-06T09:00:00Z`). */
+/**
+ * A moment: epoch milliseconds (`1717660800000`), an ISO 8601 date-time (`2024-06-06T09:00:00Z`), or a date
+ * (`2024-06-06`: its midnight UTC, as the API reads it).
+ */
 export function parseMoment(flag: string, text: string): number {
   const trimmed = text.trim();
   const value = /^\d{12,14}$/.test(trimmed)
     ? Number(trimmed)
-    : /^\d{4}-\d{2}-\d{2}T/.test(trimmed)
+    : /^\d{4}-\d{2}-\d{2}(T|$)/.test(trimmed)
       ? Date.parse(trimmed)
       : NaN;
   if (Number.isNaN(value))
@@ -142,7 +145,7 @@ export function parseMoment(flag: string, text: string): number {
       flag,
       text,
       'a time',
-      'epoch milliseconds or an ISO 8601 date-time such as 2024-06-06T09:00:00Z',
+      'epoch milliseconds, an ISO 8601 date-time such as 2024-06-06T09:00:00Z, or a date such as 2024-06-06',
     );
   return value;
 }

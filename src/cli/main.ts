@@ -1,3 +1,5 @@
+import { CommanderError } from 'commander';
+
 import { ConfigError } from '../config.js';
 import { createProgram } from './program.js';
 import { UsageError } from './usage-error.js';
@@ -7,6 +9,8 @@ export async function main(argv: string[] = process.argv): Promise<void> {
   try {
     await createProgram().parseAsync(argv);
   } catch (error) {
+    // Commander has printed its message (and the help): --help and --version end well, a bad flag is misuse.
+    if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : 2);
     if (error instanceof ConfigError || error instanceof UsageError) {
       process.stderr.write(`telehook: ${error.message}\n`);
       process.exit(2);

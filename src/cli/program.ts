@@ -2,11 +2,14 @@ import { Command, Option } from 'commander';
 
 import { type Config, SETTINGS } from '../config.js';
 import { describeScenario, SCENARIO_NAMES } from '../scenarios/index.js';
+import type { ReplayFlags } from './commands/replay.js';
 import type { SendFlags } from './commands/send.js';
 import type { SimulateFlags } from './commands/simulate.js';
 import { SIMULATE_DEFAULTS } from './commands/simulate-defaults.js';
+import type { TailFlags } from './commands/tail.js';
 import type { TriggerFlags } from './commands/trigger.js';
 import { addConfigOptions } from './config-options.js';
+import { FILTER_KEYS } from './tail-lines.js';
 
 const option = (key: keyof typeof SETTINGS, valueName: string): Option => {
   const setting = SETTINGS[key];
@@ -37,6 +40,9 @@ const SPEED_HELP =
 const SEED_HELP = 'seed of the generated ids and timings, 0 to 4294967295 (default: random, and printed)';
 const START_HELP =
   'when the first call starts: epoch ms or ISO 8601 such as 2024-06-06T09:00:00Z (default: now)';
+const SERVER_HELP =
+  "a telehook server's base URL, e.g. http://localhost:5000 (default: the server running on --data, from <data>/server.json)";
+const TOKEN_HELP = 'the API token (default: TELEHOOK_API_TOKEN, else <data>/tokens.json)';
 const USER_MISSED_HELP =
   'add conversation_uuid to leg-B "user missed" CDRs (listed by a third-party copy of the docs, not by the documented sample)';
 
@@ -54,11 +60,14 @@ function addExportOptions(command: Command): Command {
     .option('--out <file>', 'write to a file instead of stdout');
 }
 
-/** The `telehook` command line. Every command has --help. */
+/** The `telehook` command line. Every command has --help; a bad flag throws a CommanderError. */
 export function createProgram(): Command {
+  // exitOverride (inherited by every command): a bad flag throws a CommanderError, which main() turns into exit
+  // code 2 like every other misuse, instead of commander's exit code 1.
   const program = new Command('telehook')
     .description('Receive TeleCMI webhooks durably, understand calls, and forward them.')
-    .showHelpAfterError();
+    .showHelpAfterError()
+    .exitOverride();
 
   // The server's modules (Fastify, SQLite, pino) take half a second to load, which trigger, send and simulate
   // have no use for: the commands that need them load them when they run.
@@ -166,8 +175,8 @@ export function createProgram(): Command {
     )
     .option(
       '--voicemail <probability>',
-      'probability of a voicemail at the longest wait (chub-india: always)',
-      SIMULATE_DEFAULTS.voicemail,
+      // No commander default: runSimulate must tell a value given from none, since chub-india takes only 1.
+      `probability of a voicemail at the longest wait (default: ${SIMULATE_DEFAULTS.voicemail}; chub-india: always)`,
     )
     .option('--speed <speed>', SPEED_HELP, SIMULATE_DEFAULTS.speed)
     .option('--seed <n>', SEED_HELP)
@@ -212,5 +221,76 @@ export function createProgram(): Command {
       process.exitCode = await runSend(files, flags);
     });
 
+  program
+    .command('tail')
+    .description(
+      'follow the live stream of a server: a readable line per event and per call that ends, reconnecting without a gap',
+    )
+    .option('--server <url>', SERVER_HELP)
+    .option('--token <token>', TOKEN_HELP)
+    .addOption(option('dataDir', 'dir'))
+    .option(
+      '--filter <key=value>',
+      `only the lines that match (key!=value: that do not); repeat it: a key given twice matches either value, different keys must all match. Keys: ${FILTER_KEYS.join(', ')}`,
+      collect,
+      [],
+    )
+    .option('--json', 'print every message of the stream as one JSON line (NDJSON): {"type","id","data"}')
+    .addHelpText(
+      'after',
+      "\nA team or agent matches without its app-id suffix (team=Sales matches Sales_2222223); status is an event's " +
+        "status, or an ended call's outcome.\n\nExamples:\n  telehook tail\n  telehook tail --filter status=missed --filter status=abandoned\n" +
+        '  telehook tail --server https://telehook.example.com --token $API_TOKEN --filter team=Sales --json\n',
+    )
+    .action(async (flags: TailFlags) => {
+      const { runTail } = await import('./commands/tail.js');
+      process.exitCode = await runTail(flags, undefined, signalOnInterrupt());
+    });
+
+  program
+    .command('replay')
+    .description(
+      'send the events received in a period again, byte for byte, to another receiver (a staging server, a laptop)',
+    )
+    .option(
+      '--from <time>',
+      'received at or after: epoch ms, ISO 8601 (2024-06-06T09:00:00Z) or a date (UTC midnight)',
+    )
+    .option('--to <time>', 'received before: epoch ms, ISO 8601 or a date')
+    .option('--to-url <url>', "the receiver's ingest URL, e.g. http://staging:5000/webhooks/telecmi/<token>")
+    .option(
+      '--rate <rate>',
+      'most requests per second: 50/s, 600/min (default: as fast as the receiver answers)',
+    )
+    .option('--concurrency <n>', 'most requests in flight; 1 keeps the order received exactly', '1')
+    .option(
+      '--server <url>',
+      "read the events through this server's API, e.g. https://telehook.example.com (default: the server running on --data; with none, the data directory's database)",
+    )
+    .option('--token <token>', TOKEN_HELP)
+    .addOption(option('dataDir', 'dir'))
+    .addHelpText(
+      'after',
+      '\nEach event goes out as it came: its exact raw bytes, with its method (POST, or GET with the stored query string) and\n' +
+        'content type, in the order received. Exit code 1 when the receiver did not accept an event.\n\n' +
+        'Example:\n  telehook replay --from 2026-11-25 --to 2026-11-26 --to-url http://staging:5000/webhooks/telecmi/$TOKEN --rate 50/s\n',
+    )
+    .action(async (flags: ReplayFlags) => {
+      const { runReplay } = await import('./commands/replay.js');
+      process.exitCode = await runReplay(flags);
+    });
+
   return program;
+}
+
+/** Collects a repeatable option's values. */
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** Aborted on Ctrl-C or SIGTERM: for the commands that run until stopped. */
+function signalOnInterrupt(): AbortSignal {
+  const controller = new AbortController();
+  const stop = (): void => controller.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return controller.signal;
 }

@@ -21,6 +21,8 @@ export type {
   ProjectionBatch,
   ProjectionResult,
   QuarantinedRequest,
+  ReceivedPeriod,
+  ReceivedQuery,
   Store,
   StoredEvent,
   SummaryQuery,

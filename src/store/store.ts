@@ -36,6 +36,18 @@ export interface Store {
   /** How many events are stored. */
   countEvents(): Promise<number>;
 
+  /**
+   * Events received in [from, to) (their `receivedAt`), in the order they were received (ties in store order),
+   * after a cursor (`next` of the previous page): a period of traffic, as `telehook replay` re-sends it.
+   *
+   * @example
+   * const page = await store.listEventsReceived({ from: Date.parse('2026-11-25'), to: Date.parse('2026-11-26'), limit: 1000 });
+   */
+  listEventsReceived(query: ReceivedQuery): Promise<Page<StoredEvent>>;
+
+  /** How many events were received in [from, to). */
+  countEventsReceived(period: ReceivedPeriod): Promise<number>;
+
   // ── Calls: the projection of events into calls (rules from calls/, kept out of the adapters) ──
 
   /**
@@ -161,6 +173,14 @@ export interface PageQuery {
   /** 1 to 1000. */
   readonly limit: number;
 }
+
+/** A period of receipt times, epoch ms: `from` inclusive, `to` exclusive. */
+export interface ReceivedPeriod {
+  readonly from: number;
+  readonly to: number;
+}
+
+export interface ReceivedQuery extends ReceivedPeriod, PageQuery {}
 
 /** A page of results: `next` is the cursor of the following page, or null when this page reached the end. */
 export interface Page<T> {

@@ -262,6 +262,7 @@ describe('OpenAPI', () => {
     expect(result.valid).toBe(true);
     const routes = [
       '/api/events',
+      '/api/events/count',
       '/api/quarantine',
       '/api/calls',
       '/api/calls/{key}',

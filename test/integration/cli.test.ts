@@ -94,11 +94,15 @@ describe('telehook serve (a real process)', () => {
     expect(badFlag.stderr).toContain('--body-limit');
   });
 
-  it('has --help on every command', async () => {
+  it('has --help on every command, and exits 2 on an unknown flag', async () => {
     const help = await runCli(['--help']);
     expect(help.stdout).toContain('serve');
     const serveHelp = await runCli(['serve', '--help']);
     expect(serveHelp.stdout).toContain('--port');
     expect(serveHelp.stdout).toContain('TELEHOOK_DATA_DIR');
+    expect(serveHelp.code).toBe(0);
+    const unknown = await runCli(['replay', '--form', '2026-11-25']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("unknown option '--form'");
   });
 });

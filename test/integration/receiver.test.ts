@@ -329,6 +329,49 @@ describe('read API', () => {
   });
 });
 
+describe('read API: a period', () => {
+  it('lists and counts the events received in [from, to), page by page, and names a bad time', async () => {
+    const t = await createTestApp();
+    const post = async (fixture: (typeof fixtures)[number]) =>
+      expect(
+        (await t.app.inject({ method: 'POST', url: t.ingestPath, payload: fixture.bytes })).statusCode,
+      ).toBe(200);
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 5));
+    for (const fixture of fixtures.slice(0, 2)) await post(fixture);
+    await pause();
+    const from = Date.now();
+    for (const fixture of fixtures.slice(2, 7)) await post(fixture);
+    await pause();
+    const to = new Date().toISOString();
+    await pause();
+    await post(fixtures[7]!);
+
+    const raws: string[] = [];
+    let after: string | null = null;
+    do {
+      const response: { statusCode: number; json<T>(): T } = await t.app.inject({
+        url: `/api/events?from=${from}&to=${to}&limit=2${after === null ? '' : `&after=${after}`}`,
+        headers: t.auth,
+      });
+      expect(response.statusCode).toBe(200);
+      const page: { items: StoredEvent[]; next: string | null } = response.json();
+      raws.push(...page.items.map((event) => event.raw));
+      after = page.next;
+    } while (after !== null);
+    expect(raws).toEqual(fixtures.slice(2, 7).map((fixture) => fixture.bytes.toString('utf8')));
+
+    const count = async (query: string) =>
+      (await t.app.inject({ url: `/api/events/count${query}`, headers: t.auth })).json<{ count: number }>()
+        .count;
+    expect(await count(`?from=${from}&to=${to}`)).toBe(5);
+    expect(await count(`?from=${from}`)).toBe(6);
+    expect(await count('')).toBe(8);
+    const bad = await t.app.inject({ url: '/api/events?from=yesterday', headers: t.auth });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json<{ error: { message: string } }>().error.message).toContain('"from"');
+  });
+});
+
 describe('operations', () => {
   it('answers /healthz and /readyz, and unknown routes with a JSON 404', async () => {
     const t = await createTestApp();

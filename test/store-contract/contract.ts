@@ -119,6 +119,40 @@ export function describeStoreContract(name: string, createLocation: () => Promis
       });
     });
 
+    it('lists and counts the events received in a period, in receipt order, page by page', async () => {
+      await withStore(async (store) => {
+        const t0 = 1_750_000_000_000;
+        // Receipt times out of store order, two of them equal: group commit may store them so.
+        const offsets = [30, 10, 20, 10, 40, 50, 5];
+        const inputs = offsets.map((offset, n) => {
+          const input = uniqueEvent(n);
+          return { ...input, event: { ...input.event, receivedAt: t0 + offset } };
+        });
+        for (const input of inputs) await store.appendEvent(input);
+        const period = { from: t0 + 10, to: t0 + 50 };
+        const seen: string[] = [];
+        let after: string | null = null;
+        let pages = 0;
+        do {
+          const page = await store.listEventsReceived({ ...period, after, limit: 2 });
+          seen.push(...page.items.map((item) => item.id));
+          after = page.next;
+          pages += 1;
+        } while (after !== null && pages < 10);
+        const id = (n: number): string => inputs[n]!.event.id;
+        expect(seen).toEqual([id(1), id(3), id(2), id(0), id(4)]);
+        expect(pages).toBe(3);
+        expect(await store.countEventsReceived(period)).toBe(5);
+        expect(await store.countEventsReceived({ from: t0 + 51, to: t0 + 100 })).toBe(0);
+        expect(await store.listEventsReceived({ from: t0 + 51, to: t0 + 100, limit: 10 })).toEqual({
+          items: [],
+          next: null,
+        });
+        const [first] = (await store.listEventsReceived({ from: t0, to: t0 + 6, limit: 10 })).items;
+        expect(first).toMatchObject({ id: id(6), receivedAt: t0 + 5, raw: inputs[6]!.event.raw });
+      });
+    });
+
     it('keeps raw bytes byte for byte: non-ASCII text, a byte-order mark, a GET query string', async () => {
       await withStore(async (store) => {
         const bom = newEvent(

@@ -124,6 +124,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     countEventsToProject: () => guard(() => read.lastCursor() - Number(calls.getProjectionPosition() ?? 0)),
     listEventsToProject: (limit) => guard(() => listEventsToProject(limit)),
     projectCalls: (batch, rules) => guard(() => projectCalls.fold(batch, rules)),
+    listEventsReceived: (query) => guard(() => read.listEventsReceived(query)),
+    countEventsReceived: (period) => guard(() => read.countEventsReceived(period)),
     getProjectionPosition: () => guard(() => calls.getProjectionPosition()),
     listStaleCallKeys: (before, limit) => guard(() => calls.listStaleCallKeys(before, limit)),
     resetCalls: () =>

@@ -1,7 +1,14 @@
 import type { Database } from 'better-sqlite3';
 
 import { type CallEvent, normalise, parse, parseQuery } from '../../../telecmi/index.js';
-import type { Page, PageQuery, QuarantinedRequest, StoredEvent } from '../../store.js';
+import type {
+  Page,
+  PageQuery,
+  QuarantinedRequest,
+  ReceivedPeriod,
+  ReceivedQuery,
+  StoredEvent,
+} from '../../store.js';
 
 export interface EventRow {
   seq: number;
@@ -122,6 +129,16 @@ export function prepareReads(db: Database) {
   const listQuarantine = db.prepare('SELECT * FROM quarantine WHERE seq > ? ORDER BY seq LIMIT ?');
   const countEvents = db.prepare('SELECT count(*) FROM events').pluck();
   const lastSeq = db.prepare('SELECT max(seq) FROM events').pluck();
+  // Walks events_received_at, an index on (received_at) that holds the rowid (seq) too: a page starts right
+  // after the previous page's last (received_at, seq) and never scans what came before.
+  const listReceived = db.prepare(`
+    SELECT ${EVENT_COLUMNS} FROM events
+    WHERE received_at >= @from AND received_at < @to AND (received_at, seq) > (@afterAt, @after)
+    ORDER BY received_at, seq LIMIT @limit`);
+  const receivedAtOf = db.prepare('SELECT received_at FROM events WHERE seq = ?').pluck();
+  const countReceived = db
+    .prepare('SELECT count(*) FROM events WHERE received_at >= ? AND received_at < ?')
+    .pluck();
 
   return {
     listEvents: ({ after, limit }: PageQuery): Page<StoredEvent> =>
@@ -135,5 +152,12 @@ export function prepareReads(db: Database) {
     countEvents: (): number => countEvents.get() as number,
     /** The cursor of the newest event (seq is the rowid: max() reads one page). */
     lastCursor: (): number => (lastSeq.get() as number | null) ?? 0,
+    listEventsReceived: ({ from, to, after, limit }: ReceivedQuery): Page<StoredEvent> => {
+      const afterAt = after == null ? from : (receivedAtOf.get(Number(after)) as number | undefined);
+      if (afterAt === undefined) return { items: [], next: null };
+      const rows = listReceived.all({ from, to, afterAt, after: Number(after ?? 0), limit }) as EventRow[];
+      return toPage(rows, limit, toEvent);
+    },
+    countEventsReceived: ({ from, to }: ReceivedPeriod): number => countReceived.get(from, to) as number,
   };
 }
