@@ -104,40 +104,42 @@ const telehook: Target = {
   name: 'telehook',
   label: 'telehook',
   dedupes: true,
-  start: async () => {
-    if (!existsSync(TELEHOOK_MAIN)) throw new Error(`${TELEHOOK_MAIN} is missing: run "npm run build" first`);
-    const dir = mkdtempSync(path.join(tmpdir(), 'telehook-bench-data-'));
-    // Only telehook's defaults: no TELEHOOK_* setting of the shell that runs the benchmark leaks in.
-    const env = Object.fromEntries(
-      Object.entries(process.env).filter(([key]) => !key.startsWith('TELEHOOK_')),
-    );
-    const server = startProcess(
-      [
-        ...NODE_FLAGS_OF_NPM_START,
-        TELEHOOK_MAIN,
-        'serve',
-        '--port',
-        '0',
-        '--host',
-        '127.0.0.1',
-        '--data',
-        dir,
-      ],
-      env,
-    );
-    const info = await waitForServerFile(path.join(dir, TELEHOOK_FILES.server), server);
-    await waitUntilAnswering(`${info.url}/`, server);
-    return {
-      server,
-      url: info.ingestUrl,
-      stop: () => stopProcess(server),
-      stopsCleanly: true,
-      readStored: () => readDatabase(path.join(dir, TELEHOOK_FILES.database), true),
-      dir,
-      cleanup: () => rmSync(dir, { recursive: true, force: true }),
-    };
-  },
+  start: () => startTelehook(),
 };
+
+/** Starts telehook as `npm start` does, with `extraNodeFlags` (e.g. `--cpu-prof`) before its main module. */
+export async function startTelehook(extraNodeFlags: readonly string[] = []): Promise<StartedTarget> {
+  if (!existsSync(TELEHOOK_MAIN)) throw new Error(`${TELEHOOK_MAIN} is missing: run "npm run build" first`);
+  const dir = mkdtempSync(path.join(tmpdir(), 'telehook-bench-data-'));
+  // Only telehook's defaults: no TELEHOOK_* setting of the shell that runs the benchmark leaks in.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('TELEHOOK_')));
+  const server = startProcess(
+    [
+      ...NODE_FLAGS_OF_NPM_START,
+      ...extraNodeFlags,
+      TELEHOOK_MAIN,
+      'serve',
+      '--port',
+      '0',
+      '--host',
+      '127.0.0.1',
+      '--data',
+      dir,
+    ],
+    env,
+  );
+  const info = await waitForServerFile(path.join(dir, TELEHOOK_FILES.server), server);
+  await waitUntilAnswering(`${info.url}/`, server);
+  return {
+    server,
+    url: info.ingestUrl,
+    stop: () => stopProcess(server),
+    stopsCleanly: true,
+    readStored: () => readDatabase(path.join(dir, TELEHOOK_FILES.database), true),
+    dir,
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
 
 /** Every target, in the order of the first round. */
 export const TARGETS: readonly Target[] = [bare, express, durable, telehook];
