@@ -9,7 +9,7 @@ describe('the telehook command line', () => {
   const help = (name: string): string =>
     program.commands.find((command) => command.name() === name)!.helpInformation();
 
-  it('has the serve, rebuild, export, trigger, simulate, send, tail and replay commands', () => {
+  it('has the serve, rebuild, export, trigger, simulate, send, tail, replay, endpoints and deliveries commands', () => {
     expect(program.commands.map((command) => command.name())).toEqual([
       'serve',
       'rebuild',
@@ -19,6 +19,8 @@ describe('the telehook command line', () => {
       'send',
       'tail',
       'replay',
+      'endpoints',
+      'deliveries',
     ]);
   });
 

@@ -74,10 +74,11 @@ export function liveRoutes(options: LiveRouteOptions) {
     raw.on('close', close);
     open.add(close);
 
+    let position: string | null = null;
     try {
       write('retry: 2000\n\n');
       await options.settled();
-      const position = await options.store.getProjectionPosition();
+      position = await options.store.getProjectionPosition();
       write(formatMessage({ type: 'snapshot', id: position, data: await options.snapshot() }));
       if (
         typeof lastEventId === 'string' &&
@@ -93,7 +94,11 @@ export function liveRoutes(options: LiveRouteOptions) {
       return;
     }
     isSyncing = false;
-    for (const message of queued.splice(0)) write(formatMessage(message));
+    // Events folded while the stream was starting are in the snapshot, or were just replayed from the store:
+    // send only those after the position (a client must not see one event twice).
+    const upTo = position === null ? -1 : Number(position);
+    for (const message of queued.splice(0))
+      if (message.type !== 'event' || Number(message.id) > upTo) write(formatMessage(message));
   };
 
   /** Sends the events after `from` up to `to` from the store, then the current state of their calls. */

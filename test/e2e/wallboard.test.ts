@@ -9,7 +9,8 @@ import { ROOT, startServer } from '../helpers/server-process.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const canRun = hasBrowser();
-const WAIT = { timeout: 15_000 };
+// Generous: CI machines are shared, and a missed call appears only once its CDR is folded.
+const WAIT = { timeout: 30_000 };
 
 async function send(ingestUrl: string, payloads: readonly ScheduledPayload[]): Promise<void> {
   for (const { payload } of payloads) {
