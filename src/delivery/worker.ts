@@ -181,15 +181,23 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions) {
   /** Claims what is due and can be sent now, and starts sending it; resolves with how many were claimed. */
   const claimOnce = async (): Promise<number> => {
     const room = concurrency - total;
-    if (room <= 0) return 0;
-    const endpoints = new Map((await store.listEndpoints()).map((endpoint) => [endpoint.id, endpoint]));
+    // Claim in batches: a claim per finished attempt would cost a query per delivery.
+    if (room <= 0 || (total > 0 && room < Math.min(8, concurrency))) return 0;
+    const endpoints = new Map(
+      (await store.listEndpoints())
+        .filter((endpoint) => endpoint.enabled)
+        .map((endpoint) => [endpoint.id, endpoint]),
+    );
+    const busy = busyEndpoints(endpoints);
+    // Every endpoint is at its limit (a dead one holding its slots): nothing to ask the store.
+    if (endpoints.size === 0 || [...endpoints.keys()].every((id) => busy.includes(id))) return 0;
     const claimed = await store.claimDeliveries({
       workerId: options.workerId,
       now: now(),
       leaseMs,
       limit: room,
       maxPerEndpoint: perEndpoint,
-      skipEndpoints: busyEndpoints(endpoints),
+      skipEndpoints: busy,
     });
     for (const delivery of claimed) {
       const endpoint = endpoints.get(delivery.endpointId) ?? (await store.getEndpoint(delivery.endpointId));
