@@ -189,16 +189,28 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions) {
         .map((endpoint) => [endpoint.id, endpoint]),
     );
     const busy = busyEndpoints(endpoints);
+    const claimable = [...endpoints.values()].filter((endpoint) => !busy.includes(endpoint.id));
     // Every endpoint is at its limit (a dead one holding its slots): nothing to ask the store.
-    if (endpoints.size === 0 || [...endpoints.keys()].every((id) => busy.includes(id))) return 0;
-    const claimed = await store.claimDeliveries({
-      workerId: options.workerId,
-      now: now(),
-      leaseMs,
-      limit: room,
-      maxPerEndpoint: perEndpoint,
-      skipEndpoints: busy,
-    });
+    if (claimable.length === 0) return 0;
+    const claim = (limit: number, maxPerEndpoint: number, skipEndpoints: string[]) =>
+      store.claimDeliveries({
+        workerId: options.workerId,
+        now: now(),
+        leaseMs,
+        limit,
+        maxPerEndpoint,
+        skipEndpoints,
+      });
+    // Rate-limited endpoints are claimed one by one, no more than their tokens; the others together.
+    const limited = claimable.filter((endpoint) => endpoint.rateLimit !== null);
+    const claimed = await claim(room, perEndpoint, [...busy, ...limited.map((endpoint) => endpoint.id)]);
+    for (const endpoint of limited) {
+      const left = room - claimed.length;
+      const tokens = Math.floor(refill(endpoint).tokens);
+      if (left <= 0 || tokens < 1) continue;
+      const others = [...endpoints.keys()].filter((id) => id !== endpoint.id);
+      claimed.push(...(await claim(left, Math.min(perEndpoint, tokens), others)));
+    }
     for (const delivery of claimed) {
       const endpoint = endpoints.get(delivery.endpointId) ?? (await store.getEndpoint(delivery.endpointId));
       if (endpoint) dispatch(delivery, endpoint);

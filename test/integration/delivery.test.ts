@@ -1,6 +1,7 @@
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 
+import { createSender } from '../../src/delivery/index.js';
 import { generateScenario } from '../../src/scenarios/index.js';
 import type { Delivery, Endpoint } from '../../src/store/index.js';
 import { callFlows } from '../helpers/call-flows.js';
@@ -375,5 +376,68 @@ describe('forwarding', () => {
       error: { code: 'ENDPOINT_NOT_FOUND' },
     });
     expect((await t.app.inject({ method: 'GET', url: '/api/endpoints' })).statusCode).toBe(401);
+  });
+
+  it('keeps to an endpoint rate limit', async () => {
+    const clock = fakeClock();
+    const t = await openApp(clock);
+    const sink = await startHttpSink();
+    await addEndpoint(t, { url: sink.url, receives: 'events', rateLimit: 2 });
+    await ingest(
+      t,
+      callFlows(T0)
+        .slice(0, 5)
+        .map((flow) => flow.payloads[0]!),
+    );
+    await t.app.delivery.worker.runDue();
+    expect(sink.requests).toHaveLength(2);
+    clock.advance(500);
+    await t.app.delivery.worker.runDue();
+    expect(sink.requests).toHaveLength(3);
+    clock.advance(1000);
+    await t.app.delivery.worker.runDue();
+    expect(sink.requests).toHaveLength(5);
+  });
+
+  it('does not connect to a private address when they are not allowed, even if the endpoint was saved', async () => {
+    const sink = await startHttpSink();
+    const sender = createSender({ allowPrivate: false });
+    onTestFinished(() => sender.close());
+    const outgoing = { headers: {}, body: '{}', timeoutMs: 1000 };
+    const byAddress = await sender.send({ ...outgoing, url: sink.url }, T0);
+    expect(byAddress).toMatchObject({
+      statusCode: null,
+      error: expect.stringMatching(/^BLOCKED_ADDRESS/) as string,
+    });
+    const byName = await sender.send({ ...outgoing, url: sink.url.replace('127.0.0.1', 'localhost') }, T0);
+    expect(byName).toMatchObject({
+      statusCode: null,
+      error: expect.stringMatching(/private address/) as string,
+    });
+    expect(sink.requests).toHaveLength(0);
+  });
+
+  it('notifies a call that went stale once, as call.ended', async () => {
+    const clock = fakeClock();
+    const t = await openApp(clock);
+    const sink = await startHttpSink();
+    const endpoint = await addEndpoint(t, { url: sink.url, receives: 'calls' });
+    const flow = callFlows(T0).find((candidate) => candidate.expected['closedBy'] === 'events')!;
+    await ingest(t, flow.payloads.slice(0, 1));
+    await t.app.delivery.worker.runDue();
+    expect(sink.requests).toHaveLength(0);
+    clock.advance(3 * 3600 * SECOND);
+    await t.app.projection.sweepStale();
+    await t.app.delivery.scheduler.settled();
+    await t.app.delivery.worker.runDue();
+    await t.app.projection.sweepStale();
+    await t.app.delivery.scheduler.settled();
+    await t.app.delivery.worker.runDue();
+    expect(sink.requests.map((request) => verify(endpoint.secret, request))).toEqual([
+      expect.objectContaining({
+        type: 'call.ended',
+        data: expect.objectContaining({ closedBy: 'stale' }) as unknown,
+      }),
+    ]);
   });
 });
