@@ -1,9 +1,11 @@
+import pino from 'pino';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 
-import { createSender } from '../../src/delivery/index.js';
+import { createDeliveryWorker, createSender } from '../../src/delivery/index.js';
 import { generateScenario } from '../../src/scenarios/index.js';
 import type { Delivery, Endpoint } from '../../src/store/index.js';
+import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { callFlows } from '../helpers/call-flows.js';
 import { type SinkRequest, startHttpSink } from '../helpers/http-sink.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
@@ -439,5 +441,43 @@ describe('forwarding', () => {
         data: expect.objectContaining({ closedBy: 'stale' }) as unknown,
       }),
     ]);
+  });
+
+  it('sends each delivery once with two workers on one store, and enqueues nothing twice after a restart', async () => {
+    const clock = fakeClock();
+    const first = await openApp(clock);
+    const sink = await startHttpSink();
+    await addEndpoint(first, { url: sink.url, receives: 'events' });
+    const payloads = callFlows(T0).flatMap((flow) => flow.payloads);
+    await ingest(first, payloads);
+    const other = createSqliteStore({ file: first.file });
+    const second = createDeliveryWorker({
+      store: other,
+      sender: createSender({ allowPrivate: true }),
+      logger: pino({ level: 'silent' }),
+      now: clock.now,
+      workerId: 'second',
+      schedule: [0],
+      disableAfterMs: 86_400_000,
+    });
+    onTestFinished(async () => {
+      await second.stop();
+      await other.close();
+    });
+    const [a, b] = await Promise.all([first.app.delivery.worker.runDue(), second.runDue()]);
+    expect(a + b).toBe(payloads.length);
+    const ids = sink.requests.map((request) => request.headers['webhook-id']);
+    expect(new Set(ids).size).toBe(payloads.length);
+    expect(ids).toHaveLength(payloads.length);
+
+    // As if the process had stopped before saving its position: a restart reads every event again.
+    await first.store.enqueueDeliveries([], { name: 'events', position: '0' });
+    await first.app.close();
+    await first.store.close();
+    const t = await openApp(clock, { dir: first.dir, tokens: first.tokens });
+    await t.app.delivery.scheduler.settled();
+    expect(await t.store.getDeliveryCursor('events')).toBe(String(payloads.length));
+    expect(await t.app.delivery.worker.runDue()).toBe(0);
+    expect(await t.store.countDeliveries({})).toBe(payloads.length);
   });
 });
