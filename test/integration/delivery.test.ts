@@ -480,4 +480,20 @@ describe('forwarding', () => {
     expect(await t.app.delivery.worker.runDue()).toBe(0);
     expect(await t.store.countDeliveries({})).toBe(payloads.length);
   });
+
+  it('does not follow a redirect: the attempt is recorded and retried', async () => {
+    const t = await openApp(fakeClock());
+    const elsewhere = await startHttpSink();
+    const sink = await startHttpSink();
+    sink.answer = () => ({ status: 307, headers: { location: elsewhere.url } });
+    await addEndpoint(t, { url: sink.url, receives: 'calls' });
+    await ingest(t, missedFlow().payloads);
+    await t.app.delivery.worker.runDue();
+    expect(elsewhere.requests).toHaveLength(0);
+    expect((await deliveries(t))[0]).toMatchObject({
+      status: 'pending',
+      nextAttemptAt: T0 + 5 * SECOND,
+      attempts: [{ statusCode: 307 }],
+    });
+  });
 });
