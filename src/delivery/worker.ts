@@ -50,6 +50,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions) {
   const pending = new Set<Promise<void>>();
   let total = 0;
   let isStopped = true;
+  let isShuttingDown = false;
   let loop: Promise<void> | null = null;
   let wakeUp: (() => void) | null = null;
   let isWoken = false;
@@ -111,6 +112,8 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions) {
       },
       at,
     );
+    // Cut short by a shutdown: not an attempt of the endpoint's; the claim is released and it is sent again.
+    if (isShuttingDown && sent.statusCode === null) return;
     const finished = now();
     const verdict = classifyStatus(sent.statusCode);
     let outcome: AttemptOutcome;
@@ -277,14 +280,18 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions) {
     get delivered(): number {
       return delivered;
     },
-    /** Stops claiming, waits for the attempts in flight, and releases any claim left. */
+    /**
+     * Stops claiming, aborts the attempts in flight (a dead endpoint would hold a shutdown for its whole timeout),
+     * and releases the claims of those not answered, so that they are sent again after the restart.
+     */
     async stop(): Promise<void> {
       isStopped = true;
+      isShuttingDown = true;
       wakeUp?.();
       await loop;
+      await sender.destroy();
       await Promise.allSettled([...pending]);
       await store.releaseClaims(options.workerId).catch(() => undefined);
-      await sender.close();
     },
   };
 }

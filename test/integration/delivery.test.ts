@@ -496,4 +496,27 @@ describe('forwarding', () => {
       attempts: [{ statusCode: 307 }],
     });
   });
+
+  it('shuts down without waiting for an endpoint that does not answer, and sends its delivery again later', async () => {
+    const first = await createTestApp({ overrides: { allowPrivateEndpoints: '1' } });
+    const sink = await startHttpSink();
+    sink.answer = () => 'hang';
+    await addEndpoint(first, { url: sink.url, receives: 'calls', timeoutMs: 60_000 });
+    await ingest(first, missedFlow().payloads);
+    await vi.waitFor(() => expect(sink.requests).toHaveLength(1), { timeout: 5000, interval: 20 });
+    await first.app.close();
+    await first.store.close();
+    const store = createSqliteStore({ file: first.file });
+    onTestFinished(() => store.close());
+    const [pending] = (await store.listDeliveries({ limit: 10 })).items;
+    expect(pending).toMatchObject({ status: 'pending', attemptCount: 0 });
+    const claimed = await store.claimDeliveries({
+      workerId: 'next',
+      now: Date.now(),
+      leaseMs: 1000,
+      limit: 10,
+      maxPerEndpoint: 10,
+    });
+    expect(claimed.map((delivery) => delivery.id)).toEqual([pending!.id]);
+  });
 });
