@@ -101,13 +101,15 @@ export function createEndpointService(options: EndpointServiceOptions) {
     async create(input: EndpointInput): Promise<Endpoint> {
       const at = now();
       const enabled = input.enabled ?? true;
+      // The filter first: a wrong request is refused without a DNS lookup.
+      const filter = toFilter(input.receives, input.filter);
       const endpoint: Endpoint = {
         id: `ep_${options.newId()}`,
         url: await checkUrl(input.url),
         description: input.description ?? null,
         receives: input.receives,
         format: input.format ?? 'json',
-        filter: toFilter(input.receives, input.filter),
+        filter,
         rateLimit: input.rateLimit ?? null,
         timeoutMs: input.timeoutMs ?? DEFAULT_TIMEOUT_MS,
         enabled,

@@ -26,6 +26,8 @@ export interface DeliverySchedulerOptions {
 /** The name of the scheduler's position among the events (Store.getDeliveryCursor). */
 export const CURSOR = 'events';
 const BATCH = 500;
+/** Folded batches held in memory at most; past that, the scheduler reads from the store. */
+const MAX_QUEUED = 50;
 
 const position = (cursor: string | null): number => (cursor === null ? 0 : Number(cursor));
 
@@ -179,6 +181,11 @@ export function createDeliveryScheduler(options: DeliverySchedulerOptions) {
     /** A batch was folded into calls (the projection's onFolded): schedule its deliveries. */
     folded(batch: FoldedEvents): void {
       if (isStopped) return;
+      // Far behind (a large backlog folded at once): read the events back from the store instead of holding them.
+      if (queue.length >= MAX_QUEUED) {
+        queue.length = 0;
+        isCatchingUp = true;
+      }
       queue.push(batch);
       void run();
     },

@@ -86,7 +86,10 @@ export function createSender(options: { readonly allowPrivate: boolean; readonly
 
   return {
     send,
+    /** Closes the connections once the requests in flight are answered. */
     close: () => dispatcher.close(),
+    /** Aborts the requests in flight (they fail at once) and closes the connections: a prompt shutdown. */
+    destroy: () => dispatcher.destroy(),
   };
 }
 

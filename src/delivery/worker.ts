@@ -50,6 +50,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions) {
   const pending = new Set<Promise<void>>();
   let total = 0;
   let isStopped = true;
+  let isShuttingDown = false;
   let loop: Promise<void> | null = null;
   let wakeUp: (() => void) | null = null;
   let isWoken = false;
@@ -111,6 +112,8 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions) {
       },
       at,
     );
+    // Cut short by a shutdown: not an attempt of the endpoint's; the claim is released and it is sent again.
+    if (isShuttingDown && sent.statusCode === null) return;
     const finished = now();
     const verdict = classifyStatus(sent.statusCode);
     let outcome: AttemptOutcome;
@@ -181,16 +184,36 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions) {
   /** Claims what is due and can be sent now, and starts sending it; resolves with how many were claimed. */
   const claimOnce = async (): Promise<number> => {
     const room = concurrency - total;
-    if (room <= 0) return 0;
-    const endpoints = new Map((await store.listEndpoints()).map((endpoint) => [endpoint.id, endpoint]));
-    const claimed = await store.claimDeliveries({
-      workerId: options.workerId,
-      now: now(),
-      leaseMs,
-      limit: room,
-      maxPerEndpoint: perEndpoint,
-      skipEndpoints: busyEndpoints(endpoints),
-    });
+    // Claim in batches: a claim per finished attempt would cost a query per delivery.
+    if (room <= 0 || (total > 0 && room < Math.min(8, concurrency))) return 0;
+    const endpoints = new Map(
+      (await store.listEndpoints())
+        .filter((endpoint) => endpoint.enabled)
+        .map((endpoint) => [endpoint.id, endpoint]),
+    );
+    const busy = busyEndpoints(endpoints);
+    const claimable = [...endpoints.values()].filter((endpoint) => !busy.includes(endpoint.id));
+    // Every endpoint is at its limit (a dead one holding its slots): nothing to ask the store.
+    if (claimable.length === 0) return 0;
+    const claim = (limit: number, maxPerEndpoint: number, skipEndpoints: string[]) =>
+      store.claimDeliveries({
+        workerId: options.workerId,
+        now: now(),
+        leaseMs,
+        limit,
+        maxPerEndpoint,
+        skipEndpoints,
+      });
+    // Rate-limited endpoints are claimed one by one, no more than their tokens; the others together.
+    const limited = claimable.filter((endpoint) => endpoint.rateLimit !== null);
+    const claimed = await claim(room, perEndpoint, [...busy, ...limited.map((endpoint) => endpoint.id)]);
+    for (const endpoint of limited) {
+      const left = room - claimed.length;
+      const tokens = Math.floor(refill(endpoint).tokens);
+      if (left <= 0 || tokens < 1) continue;
+      const others = [...endpoints.keys()].filter((id) => id !== endpoint.id);
+      claimed.push(...(await claim(left, Math.min(perEndpoint, tokens), others)));
+    }
     for (const delivery of claimed) {
       const endpoint = endpoints.get(delivery.endpointId) ?? (await store.getEndpoint(delivery.endpointId));
       if (endpoint) dispatch(delivery, endpoint);
@@ -257,14 +280,18 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions) {
     get delivered(): number {
       return delivered;
     },
-    /** Stops claiming, waits for the attempts in flight, and releases any claim left. */
+    /**
+     * Stops claiming, aborts the attempts in flight (a dead endpoint would hold a shutdown for its whole timeout),
+     * and releases the claims of those not answered, so that they are sent again after the restart.
+     */
     async stop(): Promise<void> {
       isStopped = true;
+      isShuttingDown = true;
       wakeUp?.();
       await loop;
+      await sender.destroy();
       await Promise.allSettled([...pending]);
       await store.releaseClaims(options.workerId).catch(() => undefined);
-      await sender.close();
     },
   };
 }

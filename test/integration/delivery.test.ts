@@ -1,8 +1,11 @@
+import pino from 'pino';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 
+import { createDeliveryWorker, createSender } from '../../src/delivery/index.js';
 import { generateScenario } from '../../src/scenarios/index.js';
 import type { Delivery, Endpoint } from '../../src/store/index.js';
+import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { callFlows } from '../helpers/call-flows.js';
 import { type SinkRequest, startHttpSink } from '../helpers/http-sink.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
@@ -375,5 +378,145 @@ describe('forwarding', () => {
       error: { code: 'ENDPOINT_NOT_FOUND' },
     });
     expect((await t.app.inject({ method: 'GET', url: '/api/endpoints' })).statusCode).toBe(401);
+  });
+
+  it('keeps to an endpoint rate limit', async () => {
+    const clock = fakeClock();
+    const t = await openApp(clock);
+    const sink = await startHttpSink();
+    await addEndpoint(t, { url: sink.url, receives: 'events', rateLimit: 2 });
+    await ingest(
+      t,
+      callFlows(T0)
+        .slice(0, 5)
+        .map((flow) => flow.payloads[0]!),
+    );
+    await t.app.delivery.worker.runDue();
+    expect(sink.requests).toHaveLength(2);
+    clock.advance(500);
+    await t.app.delivery.worker.runDue();
+    expect(sink.requests).toHaveLength(3);
+    clock.advance(1000);
+    await t.app.delivery.worker.runDue();
+    expect(sink.requests).toHaveLength(5);
+  });
+
+  it('does not connect to a private address when they are not allowed, even if the endpoint was saved', async () => {
+    const sink = await startHttpSink();
+    const sender = createSender({ allowPrivate: false });
+    onTestFinished(() => sender.close());
+    const outgoing = { headers: {}, body: '{}', timeoutMs: 1000 };
+    const byAddress = await sender.send({ ...outgoing, url: sink.url }, T0);
+    expect(byAddress).toMatchObject({
+      statusCode: null,
+      error: expect.stringMatching(/^BLOCKED_ADDRESS/) as string,
+    });
+    const byName = await sender.send({ ...outgoing, url: sink.url.replace('127.0.0.1', 'localhost') }, T0);
+    expect(byName).toMatchObject({
+      statusCode: null,
+      error: expect.stringMatching(/private address/) as string,
+    });
+    expect(sink.requests).toHaveLength(0);
+  });
+
+  it('notifies a call that went stale once, as call.ended', async () => {
+    const clock = fakeClock();
+    const t = await openApp(clock);
+    const sink = await startHttpSink();
+    const endpoint = await addEndpoint(t, { url: sink.url, receives: 'calls' });
+    const flow = callFlows(T0).find((candidate) => candidate.expected['closedBy'] === 'events')!;
+    await ingest(t, flow.payloads.slice(0, 1));
+    await t.app.delivery.worker.runDue();
+    expect(sink.requests).toHaveLength(0);
+    clock.advance(3 * 3600 * SECOND);
+    await t.app.projection.sweepStale();
+    await t.app.delivery.scheduler.settled();
+    await t.app.delivery.worker.runDue();
+    await t.app.projection.sweepStale();
+    await t.app.delivery.scheduler.settled();
+    await t.app.delivery.worker.runDue();
+    expect(sink.requests.map((request) => verify(endpoint.secret, request))).toEqual([
+      expect.objectContaining({
+        type: 'call.ended',
+        data: expect.objectContaining({ closedBy: 'stale' }) as unknown,
+      }),
+    ]);
+  });
+
+  it('sends each delivery once with two workers on one store, and enqueues nothing twice after a restart', async () => {
+    const clock = fakeClock();
+    const first = await openApp(clock);
+    const sink = await startHttpSink();
+    await addEndpoint(first, { url: sink.url, receives: 'events' });
+    const payloads = callFlows(T0).flatMap((flow) => flow.payloads);
+    await ingest(first, payloads);
+    const other = createSqliteStore({ file: first.file });
+    const second = createDeliveryWorker({
+      store: other,
+      sender: createSender({ allowPrivate: true }),
+      logger: pino({ level: 'silent' }),
+      now: clock.now,
+      workerId: 'second',
+      schedule: [0],
+      disableAfterMs: 86_400_000,
+    });
+    onTestFinished(async () => {
+      await second.stop();
+      await other.close();
+    });
+    const [a, b] = await Promise.all([first.app.delivery.worker.runDue(), second.runDue()]);
+    expect(a + b).toBe(payloads.length);
+    const ids = sink.requests.map((request) => request.headers['webhook-id']);
+    expect(new Set(ids).size).toBe(payloads.length);
+    expect(ids).toHaveLength(payloads.length);
+
+    // As if the process had stopped before saving its position: a restart reads every event again.
+    await first.store.enqueueDeliveries([], { name: 'events', position: '0' });
+    await first.app.close();
+    await first.store.close();
+    const t = await openApp(clock, { dir: first.dir, tokens: first.tokens });
+    await t.app.delivery.scheduler.settled();
+    expect(await t.store.getDeliveryCursor('events')).toBe(String(payloads.length));
+    expect(await t.app.delivery.worker.runDue()).toBe(0);
+    expect(await t.store.countDeliveries({})).toBe(payloads.length);
+  });
+
+  it('does not follow a redirect: the attempt is recorded and retried', async () => {
+    const t = await openApp(fakeClock());
+    const elsewhere = await startHttpSink();
+    const sink = await startHttpSink();
+    sink.answer = () => ({ status: 307, headers: { location: elsewhere.url } });
+    await addEndpoint(t, { url: sink.url, receives: 'calls' });
+    await ingest(t, missedFlow().payloads);
+    await t.app.delivery.worker.runDue();
+    expect(elsewhere.requests).toHaveLength(0);
+    expect((await deliveries(t))[0]).toMatchObject({
+      status: 'pending',
+      nextAttemptAt: T0 + 5 * SECOND,
+      attempts: [{ statusCode: 307 }],
+    });
+  });
+
+  it('shuts down without waiting for an endpoint that does not answer, and sends its delivery again later', async () => {
+    const first = await createTestApp({ overrides: { allowPrivateEndpoints: '1' } });
+    const sink = await startHttpSink();
+    sink.answer = () => 'hang';
+    await addEndpoint(first, { url: sink.url, receives: 'calls', timeoutMs: 60_000 });
+    await ingest(first, missedFlow().payloads);
+    await vi.waitFor(() => expect(sink.requests).toHaveLength(1), { timeout: 5000, interval: 20 });
+    await first.app.close();
+    await first.store.close();
+    const store = createSqliteStore({ file: first.file });
+    onTestFinished(() => store.close());
+    const [pending] = (await store.listDeliveries({ limit: 10 })).items;
+    expect(pending).toMatchObject({ status: 'pending', attemptCount: 0 });
+    const claimed = await store.claimDeliveries({
+      workerId: 'next',
+      now: Date.now(),
+      leaseMs: 1000,
+      limit: 10,
+      maxPerEndpoint: 10,
+    });
+    expect(claimed.map((delivery) => delivery.id)).toEqual([pending!.id]);
   });
 });
