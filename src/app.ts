@@ -61,7 +61,13 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     staleAfterMs: config.staleCallAfterMs,
     now,
     onFolded: (batch) => publisher.folded(batch),
+    // Several processes share a PostgreSQL database: fold what a killed process left unfolded.
+    pollEveryMs: deps.store.backend === 'postgres' ? 1000 : undefined,
   });
+  // Folds committed by the other processes reach this process's live streams too.
+  const stopWatching = deps.store.watchFolds((fold) =>
+    publisher.folded({ events: fold.events, result: fold, position: fold.position }),
+  );
   const calls = createCallsService({
     store: deps.store,
     projection,
@@ -80,6 +86,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const snapshot = async () => ({ ...(await calls.dashboard()), settings: wallboardSettings });
   app.addHook('onReady', async () => projection.start());
   app.addHook('onClose', async () => {
+    stopWatching();
     publisher.stop();
     await projection.stop();
   });

@@ -12,6 +12,7 @@ export type {
   CallSearch,
   CallSummary,
   FactsQuery,
+  FoldNotice,
   MissedCall,
   MissedQuery,
   NewEvent,
