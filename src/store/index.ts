@@ -1,5 +1,22 @@
 export { AgentLeg, Call, CallOutcome, CallState } from './call-record.js';
 export type {
+  AttemptOutcome,
+  AttemptRecord,
+  AttemptResult,
+  ClaimRequest,
+  Delivery,
+  DeliveryAttempt,
+  DeliveryQuery,
+  DeliveryStatus,
+  Endpoint,
+  EndpointChanges,
+  EndpointFilter,
+  EndpointFormat,
+  EndpointReceives,
+  NewDelivery,
+  RetryQuery,
+} from './delivery-records.js';
+export type {
   AgentFacts,
   AgentSummary,
   AppendResult,

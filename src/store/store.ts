@@ -1,5 +1,16 @@
 import type { CallEvent } from '../telecmi/index.js';
 import type { Call } from './call-record.js';
+import type {
+  AttemptRecord,
+  AttemptResult,
+  ClaimRequest,
+  Delivery,
+  DeliveryQuery,
+  Endpoint,
+  EndpointChanges,
+  NewDelivery,
+  RetryQuery,
+} from './delivery-records.js';
 
 /**
  * The Store: everything telehook keeps, in domain words. Adapters (SQLite in `sqlite/`, PostgreSQL in
@@ -119,6 +130,75 @@ export interface Store {
    * const stop = store.watchFolds((fold) => publisher.folded({ ...fold, result: fold }));
    */
   watchFolds(listener: (fold: FoldNotice) => void): () => void;
+
+  // ── Forwarding: endpoints, deliveries and their attempts (rules in delivery/, kept out of the adapters) ──
+
+  /** Keeps a new endpoint durably. */
+  createEndpoint(endpoint: Endpoint): Promise<void>;
+
+  /** An endpoint by id, or null. */
+  getEndpoint(id: string): Promise<Endpoint | null>;
+
+  /** Every endpoint, oldest first. */
+  listEndpoints(): Promise<Endpoint[]>;
+
+  /** Changes an endpoint's fields; resolves with it as it is now, or null when there is no such endpoint. */
+  updateEndpoint(id: string, changes: EndpointChanges): Promise<Endpoint | null>;
+
+  /** Removes an endpoint and its deliveries; false when there was none. */
+  deleteEndpoint(id: string): Promise<boolean>;
+
+  /**
+   * Enqueues deliveries, skipping any whose (endpoint, idempotency key) is already queued or sent: enqueueing the
+   * same notification twice, after a restart or from two processes, leaves one. With `cursor`, saves that
+   * position under its name in the same transaction (a scheduler's progress through the events).
+   *
+   * @returns how many were new.
+   * @example
+   * await store.enqueueDeliveries([{ id: 'msg_…', endpointId, idempotencyKey: 'call:abc', orderKey: 'abc', type: 'call.missed', payload, createdAt }]);
+   */
+  enqueueDeliveries(
+    deliveries: readonly NewDelivery[],
+    cursor?: { readonly name: string; readonly position: string },
+  ): Promise<number>;
+
+  /** A position saved by {@link enqueueDeliveries}, or null. */
+  getDeliveryCursor(name: string): Promise<string | null>;
+
+  /**
+   * Claims due pending deliveries of enabled endpoints for `workerId` until `now + leaseMs`, oldest due first: none
+   * claimed by another worker whose lease has not expired, and for each (endpoint, order key) only the oldest
+   * pending one, so that one call's deliveries go out in order. A crashed worker's claims expire and are taken
+   * over. PostgreSQL implements it with `FOR UPDATE SKIP LOCKED`.
+   */
+  claimDeliveries(request: ClaimRequest): Promise<Delivery[]>;
+
+  /**
+   * Records an attempt and its outcome, if `workerId` still holds the claim (else nothing changes), and releases
+   * the claim. Also keeps the endpoint's `failingSince`: cleared by a 2xx, set by the first failure after one.
+   */
+  recordAttempt(record: AttemptRecord): Promise<AttemptResult>;
+
+  /** Releases the unexpired claims of a worker that stops without attempting them. */
+  releaseClaims(workerId: string): Promise<void>;
+
+  /** A delivery with every attempt, or null. */
+  getDelivery(id: string): Promise<Delivery | null>;
+
+  /** Deliveries, oldest first, each with every attempt, with cursor paging. */
+  listDeliveries(query: DeliveryQuery): Promise<Page<Delivery>>;
+
+  /** How many deliveries match (paging ignored). */
+  countDeliveries(query: Omit<DeliveryQuery, 'after' | 'limit'>): Promise<number>;
+
+  /**
+   * Sends a delivery again: pending from `now`, at the start of the retry schedule (its attempts are kept).
+   * Resolves with it, or null when there is no such delivery.
+   */
+  retryDelivery(id: string, now: number): Promise<Delivery | null>;
+
+  /** {@link retryDelivery} for every failed delivery of an endpoint enqueued since a time; resolves with how many. */
+  retryDeliveries(query: RetryQuery): Promise<number>;
 
   /** Resolves when a write would succeed now; rejects with a StoreError saying why not. */
   checkWritable(): Promise<void>;

@@ -4,6 +4,7 @@ import { createPostgresStore } from '../../src/store/postgres/postgres-store.js'
 import { testSchema } from '../helpers/pg-schema.js';
 import { describeCallsContract } from './calls-contract.js';
 import { describeStoreContract } from './contract.js';
+import { describeDeliveryContract } from './delivery-contract.js';
 
 // One schema per test: each location is a fresh schema, migrated when first opened.
 const location = async () => {
@@ -13,3 +14,4 @@ const location = async () => {
 
 describeStoreContract('postgres', location);
 describeCallsContract('postgres', location);
+describeDeliveryContract('postgres', location);

@@ -4,6 +4,7 @@ import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { describeCallsContract } from './calls-contract.js';
 import { describeStoreContract } from './contract.js';
+import { describeDeliveryContract } from './delivery-contract.js';
 
 describeStoreContract('sqlite', async () => {
   const file = path.join(tempDir(), 'telehook.db');
@@ -11,6 +12,11 @@ describeStoreContract('sqlite', async () => {
 });
 
 describeCallsContract('sqlite', async () => {
+  const file = path.join(tempDir(), 'telehook.db');
+  return { open: async () => createSqliteStore({ file }) };
+});
+
+describeDeliveryContract('sqlite', async () => {
   const file = path.join(tempDir(), 'telehook.db');
   return { open: async () => createSqliteStore({ file }) };
 });

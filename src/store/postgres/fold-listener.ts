@@ -9,7 +9,8 @@ export interface FoldListenerOptions {
   readonly origin: string;
   /** Reads the folds committed by other processes after `afterId`, in commit order. */
   readonly read: (afterId: number) => Promise<{ lastId: number; folds: FoldNotice[] }>;
-  readonly latestId: () => Promise<number>;
+  /** The newest live_changes id when the store opened: folds after it are handed on, even before LISTEN starts. */
+  readonly afterId: number;
   readonly onError: (error: unknown) => void;
 }
 
@@ -21,7 +22,7 @@ export interface FoldListenerOptions {
 export function createFoldListener(options: FoldListenerOptions) {
   const listeners = new Set<(fold: FoldNotice) => void>();
   let client: pg.Client | null = null;
-  let lastId = 0;
+  let lastId = options.afterId;
   let reading: Promise<void> = Promise.resolve();
   let isStopped = false;
   let reconnect: NodeJS.Timeout | null = null;
@@ -64,7 +65,6 @@ export function createFoldListener(options: FoldListenerOptions) {
     });
     try {
       await next.connect();
-      if (lastId === 0) lastId = await options.latestId();
       await next.query(`LISTEN ${next.escapeIdentifier(options.channel)}`);
       client = next;
       // Folds committed while the connection was down.

@@ -25,12 +25,12 @@ export function loadMigrations(dir: URL = MIGRATIONS_DIR): Migration[] {
 
 /**
  * The schema telehook works in: the first of the connection's `search_path` (set it in the URL with
- * `?options=-c%20search_path%3Dname`), created when missing, so a fresh schema needs no manual step.
+ * `?options=-c%20search_path%3Dname`), and whether it exists yet (migrate creates it).
  */
-export async function ensureSchema(client: PoolClient): Promise<string> {
+export async function schemaOf(client: PoolClient): Promise<{ name: string; exists: boolean }> {
   const current = (await client.query<{ schema: string | null }>('SELECT current_schema() AS schema')).rows[0]
     ?.schema;
-  if (current) return current;
+  if (current) return { name: current, exists: true };
   const path = (await client.query<{ path: string }>("SELECT current_setting('search_path') AS path"))
     .rows[0]!.path;
   const first = path
@@ -38,21 +38,22 @@ export async function ensureSchema(client: PoolClient): Promise<string> {
     .map((part) => part.trim().replace(/^"(.*)"$/, '$1'))
     .find((part) => part !== '' && part !== '$user');
   if (!first) throw new Error('The PostgreSQL search_path names no schema to create the tables in.');
-  await client.query(`CREATE SCHEMA IF NOT EXISTS ${client.escapeIdentifier(first)}`);
-  return first;
+  return { name: first, exists: false };
 }
 
 /**
  * Applies the migrations the database has not seen, each in its own transaction, and returns their names.
- * A session advisory lock (one per schema) makes processes that start together migrate once: the others wait,
+ * Creates the schema when missing. A session advisory lock (one per schema) makes processes that start together migrate once: the others wait,
  * then find nothing left to do. Refuses a schema migrated by a newer telehook.
  */
 export async function migrate(pool: Pool, migrations: Migration[] = loadMigrations()): Promise<string[]> {
   const client = await pool.connect();
   try {
-    const schema = await ensureSchema(client);
+    const { name: schema, exists } = await schemaOf(client);
     await client.query('SELECT pg_advisory_lock(hashtext($1))', [`${schema}:telehook:migrate`]);
     try {
+      // Under the lock: processes that start together on a new schema create it once.
+      if (!exists) await client.query(`CREATE SCHEMA IF NOT EXISTS ${client.escapeIdentifier(schema)}`);
       await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
         version integer PRIMARY KEY, name text NOT NULL, applied_at bigint NOT NULL)`);
       const applied = new Set(

@@ -11,6 +11,7 @@ import { migrate } from './migrate.js';
 import { writeBatch, type WriteOp, type WriteResult } from './queries/append.js';
 import { createCallReads } from './queries/calls-read.js';
 import { foldCalls } from './queries/calls-write.js';
+import { createDeliveryQueries } from './queries/delivery.js';
 import { createReads, EVENT_COLUMNS } from './queries/read.js';
 import { createSummaries } from './queries/summaries.js';
 
@@ -65,9 +66,12 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   // An idle connection that fails (a restarted server) is dropped from the pool; the next query reconnects.
   pool.on('error', () => undefined);
   let schema: string;
+  let latestFold: number;
   try {
     if (options.migrate !== false) await migrate(pool);
     schema = (await pool.query<{ schema: string }>('SELECT current_schema() AS schema')).rows[0]!.schema;
+    latestFold = (await pool.query<{ id: number }>('SELECT coalesce(max(id), 0) AS id FROM live_changes'))
+      .rows[0]!.id;
   } catch (error) {
     await pool.end();
     throw toStoreError(error);
@@ -90,8 +94,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     client: () => new pg.Client(config),
     channel,
     origin,
-    latestId: async () =>
-      (await pool.query<{ id: number }>('SELECT coalesce(max(id), 0) AS id FROM live_changes')).rows[0]!.id,
+    afterId: latestFold,
     read: async (afterId) => {
       const { rows } = await pool.query<{
         id: number;
@@ -146,6 +149,8 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
       client.release();
     }
   };
+
+  const delivery = createDeliveryQueries(pool, inTransaction);
 
   return {
     backend: 'postgres',
@@ -233,6 +238,21 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     summariseCalls: (query) => guard(() => summaries.summariseCalls(query)),
     summariseAgents: (query) => guard(() => summaries.summariseAgents(query)),
     watchFolds: (fold) => listener.subscribe(fold),
+    createEndpoint: (endpoint) => guard(() => delivery.createEndpoint(endpoint)),
+    getEndpoint: (id) => guard(() => delivery.getEndpoint(id)),
+    listEndpoints: () => guard(() => delivery.listEndpoints()),
+    updateEndpoint: (id, changes) => guard(() => delivery.updateEndpoint(id, changes)),
+    deleteEndpoint: (id) => guard(() => delivery.deleteEndpoint(id)),
+    enqueueDeliveries: (deliveries, cursor) => guard(() => delivery.enqueue(deliveries, cursor)),
+    getDeliveryCursor: (name) => guard(() => delivery.getCursor(name)),
+    claimDeliveries: (request) => guard(() => delivery.claim(request)),
+    recordAttempt: (record) => guard(() => delivery.recordAttempt(record)),
+    releaseClaims: (workerId) => guard(() => delivery.releaseClaims(workerId)),
+    getDelivery: (id) => guard(() => delivery.getDelivery(id)),
+    listDeliveries: (query) => guard(() => delivery.listDeliveries(query)),
+    countDeliveries: (query) => guard(() => delivery.countDeliveries(query)),
+    retryDelivery: (id, now) => guard(() => delivery.retryDelivery(id, now)),
+    retryDeliveries: (query) => guard(() => delivery.retryDeliveries(query)),
     checkWritable: () =>
       guard(async () => {
         const { rows } = await pool.query<{ recovery: boolean; readonly: string }>(

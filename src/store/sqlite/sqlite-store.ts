@@ -10,6 +10,7 @@ import { migrate } from './migrate.js';
 import { prepareWrites, type WriteOp, type WriteResult } from './queries/append.js';
 import { prepareCallReads } from './queries/calls-read.js';
 import { prepareCallWrites } from './queries/calls-write.js';
+import { prepareDeliveryQueries } from './queries/delivery.js';
 import { prepareReads } from './queries/read.js';
 import { prepareSummaries } from './queries/summaries.js';
 
@@ -55,6 +56,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   const projectCalls = prepareCallWrites(derived);
   const calls = prepareCallReads(derived);
   const summaries = prepareSummaries(derived);
+  const delivery = prepareDeliveryQueries(db, derived);
   const resetCalls = derived.transaction(() => {
     derived.exec(
       'DELETE FROM calls; DELETE FROM call_links; DELETE FROM call_agents; DELETE FROM projection_state;',
@@ -145,6 +147,21 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     summariseAgents: (query) => guard(() => summaries.summariseAgents(query)),
     // One process owns a SQLite database: every fold is published in-process.
     watchFolds: () => () => undefined,
+    createEndpoint: (endpoint) => guard(() => delivery.createEndpoint(endpoint)),
+    getEndpoint: (id) => guard(() => delivery.getEndpoint(id)),
+    listEndpoints: () => guard(() => delivery.listEndpoints()),
+    updateEndpoint: (id, changes) => guard(() => delivery.updateEndpoint(id, changes)),
+    deleteEndpoint: (id) => guard(() => delivery.deleteEndpoint(id)),
+    enqueueDeliveries: (deliveries, cursor) => guard(() => delivery.enqueue(deliveries, cursor)),
+    getDeliveryCursor: (name) => guard(() => delivery.getCursor(name)),
+    claimDeliveries: (request) => guard(() => delivery.claim(request)),
+    recordAttempt: (record) => guard(() => delivery.recordAttempt(record)),
+    releaseClaims: (workerId) => guard(() => delivery.releaseClaims(workerId)),
+    getDelivery: (id) => guard(() => delivery.getDelivery(id)),
+    listDeliveries: (query) => guard(() => delivery.listDeliveries(query)),
+    countDeliveries: (query) => guard(() => delivery.countDeliveries(query)),
+    retryDelivery: (id, now) => guard(() => delivery.retryDelivery(id, now)),
+    retryDeliveries: (query) => guard(() => delivery.retryDeliveries(query)),
     checkWritable: () =>
       guard(() => {
         db.exec('BEGIN IMMEDIATE');
