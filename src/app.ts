@@ -1,11 +1,30 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 
 import { callsRoutes, createAuthorizer, eventsRoutes } from './api/index.js';
-import { createCallProjection, createCallRules, createCallsService } from './calls/index.js';
+import {
+  byTelecmiTime,
+  type CallProjection,
+  createCallProjection,
+  createCallRules,
+  createCallsService,
+} from './calls/index.js';
 import type { Config } from './config.js';
 import { dashboardRoutes } from './dashboard/index.js';
+import {
+  createDeliveryScheduler,
+  createDeliveryWorker,
+  createEndpointService,
+  createSender,
+  deliveryRoutes,
+  type DeliveryScheduler,
+  type DeliveryWorker,
+  type EndpointService,
+} from './delivery/index.js';
 import { AppError } from './errors.js';
 import { createErrorHandler, notFoundHandler } from './http/error-handler.js';
 import { healthRoutes } from './http/health-routes.js';
@@ -24,6 +43,24 @@ export interface AppDeps {
   readonly tokens: { readonly ingestToken: string; readonly apiToken: string; readonly viewerToken: string };
   /** The clock (tests pin it). @defaultValue Date.now */
   readonly now?: () => number;
+  /**
+   * Start the delivery worker's background loop with the app. Tests that drive the retry schedule with a fake
+   * clock turn it off and call `app.delivery.worker.runDue()`. @defaultValue true
+   */
+  readonly startDeliveryWorker?: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Folds events into calls (tests wait for it with `settled()`). */
+    readonly projection: CallProjection;
+    /** The background parts of forwarding (tests drive the worker with a fake clock through it). */
+    readonly delivery: {
+      readonly scheduler: DeliveryScheduler;
+      readonly worker: DeliveryWorker;
+      readonly endpoints: EndpointService;
+    };
+  }
 }
 
 const INGEST_ROUTES = new Set<string>(Object.values(INGEST_PATHS));
@@ -54,13 +91,49 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const bus = createLiveBus();
   // The live stream is fed by the projection, in store order, once each batch is folded into calls.
   const publisher = createLivePublisher({ bus, figures: () => snapshot(), logger: app.log });
+  const newId = createIdFactory();
+  const worker = createDeliveryWorker({
+    store: deps.store,
+    sender: createSender({ allowPrivate: config.allowPrivateEndpoints }),
+    logger: app.log,
+    now,
+    workerId: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
+    schedule: config.deliveryRetrySchedule,
+    disableAfterMs: config.endpointDisableAfterMs,
+    concurrency: config.deliveryConcurrency,
+  });
+  // Deliveries are scheduled from what the projection folded, never on the ingest path.
+  const scheduler = createDeliveryScheduler({
+    store: deps.store,
+    logger: app.log,
+    now,
+    newId,
+    callData: async (call) => ({
+      ...call,
+      // As GET /api/calls/:key gives it: the events without their store cursor.
+      timeline: (await deps.store.listCallEvents(call.key))
+        .sort(byTelecmiTime)
+        .map(({ cursor: _cursor, ...event }) => event),
+    }),
+    onEnqueued: () => worker.wake(),
+  });
+  const endpoints = createEndpointService({
+    store: deps.store,
+    now,
+    newId,
+    allowPrivate: config.allowPrivateEndpoints,
+    onChange: () => worker.wake(),
+  });
   const projection = createCallProjection({
     store: deps.store,
     rules: createCallRules({ staleAfterMs: config.staleCallAfterMs }),
     logger: app.log,
     staleAfterMs: config.staleCallAfterMs,
     now,
-    onFolded: (batch) => publisher.folded(batch),
+    onFolded: (batch) => {
+      publisher.folded(batch);
+      scheduler.folded(batch);
+    },
     // Several processes share a PostgreSQL database: fold what a killed process left unfolded.
     pollEveryMs: deps.store.backend === 'postgres' ? 1000 : undefined,
   });
@@ -84,11 +157,17 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     serviceLevelAmber: config.serviceLevelAmber,
   };
   const snapshot = async () => ({ ...(await calls.dashboard()), settings: wallboardSettings });
-  app.addHook('onReady', async () => projection.start());
+  app.addHook('onReady', async () => {
+    await scheduler.start();
+    projection.start();
+    if (deps.startDeliveryWorker ?? true) worker.start();
+  });
   app.addHook('onClose', async () => {
     stopWatching();
     publisher.stop();
     await projection.stop();
+    await scheduler.stop();
+    await worker.stop();
   });
   await app.register(swagger, {
     openapi: {
@@ -145,11 +224,14 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     api.addHook('onRequest', createAuthorizer(deps.tokens));
     await api.register(eventsRoutes(deps.store));
     await api.register(callsRoutes(deps.store, calls));
+    await api.register(deliveryRoutes({ store: deps.store, endpoints, now, onRetry: () => worker.wake() }));
     await api.register(liveRoutes({ store: deps.store, bus, snapshot, settled: () => projection.settled() }));
   });
   await app.register(dashboardRoutes());
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(healthRoutes(deps.store));
   await app.register(metrics.routes);
-  return Object.assign(app, { projection });
+  app.decorate('projection', projection);
+  app.decorate('delivery', { scheduler, worker, endpoints });
+  return app;
 }

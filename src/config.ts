@@ -38,6 +38,14 @@ export interface Config {
   readonly shortAbandonSec: number;
   /** A live call with no event for this long is closed with outcome `unknown`. */
   readonly staleCallAfterMs: number;
+  /** Endpoints may be loopback, link-local or private addresses (off: a guard against server-side request forgery). */
+  readonly allowPrivateEndpoints: boolean;
+  /** The delay before each delivery attempt, ms: the first is usually 0; after the last, a delivery has failed. */
+  readonly deliveryRetrySchedule: readonly number[];
+  /** An endpoint failing for this long without a success is disabled. */
+  readonly endpointDisableAfterMs: number;
+  /** Most delivery attempts in flight in this process. */
+  readonly deliveryConcurrency: number;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -192,6 +200,34 @@ export const SETTINGS: Settings = {
     parse: (text) => parseDuration(text),
     describe: 'close a call with no event for this long as outcome unknown (e.g. 2h, 90m)',
   },
+  allowPrivateEndpoints: {
+    env: 'TELEHOOK_ALLOW_PRIVATE_ENDPOINTS',
+    flag: '--allow-private-endpoints',
+    fallback: () => '0',
+    parse: (text) => parseBoolean(text),
+    describe: 'allow endpoints on loopback, link-local and private addresses (1 or 0)',
+  },
+  deliveryRetrySchedule: {
+    env: 'TELEHOOK_DELIVERY_RETRY_SCHEDULE',
+    flag: '--retry-schedule',
+    fallback: () => '0,5s,5m,30m,2h,5h,10h,10h',
+    parse: (text) => parseSchedule(text),
+    describe: 'delays before each delivery attempt, comma-separated (the first is usually 0)',
+  },
+  endpointDisableAfterMs: {
+    env: 'TELEHOOK_ENDPOINT_DISABLE_AFTER',
+    flag: '--endpoint-disable-after',
+    fallback: () => '5d',
+    parse: (text) => parseDuration(text),
+    describe: 'disable an endpoint failing for this long without a success (e.g. 5d)',
+  },
+  deliveryConcurrency: {
+    env: 'TELEHOOK_DELIVERY_CONCURRENCY',
+    flag: '--delivery-concurrency',
+    fallback: () => '64',
+    parse: (text) => parseInteger(text, 1, 1024, 'an integer from 1 to 1024'),
+    describe: 'most delivery attempts in flight',
+  },
 };
 
 /**
@@ -261,6 +297,21 @@ export function parseDuration(text: string): number {
   const unit = DURATION_UNITS[match?.[2]?.toLowerCase() ?? 'x'];
   if (!match || unit === undefined) throw new Error('expected a duration such as 90s, 30m, 2h or 1d');
   return Math.round(Number(match[1]) * unit);
+}
+
+function parseBoolean(text: string): boolean {
+  const value = text.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+  if (['0', 'false', 'no', 'off'].includes(value)) return false;
+  throw new Error('expected 1 or 0 (true or false)');
+}
+
+/** Comma-separated durations such as 0,5s,5m,2h, in ms. */
+function parseSchedule(text: string): readonly number[] {
+  const parts = text.split(',').map((part) => part.trim());
+  if (parts.length === 0 || parts.length > 50 || parts.some((part) => part === ''))
+    throw new Error('expected 1 to 50 comma-separated durations such as 0,5s,5m,30m,2h');
+  return Object.freeze(parts.map((part) => (part === '0' ? 0 : parseDuration(part))));
 }
 
 function parseFraction(text: string): number {

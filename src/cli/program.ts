@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { type Config, SETTINGS } from '../config.js';
 import { describeScenario, SCENARIO_NAMES } from '../scenarios/index.js';
 import type { CopyFlags } from './commands/copy.js';
+import type { DeliveryFlags, EndpointFlags } from './commands/endpoints.js';
 import type { ReplayFlags } from './commands/replay.js';
 import type { SendFlags } from './commands/send.js';
 import type { SimulateFlags } from './commands/simulate.js';
@@ -34,6 +35,10 @@ const SERVE_SETTINGS: (keyof Config)[] = [
   'waitAmberSec',
   'waitRedSec',
   'serviceLevelAmber',
+  'allowPrivateEndpoints',
+  'deliveryRetrySchedule',
+  'endpointDisableAfterMs',
+  'deliveryConcurrency',
 ];
 const STORE_SETTINGS: (keyof Config)[] = ['dataDir', 'databaseUrl', 'staleCallAfterMs'];
 
@@ -310,6 +315,70 @@ export function createProgram(): Command {
     .action(async (flags: ReplayFlags) => {
       const { runReplay } = await import('./commands/replay.js');
       process.exitCode = await runReplay(flags);
+    });
+
+  const serverOptions = (command: Command): Command =>
+    command
+      .option('--server <url>', SERVER_HELP)
+      .option('--token <token>', TOKEN_HELP)
+      .addOption(option('dataDir', 'dir'))
+      .option('--json', 'print JSON lines instead of text');
+  serverOptions(
+    program
+      .command('endpoints')
+      .description("manage where telehook forwards to (through the server's API)")
+      .argument(
+        '<action>',
+        'add <url>, list, show <id>, update <id>, disable <id>, enable <id>, rm <id>, rotate-secret <id>',
+      )
+      .argument('[arg]', 'the URL (add) or the endpoint id')
+      .option('--receives <what>', 'events (every event as it arrives) or calls (one notification per call)')
+      .option('--format <format>', 'json, slack or teams')
+      .option(
+        '--filter <key=values>',
+        'only these (repeatable): events: kind, status, direction, team, number, appId; calls: outcome, team, direction',
+        collect,
+        [],
+      )
+      .option('--description <text>', 'what it is for')
+      .option('--rate-limit <n>', 'most requests per second, or none')
+      .option('--timeout <duration>', 'time limit of one attempt, e.g. 15s (default 15s)')
+      .option('--url <url>', 'update: the new URL')
+      .option(
+        '--overlap <duration>',
+        'rotate-secret: how long the previous secret keeps signing (default 24h)',
+      ),
+  )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  telehook endpoints add https://crm.example.com/hooks --receives calls --filter outcome=missed,abandoned\n' +
+        '  telehook endpoints add https://hooks.slack.com/services/… --receives calls --format slack\n  telehook endpoints list\n',
+    )
+    .action(async (action: string, arg: string | undefined, flags: EndpointFlags) => {
+      const { runEndpoints } = await import('./commands/endpoints.js');
+      process.exitCode = await runEndpoints(action, arg, {
+        ...flags,
+        filter: flags.filter?.length ? flags.filter : undefined,
+      });
+    });
+  serverOptions(
+    program
+      .command('deliveries')
+      .description('list deliveries with their attempts, and send failed ones again')
+      .argument('<action>', 'list, or retry [<delivery id>]')
+      .argument('[id]', 'retry: one delivery')
+      .option('--status <status>', 'list: pending, delivered or failed')
+      .option('--endpoint <id>', 'an endpoint id')
+      .option('--since <time>', 'enqueued since: a duration back from now (2h), epoch ms or ISO 8601')
+      .option('--limit <n>', 'list: at most this many', '100'),
+  )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  telehook deliveries list --status failed --endpoint ep_01J…\n  telehook deliveries retry --endpoint ep_01J… --since 2h\n',
+    )
+    .action(async (action: string, id: string | undefined, flags: DeliveryFlags) => {
+      const { runDeliveries } = await import('./commands/endpoints.js');
+      process.exitCode = await runDeliveries(action, id, flags);
     });
 
   return program;

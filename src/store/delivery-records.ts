@@ -15,13 +15,13 @@ export type EndpointFormat = 'json' | 'slack' | 'teams';
  * match everything. Events: kind, status, direction, team, number, appId. Calls: outcome, team, direction.
  */
 export interface EndpointFilter {
-  readonly kind?: readonly string[];
-  readonly status?: readonly string[];
-  readonly direction?: readonly string[];
-  readonly team?: readonly string[];
-  readonly number?: readonly string[];
-  readonly appId?: readonly string[];
-  readonly outcome?: readonly string[];
+  readonly kind?: string[];
+  readonly status?: string[];
+  readonly direction?: string[];
+  readonly team?: string[];
+  readonly number?: string[];
+  readonly appId?: string[];
+  readonly outcome?: string[];
 }
 
 /** A downstream destination. */
@@ -119,7 +119,7 @@ export interface ClaimRequest {
   /** Most deliveries of any one endpoint in this claim (a slow endpoint does not take every slot). */
   readonly maxPerEndpoint: number;
   /** Endpoints not to claim for now (at their concurrency or rate limit in this worker). */
-  readonly skipEndpoints?: readonly string[];
+  readonly skipEndpoints?: string[];
 }
 
 /** How an attempt ended, for the delivery. */

@@ -24,17 +24,36 @@ export interface TestApp {
 
 /** buildApp over a real SQLite store in a temporary directory, closed when the test ends. */
 export async function createTestApp(
-  options: { overrides?: ConfigOverrides; store?: Partial<SqliteStoreOptions>; now?: () => number } = {},
+  options: {
+    overrides?: ConfigOverrides;
+    store?: Partial<SqliteStoreOptions>;
+    now?: () => number;
+    /** Reopen the data of an earlier test app (a restart). */
+    dir?: string;
+    tokens?: TestApp['tokens'];
+    /** @defaultValue true */
+    startDeliveryWorker?: boolean;
+  } = {},
 ): Promise<TestApp> {
-  const dir = tempDir();
+  const dir = options.dir ?? tempDir();
   const file = path.join(dir, 'telehook.db');
   const config = loadConfig({
     env: {},
     overrides: { dataDir: dir, logLevel: 'silent', ...options.overrides },
   });
   const store = createSqliteStore({ file, ...options.store });
-  const tokens = { ingestToken: generateToken(), apiToken: generateToken(), viewerToken: generateToken() };
-  const app = await buildApp(config, { store, logger: pino({ level: 'silent' }), tokens, now: options.now });
+  const tokens = options.tokens ?? {
+    ingestToken: generateToken(),
+    apiToken: generateToken(),
+    viewerToken: generateToken(),
+  };
+  const app = await buildApp(config, {
+    store,
+    logger: pino({ level: 'silent' }),
+    tokens,
+    now: options.now,
+    startDeliveryWorker: options.startDeliveryWorker,
+  });
   await app.ready();
   onTestFinished(async () => {
     await app.close();

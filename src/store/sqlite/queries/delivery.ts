@@ -159,26 +159,28 @@ export function prepareDeliveryQueries(durable: Database, queue: Database) {
     ON CONFLICT (name) DO UPDATE SET position = excluded.position`);
   const selectCursor = queue.prepare('SELECT position FROM delivery_cursors WHERE name = ?').pluck();
 
-  // Due, unclaimed (or claim expired), of an enabled endpoint, and the oldest pending one of its order key; then
-  // at most maxPerEndpoint per endpoint, oldest due first. The inner LIMIT bounds the work with a large backlog.
-  const claim = queue.prepare(`UPDATE deliveries SET claimed_by = @workerId, claimed_until = @until
-    WHERE seq IN (
-      SELECT seq FROM (
-        SELECT seq, next_attempt_at AS due,
-          ROW_NUMBER() OVER (PARTITION BY endpoint_id ORDER BY next_attempt_at, seq) AS n
-        FROM (
-          SELECT d.seq, d.endpoint_id, d.next_attempt_at FROM deliveries d
-          JOIN endpoints e ON e.id = d.endpoint_id AND e.enabled = 1
-          WHERE d.status = 'pending' AND d.next_attempt_at <= @now
-            AND (d.claimed_until IS NULL OR d.claimed_until <= @now)
-            AND d.endpoint_id NOT IN (SELECT value FROM json_each(@skip))
-            AND NOT EXISTS (SELECT 1 FROM deliveries p WHERE p.endpoint_id = d.endpoint_id
-              AND p.order_key = d.order_key AND p.status = 'pending' AND p.seq < d.seq)
-          ORDER BY d.next_attempt_at, d.seq LIMIT @scan
-        )
-      ) WHERE n <= @maxPerEndpoint ORDER BY due, seq LIMIT @limit
+  // Endpoint by endpoint (skipping those the worker is not to claim for now), the due, unclaimed (or claim
+  // expired) pending deliveries, each the oldest pending one of its order key, oldest due first. Per endpoint, so
+  // that a dead endpoint's backlog is never scanned to find another endpoint's work.
+  const claimableEndpoints = queue
+    .prepare(
+      `SELECT id FROM endpoints WHERE enabled = 1 AND id NOT IN (SELECT value FROM json_each(?)) ORDER BY id`,
     )
-    RETURNING ${DELIVERY_COLUMNS}`);
+    .pluck();
+  const selectDue = queue
+    .prepare(
+      `SELECT d.seq FROM deliveries d
+    WHERE d.endpoint_id = @endpointId AND d.status = 'pending' AND d.next_attempt_at <= @now
+      AND (d.claimed_until IS NULL OR d.claimed_until <= @now)
+      AND NOT EXISTS (SELECT 1 FROM deliveries p WHERE p.endpoint_id = d.endpoint_id
+        AND p.order_key = d.order_key AND p.status = 'pending' AND p.seq < d.seq)
+    ORDER BY d.next_attempt_at, d.seq LIMIT @limit`,
+    )
+    .pluck();
+  const claimOne = queue.prepare(`UPDATE deliveries SET claimed_by = @workerId, claimed_until = @until
+    WHERE seq = @seq RETURNING ${DELIVERY_COLUMNS}`);
+  /** Where the next claim starts among the endpoints, so that none is always served last. */
+  let turn = 0;
   const selectAttempts = queue.prepare(
     'SELECT * FROM delivery_attempts WHERE delivery_id = ? ORDER BY number',
   );
@@ -243,6 +245,20 @@ export function prepareDeliveryQueries(durable: Database, queue: Database) {
       return added;
     },
   );
+  const claim = queue.transaction((request: ClaimRequest): Delivery[] => {
+    const ids = claimableEndpoints.all(JSON.stringify(request.skipEndpoints ?? [])) as string[];
+    turn = (turn + 1) % Math.max(1, ids.length);
+    const rows: DeliveryRow[] = [];
+    for (const endpointId of [...ids.slice(turn), ...ids.slice(0, turn)]) {
+      const limit = Math.min(request.maxPerEndpoint, request.limit - rows.length);
+      if (limit <= 0) break;
+      for (const seq of selectDue.all({ endpointId, now: request.now, limit }) as number[]) {
+        const row = claimOne.get({ seq, workerId: request.workerId, until: request.now + request.leaseMs });
+        rows.push(row as DeliveryRow);
+      }
+    }
+    return rows.sort((a, b) => a.seq - b.seq).map((row) => toDelivery(row, []));
+  });
   const recordAttempt = queue.transaction((record: AttemptRecord): AttemptResult => {
     const { attempt, outcome } = record;
     const current = selectClaim.get(record.deliveryId) as
@@ -311,18 +327,7 @@ export function prepareDeliveryQueries(durable: Database, queue: Database) {
     getCursor(name: string): string | null {
       return (selectCursor.get(name) as string | undefined) ?? null;
     },
-    claim(request: ClaimRequest): Delivery[] {
-      const rows = claim.all({
-        workerId: request.workerId,
-        until: request.now + request.leaseMs,
-        now: request.now,
-        skip: JSON.stringify(request.skipEndpoints ?? []),
-        maxPerEndpoint: request.maxPerEndpoint,
-        limit: request.limit,
-        scan: Math.max(request.limit * 20, 1000),
-      }) as DeliveryRow[];
-      return rows.sort((a, b) => a.seq - b.seq).map((row) => toDelivery(row, []));
-    },
+    claim: (request: ClaimRequest): Delivery[] => claim.immediate(request),
     recordAttempt: (record: AttemptRecord): AttemptResult => recordAttempt.immediate(record),
 
     releaseClaims(workerId: string): void {

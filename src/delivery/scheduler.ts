@@ -1,0 +1,216 @@
+import type { FastifyBaseLogger } from 'fastify';
+
+import { coerceError } from '../errors.js';
+import type { Call, Endpoint, NewDelivery, ProjectionResult, Store, StoredEvent } from '../store/index.js';
+import { isFinal, matchesCall, matchesEvent } from './filters.js';
+import { callBody, callType, eventBody, eventType } from './formats.js';
+
+/** A batch the call projection folded (calls/ FoldedBatch, structurally). */
+export interface FoldedEvents {
+  readonly events: readonly StoredEvent[];
+  readonly result: ProjectionResult;
+  readonly position: string | null;
+}
+
+export interface DeliverySchedulerOptions {
+  readonly store: Store;
+  readonly logger: FastifyBaseLogger;
+  readonly now: () => number;
+  readonly newId: () => string;
+  /** The call as GET /api/calls/:key gives it (with its timeline); wired by app.ts. */
+  readonly callData: (call: Call) => Promise<unknown>;
+  /** Told when new deliveries were enqueued (the worker wakes up). */
+  readonly onEnqueued?: () => void;
+}
+
+/** The name of the scheduler's position among the events (Store.getDeliveryCursor). */
+export const CURSOR = 'events';
+const BATCH = 500;
+
+const position = (cursor: string | null): number => (cursor === null ? 0 : Number(cursor));
+
+/**
+ * Turns folded events into deliveries, off the ingest path: it follows the call projection (told of each folded
+ * batch), enqueues every event for the `events` endpoints whose filter it passes, and one notification per call
+ * whose outcome became final for the `calls` endpoints. The deliveries and the scheduler's position are saved in
+ * one transaction, and a delivery's idempotency key (`event:<id>`, `call:<key>`) makes enqueueing twice a no-op:
+ * after a crash it reads the events it had not finished from the store, and nothing is enqueued twice.
+ */
+export function createDeliveryScheduler(options: DeliverySchedulerOptions) {
+  const { store, logger, now } = options;
+  const queue: FoldedEvents[] = [];
+  let cursor: string | null = null;
+  let isCatchingUp = true;
+  let running: Promise<void> | null = null;
+  let isRequested = false;
+  let isStopped = false;
+  let retry: NodeJS.Timeout | null = null;
+
+  const deliveriesFor = async (
+    endpoints: readonly Endpoint[],
+    events: readonly StoredEvent[],
+    finalCalls: readonly Call[],
+  ): Promise<NewDelivery[]> => {
+    const created = now();
+    const deliveries: NewDelivery[] = [];
+    const eventEndpoints = endpoints.filter((endpoint) => endpoint.receives === 'events');
+    const callEndpoints = endpoints.filter((endpoint) => endpoint.receives === 'calls');
+    for (const event of eventEndpoints.length > 0 ? events : []) {
+      for (const endpoint of eventEndpoints) {
+        if (!matchesEvent(endpoint.filter, event)) continue;
+        deliveries.push({
+          id: `msg_${options.newId()}`,
+          endpointId: endpoint.id,
+          idempotencyKey: `event:${event.id}`,
+          orderKey: event.callKey ?? event.id,
+          type: eventType(event),
+          payload: eventBody(endpoint.format, event, created),
+          createdAt: created,
+        });
+      }
+    }
+    for (const call of callEndpoints.length > 0 ? finalCalls : []) {
+      const matching = callEndpoints.filter((endpoint) => matchesCall(endpoint.filter, call));
+      if (matching.length === 0) continue;
+      const data = matching.some((endpoint) => endpoint.format === 'json')
+        ? await options.callData(call)
+        : null;
+      for (const endpoint of matching) {
+        deliveries.push({
+          id: `msg_${options.newId()}`,
+          endpointId: endpoint.id,
+          idempotencyKey: `call:${call.key}`,
+          orderKey: call.key,
+          type: callType(call),
+          payload: callBody(endpoint.format, call, data, created),
+          createdAt: created,
+        });
+      }
+    }
+    return deliveries;
+  };
+
+  const enabledEndpoints = async (): Promise<Endpoint[]> =>
+    (await store.listEndpoints()).filter((endpoint) => endpoint.enabled);
+
+  const enqueue = async (deliveries: NewDelivery[], to: string | null): Promise<void> => {
+    const save = (): Promise<number> =>
+      store.enqueueDeliveries(deliveries, to === null ? undefined : { name: CURSOR, position: to });
+    // A retryable failure (with several processes on PostgreSQL: a serialization failure or a deadlock with
+    // another process's enqueue) is retried here: the catch-up after a failure starts from the shared cursor,
+    // which another process may have moved past this batch.
+    let added: number;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        added = await save();
+        break;
+      } catch (error) {
+        if (attempt >= 3 || (error as { retryable?: unknown }).retryable !== true) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
+      }
+    }
+    if (to !== null) cursor = to;
+    if (added > 0) options.onEnqueued?.();
+  };
+
+  /** Reads, from the store, the events folded after the cursor (after a restart or an error). */
+  const catchUp = async (): Promise<void> => {
+    cursor = await store.getDeliveryCursor(CURSOR);
+    const folded = await store.getProjectionPosition();
+    if (cursor === null) {
+      // First start: forward what arrives from now on, not the history.
+      if (folded !== null) await enqueue([], folded);
+      return;
+    }
+    while (position(cursor) < position(folded)) {
+      const page = await store.listEvents({ after: cursor, limit: BATCH });
+      const events = page.items.filter((event) => position(event.cursor) <= position(folded));
+      const last = events.at(-1);
+      if (!last) return;
+      const endpoints = await enabledEndpoints();
+      const calls = new Map<string, Call>();
+      if (endpoints.some((endpoint) => endpoint.receives === 'calls')) {
+        for (const event of events) {
+          if (event.kind !== 'cdr' || event.callKey === null) continue;
+          const call = await store.getCall(event.callKey);
+          if (call && isFinal(call)) calls.set(call.key, call);
+        }
+      }
+      await enqueue(await deliveriesFor(endpoints, events, [...calls.values()]), last.cursor);
+    }
+  };
+
+  const drain = async (): Promise<void> => {
+    if (isCatchingUp) {
+      queue.length = 0;
+      await catchUp();
+      isCatchingUp = false;
+    }
+    for (let batch = queue.shift(); batch; batch = queue.shift()) {
+      // Not filtered by the cursor: with several processes on one PostgreSQL, a fold may hold events stored
+      // before the cursor (sequence numbers are not committed in order). An event enqueued already (by the
+      // catch-up) is recognised by its idempotency key.
+      const { events } = batch;
+      const finalCalls = batch.result.changed.filter(isFinal);
+      if (events.length === 0 && finalCalls.length === 0) continue;
+      const endpoints = await enabledEndpoints();
+      const last = events.reduce<string | null>(
+        (max, event) => (position(event.cursor) > position(max) ? event.cursor : max),
+        null,
+      );
+      // The cursor only moves forward.
+      const to = last !== null && position(last) > position(cursor) ? last : null;
+      await enqueue(await deliveriesFor(endpoints, events, finalCalls), to);
+    }
+  };
+
+  const run = (): Promise<void> => {
+    if (running) {
+      isRequested = true;
+      return running;
+    }
+    running = (async () => {
+      do {
+        isRequested = false;
+        try {
+          await drain();
+        } catch (error) {
+          // What was not enqueued is read again from the store on the next run.
+          isCatchingUp = true;
+          logger.error({ err: coerceError(error) }, 'delivery scheduling failed; retrying in 1 s');
+          if (!isStopped) retry ??= setTimeout(() => ((retry = null), void run()), 1000);
+          return;
+        }
+      } while (isRequested && !isStopped);
+    })().finally(() => {
+      running = null;
+    });
+    return running;
+  };
+
+  return {
+    /** Catches up with the events folded while it was not running. */
+    start(): Promise<void> {
+      isStopped = false;
+      isCatchingUp = true;
+      return run();
+    },
+    /** A batch was folded into calls (the projection's onFolded): schedule its deliveries. */
+    folded(batch: FoldedEvents): void {
+      if (isStopped) return;
+      queue.push(batch);
+      void run();
+    },
+    /** Resolves when every batch it was told of is enqueued. */
+    async settled(): Promise<void> {
+      while (running) await running;
+    },
+    async stop(): Promise<void> {
+      isStopped = true;
+      if (retry) clearTimeout(retry);
+      await running;
+    },
+  };
+}
+
+export type DeliveryScheduler = ReturnType<typeof createDeliveryScheduler>;
