@@ -211,7 +211,7 @@ try {
   results.push(await run('PostgreSQL, 2 processes', 2, db.url, cursor));
   process.stdout.write(
     `${formatTable(
-      ['configuration', 'events/s', 'p50', 'p99', '2xx', 'failed', 'stored'],
+      ['configuration', 'events/s', 'p50 ms', 'p99 ms', '2xx', 'failed', 'stored'],
       results.map((result) => [
         result.name,
         formatRate(result.requestsPerSecond),
@@ -221,7 +221,7 @@ try {
         String(result.failed),
         String(result.stored),
       ]),
-    )}\n`,
+    )}\n\nstored: events in the database after the run, warm-up included.\n`,
   );
 } finally {
   await db.stop();
