@@ -13,6 +13,8 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 60_000,
           pool: 'forks',
+          // A PostgreSQL for the store contract and the multi-process tests: TEST_DATABASE_URL, or a throwaway one.
+          globalSetup: ['test/helpers/postgres-global-setup.ts'],
         },
       },
     ],

@@ -134,7 +134,13 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       publisher.folded(batch);
       scheduler.folded(batch);
     },
+    // Several processes share a PostgreSQL database: fold what a killed process left unfolded.
+    pollEveryMs: deps.store.backend === 'postgres' ? 1000 : undefined,
   });
+  // Folds committed by the other processes reach this process's live streams too.
+  const stopWatching = deps.store.watchFolds((fold) =>
+    publisher.folded({ events: fold.events, result: fold, position: fold.position }),
+  );
   const calls = createCallsService({
     store: deps.store,
     projection,
@@ -157,6 +163,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     if (deps.startDeliveryWorker ?? true) worker.start();
   });
   app.addHook('onClose', async () => {
+    stopWatching();
     publisher.stop();
     await projection.stop();
     await scheduler.stop();

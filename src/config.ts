@@ -30,6 +30,8 @@ export interface Config {
   readonly timezone: string;
   /** `postgres://…` to use PostgreSQL; null for the embedded SQLite store in `dataDir`. */
   readonly databaseUrl: string | null;
+  /** PostgreSQL connections each process keeps open (ignored for SQLite). */
+  readonly databasePoolSize: number;
   /** T of the service level: answered within this many seconds. */
   readonly serviceLevelSec: number;
   /** Callers who hang up sooner than this are short abandons, counted apart from abandoned. */
@@ -169,6 +171,13 @@ export const SETTINGS: Settings = {
     fallback: () => undefined,
     parse: (text) => databaseUrl(text),
     describe: 'postgres://… to use PostgreSQL instead of SQLite in the data directory',
+  },
+  databasePoolSize: {
+    env: 'TELEHOOK_DATABASE_POOL_SIZE',
+    flag: '--database-pool-size',
+    fallback: () => '10',
+    parse: (text) => parseInteger(text, 1, 1000, 'a whole number of connections from 1 to 1000'),
+    describe: 'PostgreSQL: connections each telehook process keeps open',
   },
   serviceLevelSec: {
     env: 'TELEHOOK_SERVICE_LEVEL_SECONDS',

@@ -26,6 +26,11 @@ export interface CallProjectionOptions {
   readonly staleAfterMs: number;
   /** How often stale calls are looked for. @defaultValue 60 s */
   readonly sweepEveryMs?: number;
+  /**
+   * How often to look for events to fold without being woken: with several processes on one database, events
+   * another process stored and could not fold (it was killed) are folded by the others. @defaultValue never
+   */
+  readonly pollEveryMs?: number;
 }
 
 /**
@@ -44,6 +49,7 @@ export function createCallProjection(options: CallProjectionOptions) {
   let folded = 0;
   let timer: NodeJS.Timeout | null = null;
   let retry: NodeJS.Timeout | null = null;
+  let poll: NodeJS.Timeout | null = null;
 
   let waiters = 0;
   let isWakeScheduled = false;
@@ -71,8 +77,11 @@ export function createCallProjection(options: CallProjectionOptions) {
       const last = events.at(-1);
       if (!last) return;
       const result = await store.projectCalls({ events, now: now() }, rules);
-      folded += events.length;
-      options.onFolded?.({ events, result, position: last.cursor });
+      // With several processes on one database, another may have folded some of these (and published them).
+      const mine = result.folded ?? events;
+      folded += mine.length;
+      if (mine.length > 0 || result.changed.length > 0 || result.removed.length > 0)
+        options.onFolded?.({ events: mine, result, position: last.cursor });
       if (isStopped) return;
       await yieldToIngest(performance.now() - started);
     }
@@ -123,6 +132,10 @@ export function createCallProjection(options: CallProjectionOptions) {
         );
       }, options.sweepEveryMs ?? 60_000);
       timer.unref();
+      if (options.pollEveryMs !== undefined) {
+        poll = setInterval(() => void run(), options.pollEveryMs);
+        poll.unref();
+      }
     },
     /** New events were committed: fold them. */
     wake(): void {
@@ -165,6 +178,7 @@ export function createCallProjection(options: CallProjectionOptions) {
     async stop(): Promise<void> {
       isStopped = true;
       if (timer) clearInterval(timer);
+      if (poll) clearInterval(poll);
       if (retry) clearTimeout(retry);
       await running;
     },

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 
 import { type Config, SETTINGS } from '../config.js';
 import { describeScenario, SCENARIO_NAMES } from '../scenarios/index.js';
+import type { CopyFlags } from './commands/copy.js';
 import type { DeliveryFlags, EndpointFlags } from './commands/endpoints.js';
 import type { ReplayFlags } from './commands/replay.js';
 import type { SendFlags } from './commands/send.js';
@@ -22,6 +23,8 @@ const SERVE_SETTINGS: (keyof Config)[] = [
   'port',
   'host',
   'dataDir',
+  'databaseUrl',
+  'databasePoolSize',
   'logFormat',
   'logLevel',
   'bodyLimitBytes',
@@ -95,6 +98,35 @@ export function createProgram(): Command {
     const { rebuild } = await import('./commands/rebuild.js');
     await rebuild(flags);
   });
+  addConfigOptions(
+    program
+      .command('migrate')
+      .description(
+        'apply the schema migrations to the database (PostgreSQL with TELEHOOK_DATABASE_URL, else SQLite in --data)',
+      ),
+    ['dataDir', 'databaseUrl'],
+  ).action(async (flags: Record<string, unknown>) => {
+    const { runMigrate } = await import('./commands/migrate.js');
+    await runMigrate(flags);
+  });
+  program
+    .command('copy')
+    .description(
+      'copy an installation to another database (SQLite → PostgreSQL): resumable, verified, then calls rebuilt',
+    )
+    .option('--from <location>', 'the source: a data directory (its SQLite database) or a postgres:// URL')
+    .option('--to <location>', 'the target: a postgres:// URL (or a data directory)')
+    .option('--batch <n>', 'events per batch (1 to 1000)', '500')
+    .addHelpText(
+      'after',
+      '\nRun it again after an interruption: it resumes where it stopped. Stop the server first, or run it again\n' +
+        'after the last events came in; it ends by comparing counts and a SHA-256 of every event on both sides.\n\n' +
+        'Example:\n  telehook copy --from ./data --to postgres://telehook:secret@db.internal:5432/telehook\n',
+    )
+    .action(async (flags: CopyFlags) => {
+      const { runCopy } = await import('./commands/copy.js');
+      await runCopy(flags);
+    });
   addExportOptions(
     addConfigOptions(
       program

@@ -96,10 +96,21 @@ export function createDeliveryScheduler(options: DeliverySchedulerOptions) {
     (await store.listEndpoints()).filter((endpoint) => endpoint.enabled);
 
   const enqueue = async (deliveries: NewDelivery[], to: string | null): Promise<void> => {
-    const added = await store.enqueueDeliveries(
-      deliveries,
-      to === null ? undefined : { name: CURSOR, position: to },
-    );
+    const save = (): Promise<number> =>
+      store.enqueueDeliveries(deliveries, to === null ? undefined : { name: CURSOR, position: to });
+    // A retryable failure (with several processes on PostgreSQL: a serialization failure or a deadlock with
+    // another process's enqueue) is retried here: the catch-up after a failure starts from the shared cursor,
+    // which another process may have moved past this batch.
+    let added: number;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        added = await save();
+        break;
+      } catch (error) {
+        if (attempt >= 3 || (error as { retryable?: unknown }).retryable !== true) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
+      }
+    }
     if (to !== null) cursor = to;
     if (added > 0) options.onEnqueued?.();
   };
@@ -138,12 +149,20 @@ export function createDeliveryScheduler(options: DeliverySchedulerOptions) {
       isCatchingUp = false;
     }
     for (let batch = queue.shift(); batch; batch = queue.shift()) {
-      const events = batch.events.filter((event) => position(event.cursor) > position(cursor));
+      // Not filtered by the cursor: with several processes on one PostgreSQL, a fold may hold events stored
+      // before the cursor (sequence numbers are not committed in order). An event enqueued already (by the
+      // catch-up) is recognised by its idempotency key.
+      const { events } = batch;
       const finalCalls = batch.result.changed.filter(isFinal);
       if (events.length === 0 && finalCalls.length === 0) continue;
       const endpoints = await enabledEndpoints();
-      const last = events.at(-1);
-      await enqueue(await deliveriesFor(endpoints, events, finalCalls), last ? last.cursor : null);
+      const last = events.reduce<string | null>(
+        (max, event) => (position(event.cursor) > position(max) ? event.cursor : max),
+        null,
+      );
+      // The cursor only moves forward.
+      const to = last !== null && position(last) > position(cursor) ? last : null;
+      await enqueue(await deliveriesFor(endpoints, events, finalCalls), to);
     }
   };
 

@@ -29,6 +29,7 @@ export type {
   CallSearch,
   CallSummary,
   FactsQuery,
+  FoldNotice,
   MissedCall,
   MissedQuery,
   NewEvent,

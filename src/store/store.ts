@@ -120,6 +120,17 @@ export interface Store {
   /** Calls not ended yet (waiting, ringing, answered). */
   listLiveCalls(): Promise<Call[]>;
 
+  /**
+   * Calls `listener` with every fold of events into calls committed by another process sharing this database
+   * (PostgreSQL: LISTEN/NOTIFY), so that every process's live stream shows every change, whichever process
+   * folded it. A store used by one process only (SQLite) never calls it.
+   *
+   * @returns a function that stops listening.
+   * @example
+   * const stop = store.watchFolds((fold) => publisher.folded({ ...fold, result: fold }));
+   */
+  watchFolds(listener: (fold: FoldNotice) => void): () => void;
+
   // ── Forwarding: endpoints, deliveries and their attempts (rules in delivery/, kept out of the adapters) ──
 
   /** Keeps a new endpoint durably. */
@@ -305,6 +316,20 @@ export interface ProjectionResult {
   readonly changed: Call[];
   /** Keys of calls that were merged into another and no longer exist. */
   readonly removed: string[];
+  /**
+   * The events of the batch this fold folded, when that is fewer than given: another process sharing the
+   * database folded the others meanwhile (and published them). Absent: all of them.
+   */
+  readonly folded?: readonly StoredEvent[];
+}
+
+/** A fold committed by another process: its events, and the current state of the calls it changed. */
+export interface FoldNotice {
+  readonly events: readonly StoredEvent[];
+  readonly changed: Call[];
+  readonly removed: string[];
+  /** The projection's position after the fold. */
+  readonly position: string | null;
 }
 
 export interface CallFilter {

@@ -68,7 +68,7 @@ export async function exportCalls(flags: Record<string, unknown>): Promise<numbe
     return progress.count();
   }
 
-  const { store } = openStore(config);
+  const { store } = await openStore(config);
   try {
     let filter;
     try {

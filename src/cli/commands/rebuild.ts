@@ -31,7 +31,7 @@ export async function rebuild(
     );
     return;
   }
-  const { store, description } = openStore(config);
+  const { store, description } = await openStore(config);
   try {
     const projection = createCallProjection({
       store,

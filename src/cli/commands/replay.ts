@@ -219,7 +219,7 @@ async function openDataDirectory(data: string | undefined, period: ReceivedPerio
     throw new UsageError(
       `No running telehook server and no database in ${config.dataDir}: pass --data with the data directory, or --server URL --token T.`,
     );
-  const { store, description } = openStore(config);
+  const { store, description } = await openStore(config);
   return {
     description,
     count: () => store.countEventsReceived(period),

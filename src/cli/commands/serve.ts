@@ -34,7 +34,7 @@ export async function serve(
   mkdirSync(config.dataDir, { recursive: true });
   const tokens = resolveTokens(config.dataDir, config);
   const logger = createLogger(config);
-  const { store, description } = openStore(config);
+  const { store, description } = await openStore(config);
   const app = await buildApp(config, { store, logger, tokens });
   await app.listen({ port: config.port, host: config.host });
 

@@ -4,8 +4,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 
 import { AppError, StoreError } from '../../errors.js';
+import { GroupCommit } from '../group-commit.js';
 import type { Store, StoredEvent } from '../store.js';
-import { GroupCommit } from './group-commit.js';
 import { migrate } from './migrate.js';
 import { prepareWrites, type WriteOp, type WriteResult } from './queries/append.js';
 import { prepareCallReads } from './queries/calls-read.js';
@@ -145,6 +145,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     listLiveCalls: () => guard(() => calls.listLiveCalls()),
     summariseCalls: (query) => guard(() => summaries.summariseCalls(query)),
     summariseAgents: (query) => guard(() => summaries.summariseAgents(query)),
+    // One process owns a SQLite database: every fold is published in-process.
+    watchFolds: () => () => undefined,
     createEndpoint: (endpoint) => guard(() => delivery.createEndpoint(endpoint)),
     getEndpoint: (id) => guard(() => delivery.getEndpoint(id)),
     listEndpoints: () => guard(() => delivery.listEndpoints()),

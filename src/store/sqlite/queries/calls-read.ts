@@ -1,6 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 
-import { QueryError } from '../../../errors.js';
+import { decodeCallCursor, encodeCallCursor } from '../../call-cursor.js';
 import type { Call } from '../../call-record.js';
 import type {
   AgentFacts,
@@ -16,18 +16,7 @@ import type {
 } from '../../store.js';
 import { EVENT_COLUMNS, type EventRow, toEvent } from './read.js';
 
-/** A calls cursor: the start time and key of the last call of a page, opaque to clients. */
-export const encodeCallCursor = (call: Pick<Call, 'startedAt' | 'key'>): string =>
-  Buffer.from(`${call.startedAt}:${call.key}`, 'utf8').toString('base64url');
-
-export function decodeCallCursor(cursor: string): { startedAt: number; key: string } {
-  const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  const at = text.indexOf(':');
-  const startedAt = Number(text.slice(0, at));
-  if (at < 1 || !Number.isSafeInteger(startedAt))
-    throw new QueryError('after', 'a cursor: the "next" of the previous page');
-  return { startedAt, key: text.slice(at + 1) };
-}
+export { decodeCallCursor, encodeCallCursor } from '../../call-cursor.js';
 
 /** SQL conditions and parameters for a call filter, on the `calls` table aliased `c`. */
 export function callConditions(filter: CallFilter): { where: string[]; params: unknown[] } {

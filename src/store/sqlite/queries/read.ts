@@ -1,6 +1,5 @@
 import type { Database } from 'better-sqlite3';
 
-import { type CallEvent, normalise, parse, parseQuery } from '../../../telecmi/index.js';
 import type {
   Page,
   PageQuery,
@@ -9,15 +8,9 @@ import type {
   ReceivedQuery,
   StoredEvent,
 } from '../../store.js';
+import { type EventRow, toEvent } from '../../stored-event.js';
 
-export interface EventRow {
-  seq: number;
-  id: string;
-  received_at: number;
-  method: string;
-  content_type: string | null;
-  raw: Buffer;
-}
+export { type EventRow, toEvent } from '../../stored-event.js';
 
 /** The columns {@link toEvent} reads. */
 export const EVENT_COLUMNS = 'seq, id, received_at, method, content_type, raw';
@@ -33,77 +26,6 @@ interface QuarantineRow {
   content_type: string | null;
   raw: Buffer;
 }
-
-/**
- * A stored event, normalised again from its exact bytes: the store keeps the raw body, not a copy of what was
- * derived from it, so a fixed normaliser applies to history. Normalising is pure: the same bytes give the same
- * event.
- */
-export function toEvent(row: EventRow): StoredEvent {
-  const text = row.raw.toString('utf8');
-  const parsed = row.method === 'GET' ? parseQuery(text) : parse(row.raw, row.content_type);
-  const meta = { method: row.method, contentType: row.content_type, cursor: String(row.seq) };
-  if (parsed.ok) return { ...normalise(parsed.value, { id: row.id, receivedAt: row.received_at }), ...meta };
-  // Accepted once, so it parsed then; a stricter parser since must not hide it. Keep it, raw, with the reason.
-  return {
-    ...unparsedEvent(row.id, row.received_at, text),
-    warnings: [`no longer parses: ${parsed.error.message}`],
-    ...meta,
-  };
-}
-
-function unparsedEvent(id: string, receivedAt: number, raw: string): CallEvent {
-  const empty = Object.fromEntries(NULLABLE_FIELDS.map((field) => [field, null])) as Record<
-    (typeof NULLABLE_FIELDS)[number],
-    null
-  >;
-  return {
-    id,
-    receivedAt,
-    product: 'unknown',
-    kind: 'event',
-    ...empty,
-    custom: null,
-    extraParams: null,
-    wsStatus: null,
-    warnings: [],
-    raw,
-  };
-}
-
-const NULLABLE_FIELDS = [
-  'status',
-  'phase',
-  'direction',
-  'leg',
-  'appId',
-  'callKey',
-  'legId',
-  'conversationUuid',
-  'callId',
-  'requestId',
-  'parentLegId',
-  'occurredAt',
-  'from',
-  'to',
-  'callerId',
-  'virtualNumber',
-  'agent',
-  'team',
-  'ivr',
-  'waitedSec',
-  'answeredSec',
-  'durationSec',
-  'startedAt',
-  'answeredAt',
-  'endedAt',
-  'hangupReason',
-  'recorded',
-  'recording',
-  'hasVoicemail',
-  'voicemail',
-  'clickToCall',
-] as const;
 
 const toQuarantined = (row: QuarantineRow): QuarantinedRequest => ({
   id: row.id,

@@ -1,0 +1,55 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+
+import Database from 'better-sqlite3';
+import pg from 'pg';
+
+import { type Config, loadConfig } from '../../config.js';
+import { migrate as migratePostgres } from '../../store/postgres/migrate.js';
+import { connectionConfig } from '../../store/postgres/postgres-store.js';
+import { migrate as migrateSqlite } from '../../store/sqlite/migrate.js';
+import { overridesFrom } from '../config-options.js';
+import { redactUrl, SQLITE_FILE } from '../open-store.js';
+
+const SETTINGS_USED: (keyof Config)[] = ['dataDir', 'databaseUrl'];
+
+/**
+ * `telehook migrate`: applies the schema migrations this version ships to the configured database (PostgreSQL
+ * when TELEHOOK_DATABASE_URL is set, else SQLite in the data directory) and prints what it applied. Servers
+ * migrate when they start too; this runs it ahead of a deploy. Safe to run from several places at once: on
+ * PostgreSQL an advisory lock makes them migrate once.
+ */
+export async function runMigrate(
+  flags: Record<string, unknown>,
+  out: NodeJS.WritableStream = process.stdout,
+): Promise<string[]> {
+  const config = loadConfig({ overrides: overridesFrom(flags, SETTINGS_USED) });
+  let applied: string[];
+  let description: string;
+  if (config.databaseUrl !== null) {
+    const pool = new pg.Pool({ ...connectionConfig(config.databaseUrl), max: 1 });
+    try {
+      applied = await migratePostgres(pool);
+    } finally {
+      await pool.end();
+    }
+    description = `PostgreSQL ${redactUrl(config.databaseUrl)}`;
+  } else {
+    mkdirSync(config.dataDir, { recursive: true });
+    const file = path.join(config.dataDir, SQLITE_FILE);
+    const db = new Database(file);
+    try {
+      db.pragma('journal_mode = WAL');
+      applied = migrateSqlite(db);
+    } finally {
+      db.close();
+    }
+    description = `SQLite ${file}`;
+  }
+  out.write(
+    applied.length === 0
+      ? `${description}: up to date, no migration to apply.\n`
+      : `${description}: applied ${applied.join(', ')}.\n`,
+  );
+  return applied;
+}

@@ -1,0 +1,284 @@
+import { randomUUID } from 'node:crypto';
+
+import pg from 'pg';
+
+import { AppError, StoreError } from '../../errors.js';
+import { GroupCommit } from '../group-commit.js';
+import type { FoldNotice, Store } from '../store.js';
+import { type EventRow, toEvent } from '../stored-event.js';
+import { createFoldListener } from './fold-listener.js';
+import { migrate } from './migrate.js';
+import { writeBatch, type WriteOp, type WriteResult } from './queries/append.js';
+import { createCallReads } from './queries/calls-read.js';
+import { foldCalls } from './queries/calls-write.js';
+import { createDeliveryQueries } from './queries/delivery.js';
+import { createReads, EVENT_COLUMNS } from './queries/read.js';
+import { createSummaries } from './queries/summaries.js';
+
+export interface PostgresStoreOptions {
+  /** `postgres://user:password@host:5432/db`; `?options=-c%20search_path%3Dname` picks the schema. */
+  readonly url: string;
+  /** Connections this process keeps open. @defaultValue 10 */
+  readonly poolSize?: number;
+  /** The most writes in one statement. @defaultValue 512 */
+  readonly maxBatch?: number;
+  /** Apply pending migrations when opening. @defaultValue true */
+  readonly migrate?: boolean;
+}
+
+/** bigint (20) and numeric (1700) as JS numbers: every one we store is an epoch ms, a count or a sequence number. */
+const parseNumber = (text: string): number => Number(text);
+const TYPES = {
+  getTypeParser: (oid: number, format?: 'text' | 'binary'): unknown =>
+    oid === 20 || oid === 1700 ? parseNumber : (pg.types.getTypeParser(oid, format) as unknown),
+};
+
+/** SQLSTATE classes and codes after which the same write may succeed later (graphile-worker's table, trimmed). */
+const RETRYABLE_SQLSTATE = /^(08|40|53|57P|55P03|25006)/;
+const RETRYABLE_ERRNO = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+
+/** Folds older than this are pruned from live_changes: listeners read them within milliseconds. */
+const LIVE_CHANGES_KEPT_MS = 10 * 60_000;
+
+/** The connection settings of a URL, with our type parsers. */
+export function connectionConfig(url: string): pg.ClientConfig {
+  return { connectionString: url, types: TYPES, application_name: 'telehook' };
+}
+
+/**
+ * The PostgreSQL store, for several telehook processes on one database: group commit (a batch of appends is one
+ * statement and one commit), folding serialised across processes, and every fold announced with NOTIFY so that
+ * each process's live stream shows it.
+ *
+ * @example
+ * const store = await createPostgresStore({ url: 'postgres://telehook@db/telehook' });
+ */
+export async function createPostgresStore(options: PostgresStoreOptions): Promise<Store> {
+  const config = connectionConfig(options.url);
+  const pool = new pg.Pool({ ...config, max: options.poolSize ?? 10 });
+  // An idle connection that fails (a restarted server) is dropped from the pool; the next query reconnects.
+  pool.on('error', () => undefined);
+  let schema: string;
+  let latestFold: number;
+  try {
+    if (options.migrate !== false) await migrate(pool);
+    schema = (await pool.query<{ schema: string }>('SELECT current_schema() AS schema')).rows[0]!.schema;
+    latestFold = (await pool.query<{ id: number }>('SELECT coalesce(max(id), 0) AS id FROM live_changes'))
+      .rows[0]!.id;
+  } catch (error) {
+    await pool.end();
+    throw toStoreError(error);
+  }
+  const channel = `telehook:${schema}`.slice(0, 63);
+  const origin = `${process.pid}-${randomUUID().slice(0, 8)}`;
+
+  const reads = createReads(pool);
+  const calls = createCallReads(pool);
+  const summaries = createSummaries(pool);
+  const commits = new GroupCommit<WriteOp, WriteResult>(async (ops) => {
+    try {
+      return await writeBatch(pool, ops);
+    } catch (error) {
+      throw toStoreError(error);
+    }
+  }, options.maxBatch);
+
+  const listener = createFoldListener({
+    client: () => new pg.Client(config),
+    channel,
+    origin,
+    afterId: latestFold,
+    read: async (afterId) => {
+      const { rows } = await pool.query<{
+        id: number;
+        origin: string;
+        events: number[];
+        changed: string[];
+        removed: string[];
+        position: number | null;
+      }>('SELECT * FROM live_changes WHERE id > $1 ORDER BY id', [afterId]);
+      const folds: FoldNotice[] = [];
+      for (const row of rows) {
+        if (row.origin === origin) continue;
+        const { rows: eventRows } = await pool.query<EventRow>(
+          `SELECT ${EVENT_COLUMNS} FROM events WHERE seq = ANY($1::bigint[]) ORDER BY seq`,
+          [row.events],
+        );
+        folds.push({
+          events: eventRows.map(toEvent),
+          changed: await calls.callsByKey(row.changed),
+          removed: row.removed,
+          position: row.position === null ? null : String(row.position),
+        });
+      }
+      return { lastId: rows.at(-1)?.id ?? afterId, folds };
+    },
+    onError: () => undefined,
+  });
+
+  let folds = 0;
+  let closed = false;
+  const guard = async <T>(fn: () => Promise<T>): Promise<T> => {
+    if (closed) throw new StoreError('The store is closed.', { retryable: true });
+    try {
+      return await fn();
+    } catch (error) {
+      throw toStoreError(error);
+    }
+  };
+  const submit = (op: WriteOp): Promise<WriteResult> =>
+    closed ? Promise.reject(new StoreError('The store is closed.', { retryable: true })) : commits.submit(op);
+  const inTransaction = async <T>(run: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await run(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  };
+
+  const delivery = createDeliveryQueries(pool, inTransaction);
+
+  return {
+    backend: 'postgres',
+    appendEvent: async (input) => {
+      const { id, duplicate } = (await submit({ type: 'event', input }))!;
+      return { id, duplicate };
+    },
+    quarantineRequest: async (input) => {
+      await submit({ type: 'quarantine', input });
+    },
+    listEvents: (query) => guard(() => reads.listEvents(query)),
+    getEvent: (id) => guard(() => reads.getEvent(id)),
+    listQuarantine: (query) => guard(() => reads.listQuarantine(query)),
+    countEvents: () => guard(() => reads.countEvents()),
+    listEventsReceived: (query) => guard(() => reads.listEventsReceived(query)),
+    countEventsReceived: (period) => guard(() => reads.countEventsReceived(period)),
+    listEventsToProject: (limit) =>
+      guard(async () => {
+        const { rows } = await pool.query<EventRow>(
+          `SELECT ${EVENT_COLUMNS} FROM events WHERE seq IN (SELECT seq FROM projection_queue ORDER BY seq LIMIT $1)
+           ORDER BY seq`,
+          [limit],
+        );
+        return rows.map(toEvent);
+      }),
+    countEventsToProject: () =>
+      guard(
+        async () =>
+          (await pool.query<{ n: number }>('SELECT count(*) AS n FROM projection_queue')).rows[0]!.n,
+      ),
+    projectCalls: (batch, rules) =>
+      guard(() =>
+        inTransaction(async (client) => {
+          const outcome = await foldCalls(client, batch, rules);
+          const { changed, removed, folded } = outcome;
+          if (folded.length > 0 || changed.length > 0 || removed.length > 0) {
+            folds += 1;
+            if (folds % 100 === 0)
+              await client.query('DELETE FROM live_changes WHERE created_at < $1', [
+                Date.now() - LIVE_CHANGES_KEPT_MS,
+              ]);
+            // Delivered to the listeners when this transaction commits; folds commit in lock order, so ids
+            // are in commit order.
+            await client.query(
+              `WITH change AS (
+                 INSERT INTO live_changes (origin, created_at, events, changed, removed, position)
+                 VALUES ($1, $2, $3, $4, $5, (SELECT position FROM projection_state WHERE name = 'calls'))
+                 RETURNING id)
+               SELECT pg_notify($6, change.id || ':' || $1) FROM change`,
+              [
+                origin,
+                Date.now(),
+                folded.map((event) => Number(event.cursor)),
+                changed.map((call) => call.key),
+                removed,
+                channel,
+              ],
+            );
+          }
+          return folded.length === batch.events.length ? { changed, removed } : { changed, removed, folded };
+        }),
+      ),
+    getProjectionPosition: () => guard(() => calls.getProjectionPosition()),
+    listStaleCallKeys: (before, limit) => guard(() => calls.listStaleCallKeys(before, limit)),
+    resetCalls: () =>
+      guard(() =>
+        inTransaction(async (client) => {
+          await client.query(
+            "SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':telehook:projection'))",
+          );
+          await client.query('TRUNCATE calls, call_links, call_agents, projection_state');
+          await client.query(
+            'INSERT INTO projection_queue (seq) SELECT seq FROM events ON CONFLICT DO NOTHING',
+          );
+        }),
+      ),
+    listCalls: (query) => guard(() => calls.listCalls(query)),
+    listCallRecords: (query) => guard(() => calls.listCallRecords(query)),
+    getCall: (key) => guard(() => calls.getCall(key)),
+    listCallEvents: (key) => guard(() => calls.listCallEvents(key)),
+    listMissedCalls: (query) => guard(() => calls.listMissedCalls(query)),
+    listCallFacts: (query) => guard(() => calls.listCallFacts(query)),
+    listAgentFacts: (query) => guard(() => calls.listAgentFacts(query)),
+    listLiveCalls: () => guard(() => calls.listLiveCalls()),
+    summariseCalls: (query) => guard(() => summaries.summariseCalls(query)),
+    summariseAgents: (query) => guard(() => summaries.summariseAgents(query)),
+    watchFolds: (fold) => listener.subscribe(fold),
+    createEndpoint: (endpoint) => guard(() => delivery.createEndpoint(endpoint)),
+    getEndpoint: (id) => guard(() => delivery.getEndpoint(id)),
+    listEndpoints: () => guard(() => delivery.listEndpoints()),
+    updateEndpoint: (id, changes) => guard(() => delivery.updateEndpoint(id, changes)),
+    deleteEndpoint: (id) => guard(() => delivery.deleteEndpoint(id)),
+    enqueueDeliveries: (deliveries, cursor) => guard(() => delivery.enqueue(deliveries, cursor)),
+    getDeliveryCursor: (name) => guard(() => delivery.getCursor(name)),
+    claimDeliveries: (request) => guard(() => delivery.claim(request)),
+    recordAttempt: (record) => guard(() => delivery.recordAttempt(record)),
+    releaseClaims: (workerId) => guard(() => delivery.releaseClaims(workerId)),
+    getDelivery: (id) => guard(() => delivery.getDelivery(id)),
+    listDeliveries: (query) => guard(() => delivery.listDeliveries(query)),
+    countDeliveries: (query) => guard(() => delivery.countDeliveries(query)),
+    retryDelivery: (id, now) => guard(() => delivery.retryDelivery(id, now)),
+    retryDeliveries: (query) => guard(() => delivery.retryDeliveries(query)),
+    checkWritable: () =>
+      guard(async () => {
+        const { rows } = await pool.query<{ recovery: boolean; readonly: string }>(
+          "SELECT pg_is_in_recovery() AS recovery, current_setting('transaction_read_only') AS readonly",
+        );
+        if (rows[0]!.recovery || rows[0]!.readonly === 'on')
+          throw new StoreError('The PostgreSQL server is read-only (a standby?).', { retryable: true });
+      }),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await commits.drain();
+      await listener.stop();
+      await pool.end();
+    },
+  };
+}
+
+/** A pg error as a StoreError, retryable when its SQLSTATE or errno says the same write may succeed later. */
+export function toStoreError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  const code = (error as { code?: unknown }).code;
+  const retryable = typeof code === 'string' && (RETRYABLE_SQLSTATE.test(code) || RETRYABLE_ERRNO.has(code));
+  const detail = error instanceof Error ? error.message : String(error);
+  return new StoreError(
+    `The database cannot be written (${typeof code === 'string' ? code : 'error'}: ${detail}).`,
+    { cause: error, retryable },
+  );
+}
