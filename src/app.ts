@@ -12,6 +12,7 @@ import {
   createCallProjection,
   createCallRules,
   createCallsService,
+  type FoldedBatch,
 } from './calls/index.js';
 import type { Config } from './config.js';
 import { dashboardRoutes } from './dashboard/index.js';
@@ -48,6 +49,11 @@ export interface AppDeps {
    * clock turn it off and call `app.delivery.worker.runDue()`. @defaultValue true
    */
   readonly startDeliveryWorker?: boolean;
+  /**
+   * Where the calls are folded when not in this thread (the SQLite writer thread): given the app's listener of
+   * folded batches, the projection running there. Absent: the app folds in this thread.
+   */
+  readonly projectionIn?: (onFolded: (batch: FoldedBatch) => void) => CallProjection;
 }
 
 declare module 'fastify' {
@@ -124,19 +130,22 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     allowPrivate: config.allowPrivateEndpoints,
     onChange: () => worker.wake(),
   });
-  const projection = createCallProjection({
-    store: deps.store,
-    rules: createCallRules({ staleAfterMs: config.staleCallAfterMs }),
-    logger: app.log,
-    staleAfterMs: config.staleCallAfterMs,
-    now,
-    onFolded: (batch) => {
-      publisher.folded(batch);
-      scheduler.folded(batch);
-    },
-    // Several processes share a PostgreSQL database: fold what a killed process left unfolded.
-    pollEveryMs: deps.store.backend === 'postgres' ? 1000 : undefined,
-  });
+  const onFolded = (batch: FoldedBatch): void => {
+    publisher.folded(batch);
+    scheduler.folded(batch);
+  };
+  const projection =
+    deps.projectionIn?.(onFolded) ??
+    createCallProjection({
+      store: deps.store,
+      rules: createCallRules({ staleAfterMs: config.staleCallAfterMs }),
+      logger: app.log,
+      staleAfterMs: config.staleCallAfterMs,
+      now,
+      onFolded,
+      // Several processes share a PostgreSQL database: fold what a killed process left unfolded.
+      pollEveryMs: deps.store.backend === 'postgres' ? 1000 : undefined,
+    });
   // Folds committed by the other processes reach this process's live streams too.
   const stopWatching = deps.store.watchFolds((fold) =>
     publisher.folded({ events: fold.events, result: fold, position: fold.position }),

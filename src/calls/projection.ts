@@ -33,6 +33,31 @@ export interface CallProjectionOptions {
    * another process stored and could not fold (it was killed) are folded by the others. @defaultValue never
    */
   readonly pollEveryMs?: number;
+  /**
+   * Pause between batches while the receiver keeps the event loop busy. Off where the projection has a thread of
+   * its own (the SQLite writer thread). @defaultValue true
+   */
+  readonly yieldToIngest?: boolean;
+}
+
+/** What the rest of the app asks of the projection, in this thread or in the writer thread. */
+export interface CallProjection {
+  /** Starts folding what is pending and the periodic stale sweep. */
+  start(): void;
+  /** New events were committed: fold them. */
+  wake(): void;
+  /**
+   * Resolves when everything committed before the call has been folded (read your writes), or after
+   * `maxWaitMs` when a large backlog is being folded (the read then sees calls a moment old).
+   */
+  settled(maxWaitMs?: number): Promise<void>;
+  /** Closes the calls that had no event for too long; resolves with how many. */
+  sweepStale(): Promise<number>;
+  /** Forgets every call and folds all events again (after a fix, or a definition change). */
+  rebuild(): Promise<{ events: number; ms: number }>;
+  /** Events folded since start. */
+  readonly folded: number;
+  stop(): Promise<void>;
 }
 
 /**
@@ -41,7 +66,7 @@ export interface CallProjectionOptions {
  * where it stopped and nothing is folded twice (a call is recomputed from all its events anyway). It also
  * closes stale calls. Errors are logged and retried; they never reach the receiver.
  */
-export function createCallProjection(options: CallProjectionOptions) {
+export function createCallProjection(options: CallProjectionOptions): CallProjection {
   const { store, rules, logger } = options;
   const now = options.now ?? Date.now;
   const batchSize = options.batchSize ?? 500;
@@ -69,7 +94,8 @@ export function createCallProjection(options: CallProjectionOptions) {
     utilisation = current;
     // What kept the loop busy besides this fold: the receiver, the API.
     const others = (active - batchMs) / Math.max(1, active + idle);
-    const pause = others > 0.5 && waiters === 0 ? Math.min(250, batchMs * 3) : 0;
+    const pause =
+      options.yieldToIngest !== false && others > 0.5 && waiters === 0 ? Math.min(250, batchMs * 3) : 0;
     await new Promise((resolve) => (pause > 0 ? setTimeout(resolve, pause) : setImmediate(resolve)));
   };
 
@@ -189,5 +215,3 @@ export function createCallProjection(options: CallProjectionOptions) {
     },
   };
 }
-
-export type CallProjection = ReturnType<typeof createCallProjection>;

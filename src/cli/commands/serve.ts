@@ -34,8 +34,10 @@ export async function serve(
   mkdirSync(config.dataDir, { recursive: true });
   const tokens = resolveTokens(config.dataDir, config);
   const logger = createLogger(config);
-  const { store, description } = await openStore(config);
-  const app = await buildApp(config, { store, logger, tokens });
+  const { store, description, writer } = await openStore(config, {
+    writerThread: { logger, settings: config },
+  });
+  const app = await buildApp(config, { store, logger, tokens, projectionIn: writer?.projection });
   await app.listen({ port: config.port, host: config.host });
 
   const address = app.server.address();
@@ -75,6 +77,7 @@ export async function serve(
       setTimeout(() => app.server.closeAllConnections(), 10_000).unref();
       await app.close();
       await store.close();
+      await writer?.close();
       rmSync(serverFile, { force: true });
     })();
     return stopping;

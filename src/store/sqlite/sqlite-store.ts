@@ -21,6 +21,18 @@ export interface SqliteStoreOptions {
   readonly busyTimeoutMs?: number;
   /** The most writes in one transaction. @defaultValue 512 */
   readonly maxBatch?: number;
+  /**
+   * Commits the writes (events, quarantined requests) somewhere else: the SQLite writer thread, which commits
+   * them with its own connection and folds them into calls there. Absent: this store commits them itself and
+   * keeps them in memory for a projection in this thread.
+   */
+  readonly commitWrites?: (ops: WriteOp[]) => Promise<WriteResult[]>;
+}
+
+/** The SQLite store, plus the batch write that the writer thread runs for the main thread's store. */
+export interface SqliteStore extends Store {
+  /** Appends and quarantines in one transaction (one fsync); results in order. Throws a StoreError. */
+  commitWrites(ops: WriteOp[]): WriteResult[];
 }
 
 /** SQLite result codes after which the same write may succeed later. */
@@ -33,7 +45,7 @@ const RETRYABLE = /^SQLITE_(BUSY|LOCKED|FULL|IOERR|READONLY|CANTOPEN|PROTOCOL|NO
  * @example
  * const store = createSqliteStore({ file: './data/telehook.db' });
  */
-export function createSqliteStore(options: SqliteStoreOptions): Store {
+export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   mkdirSync(path.dirname(path.resolve(options.file)), { recursive: true });
   const open = (synchronous: 'FULL' | 'NORMAL'): Database.Database => {
     const connection = new Database(options.file);
@@ -76,7 +88,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     if (unfolded.length > 0 && Number(unfolded[0]!.cursor) === position + 1) return unfolded.slice(0, limit);
     return read.listEvents({ after: position === 0 ? null : String(position), limit }).items;
   };
-  const commits = new GroupCommit<WriteOp, WriteResult>((ops) => {
+  const commitWrites = (ops: WriteOp[]): WriteResult[] => {
     let results: WriteResult[];
     try {
       results = write(ops);
@@ -96,7 +108,11 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     });
     if (unfolded.length > MAX_UNFOLDED) unfolded = [];
     return results;
-  }, options.maxBatch);
+  };
+  const commits = new GroupCommit<WriteOp, WriteResult>(
+    options.commitWrites ?? commitWrites,
+    options.maxBatch,
+  );
   let closed = false;
 
   const submit = (op: WriteOp): Promise<WriteResult> =>
@@ -112,6 +128,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
   return {
     backend: 'sqlite',
+    commitWrites,
     appendEvent: async (input) => {
       const { id, duplicate } = (await submit({ type: 'event', input }))!;
       return { id, duplicate };

@@ -1,0 +1,1 @@
+export { startWriterThread, type WriterThread } from './client.js';

@@ -1,0 +1,39 @@
+import type { FoldedBatch } from '../calls/index.js';
+import type { Config } from '../config.js';
+import type { WriteOp, WriteResult } from '../store/sqlite/queries/append.js';
+
+/** What the writer thread is started with. */
+export interface WriterThreadData {
+  readonly file: string;
+  readonly settings: Pick<Config, 'staleCallAfterMs' | 'logLevel' | 'logFormat'>;
+}
+
+/** A request of the main thread; each is answered once, with the same `id`. */
+export type WriterRequest = { readonly id: number } & (
+  | { readonly type: 'commit'; readonly ops: WriteOp[] }
+  | { readonly type: 'start' }
+  | { readonly type: 'settled'; readonly maxWaitMs?: number }
+  | { readonly type: 'sweepStale' }
+  | { readonly type: 'rebuild' }
+  | { readonly type: 'stop' }
+  | { readonly type: 'close' }
+);
+
+/** A StoreError, as it crosses the thread boundary (an Error's class and fields do not). */
+export interface SerialisedError {
+  readonly message: string;
+  readonly code: string;
+  readonly retryable: boolean;
+}
+
+/** What the writer thread posts: an answer to a request, or a batch it folded (in store order). */
+export type WriterMessage =
+  | {
+      readonly type: 'reply';
+      readonly id: number;
+      readonly value?: unknown;
+      readonly error?: SerialisedError;
+    }
+  | { readonly type: 'folded'; readonly batch: FoldedBatch };
+
+export type { WriteOp, WriteResult };

@@ -1,0 +1,72 @@
+/**
+ * The SQLite writer thread: the one place that writes events and calls. It commits the main thread's batches
+ * (one transaction and fsync each) and folds them into calls between commits, with its own connection, so the
+ * receiver's event loop never runs a SQLite write or a fold. Started by ./client.ts.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+
+import { createCallProjection, createCallRules } from '../calls/index.js';
+import { AppError, coerceError } from '../errors.js';
+import { createLogger } from '../logger.js';
+import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
+import type { SerialisedError, WriterMessage, WriterRequest, WriterThreadData } from './protocol.js';
+
+const port = parentPort;
+if (!port) throw new Error('src/writer/thread.ts runs as a worker thread (see ./client.ts)');
+const { file, settings } = workerData as WriterThreadData;
+
+const logger = createLogger(settings).child({ thread: 'writer' });
+const store = createSqliteStore({ file });
+const post = (message: WriterMessage): void => port.postMessage(message);
+const projection = createCallProjection({
+  store,
+  rules: createCallRules({ staleAfterMs: settings.staleCallAfterMs }),
+  logger,
+  staleAfterMs: settings.staleCallAfterMs,
+  // Small batches: a commit waits for the fold in progress, and its requests wait for the commit.
+  batchSize: 100,
+  yieldToIngest: false,
+  onFolded: (batch) => post({ type: 'folded', batch }),
+});
+
+const serialise = (error: unknown): SerialisedError => {
+  const coerced = coerceError(error);
+  return {
+    message: coerced.message,
+    code: coerced instanceof AppError ? coerced.code : 'STORE_UNAVAILABLE',
+    retryable: (coerced as { retryable?: unknown }).retryable === true,
+  };
+};
+
+const handle = async (request: WriterRequest): Promise<unknown> => {
+  switch (request.type) {
+    case 'commit': {
+      const results = store.commitWrites(request.ops);
+      projection.wake();
+      return results;
+    }
+    case 'start':
+      return projection.start();
+    case 'settled':
+      return projection.settled(request.maxWaitMs);
+    case 'sweepStale':
+      return projection.sweepStale();
+    case 'rebuild':
+      return projection.rebuild();
+    case 'stop':
+      return projection.stop();
+    case 'close':
+      await projection.stop();
+      await store.close();
+      // Nothing else keeps this thread: it ends once the answer is posted.
+      setImmediate(() => port.close());
+      return undefined;
+  }
+};
+
+port.on('message', (request: WriterRequest) => {
+  handle(request).then(
+    (value) => post({ type: 'reply', id: request.id, value }),
+    (error: unknown) => post({ type: 'reply', id: request.id, error: serialise(error) }),
+  );
+});
