@@ -56,10 +56,19 @@ async function main(): Promise<void> {
   } finally {
     await target.stop();
   }
-  const file = readdirSync(profileDir).find((name) => name.endsWith('.cpuprofile'));
-  if (file === undefined) throw new Error(`no .cpuprofile written in ${profileDir}`);
-  const profile = JSON.parse(readFileSync(path.join(profileDir, file), 'utf8')) as Profile;
-  report(profile);
+  // One profile per thread: CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile; thread 0 is the main thread
+  // (the receiver), the others are the SQLite writer thread (commits and the calls projection).
+  const files = readdirSync(profileDir)
+    .filter((name) => name.endsWith('.cpuprofile'))
+    .map((name) => ({ name, thread: Number(name.split('.').at(-3)) }))
+    .sort((a, b) => a.thread - b.thread);
+  if (files.length === 0) throw new Error(`no .cpuprofile written in ${profileDir}`);
+  for (const { name, thread } of files) {
+    console.log(
+      `\n=== ${thread === 0 ? 'main thread (receiver, API)' : `worker thread ${thread} (SQLite writer: commits, calls projection)`} ===`,
+    );
+    report(JSON.parse(readFileSync(path.join(profileDir, name), 'utf8')) as Profile);
+  }
   target.cleanup();
   rmSync(profileDir, { recursive: true, force: true });
 }

@@ -53,6 +53,8 @@ export interface StartedTarget {
   readonly dir: string | null;
   /** Removes its temporary directory. */
   readonly cleanup: () => void;
+  /** telehook: how many stored events are not folded into calls yet (its /metrics), or null for the others. */
+  readonly backlog: (() => Promise<number>) | null;
 }
 
 export interface Target {
@@ -138,6 +140,16 @@ export async function startTelehook(extraNodeFlags: readonly string[] = []): Pro
     readStored: () => readDatabase(path.join(dir, TELEHOOK_FILES.database), true),
     dir,
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
+    backlog: async () => {
+      const { apiToken } = JSON.parse(readFileSync(path.join(dir, 'tokens.json'), 'utf8')) as {
+        apiToken: string;
+      };
+      const response = await fetch(`${info.url}/metrics`, {
+        headers: { authorization: `Bearer ${apiToken}` },
+      });
+      const text = await response.text();
+      return Number(/^telehook_projection_backlog_events (\d+)/m.exec(text)?.[1] ?? NaN);
+    },
   };
 }
 
@@ -160,6 +172,7 @@ async function startPlain(script: string, extraArgs: string[]): Promise<StartedT
     readStored: null,
     dir: null,
     cleanup: () => undefined,
+    backlog: null,
   };
 }
 
