@@ -53,6 +53,12 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     connection.pragma(`synchronous = ${synchronous}`);
     connection.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
     connection.pragma('foreign_keys = ON');
+    // A checkpoint (copying the log's pages into the database file) every 8,000 pages instead of SQLite's 1,000: a
+    // page that several commits change between two checkpoints is copied once. Under load every event changes
+    // about 8 pages (its indexes and its call's), and checkpoints were about 40% of the writer's time; at 8,000
+    // the benchmark gained a quarter (bench/README.md). The log file is cut back to 64 MiB after a checkpoint.
+    connection.pragma('wal_autocheckpoint = 8000');
+    connection.pragma('journal_size_limit = 67108864');
     return connection;
   };
   // Events are acknowledged after their commit: that connection fsyncs every commit (FULL).
