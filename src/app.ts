@@ -128,7 +128,11 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     now,
     newId,
     allowPrivate: config.allowPrivateEndpoints,
-    onChange: () => worker.wake(),
+    onChange: () => {
+      worker.wake();
+      // Events folded from now on are forwarded to the new or changed endpoint: the scheduler's position is saved.
+      void scheduler.persist();
+    },
   });
   const onFolded = (batch: FoldedBatch): void => {
     publisher.folded(batch);

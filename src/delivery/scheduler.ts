@@ -47,6 +47,10 @@ export function createDeliveryScheduler(options: DeliverySchedulerOptions) {
   let isRequested = false;
   let isStopped = false;
   let retry: NodeJS.Timeout | null = null;
+  /** A position reached without enqueueing anything, not saved yet (see drain). */
+  let unsaved: string | null = null;
+  let isSaveDue = false;
+  let saveTimer: NodeJS.Timeout | null = null;
 
   const deliveriesFor = async (
     endpoints: readonly Endpoint[],
@@ -162,8 +166,31 @@ export function createDeliveryScheduler(options: DeliverySchedulerOptions) {
       );
       // The cursor only moves forward.
       const to = last !== null && position(last) > position(cursor) ? last : null;
-      await enqueue(await deliveriesFor(endpoints, events, finalCalls), to);
+      const deliveries = await deliveriesFor(endpoints, events, finalCalls);
+      if (deliveries.length > 0) {
+        await enqueue(deliveries, to);
+        unsaved = null;
+      } else if (to !== null) {
+        // Nothing to send (no endpoint, or none whose filter matches): the position is saved at most once a
+        // second, not after every fold. A write per fold (a transaction on this thread's connection, waiting for
+        // the SQLite writer thread's lock) cost a quarter of the receiver's event loop under load. After a
+        // crash the catch-up reads these events again and enqueues nothing for them (the same endpoints, the
+        // same filters), except for an endpoint created in that second: hence persist() on every change.
+        cursor = to;
+        unsaved = to;
+        saveTimer ??= setTimeout(() => {
+          saveTimer = null;
+          isSaveDue = true;
+          void run();
+        }, 1000);
+      }
     }
+    if (isSaveDue && unsaved !== null) {
+      const to = unsaved;
+      await enqueue([], to);
+      if (unsaved === to) unsaved = null;
+    }
+    isSaveDue = false;
   };
 
   const run = (): Promise<void> => {
@@ -212,10 +239,18 @@ export function createDeliveryScheduler(options: DeliverySchedulerOptions) {
     async settled(): Promise<void> {
       while (running) await running;
     },
+    /** Saves its position now (an endpoint was added or changed: what follows is for it). */
+    async persist(): Promise<void> {
+      isSaveDue = true;
+      await run();
+      while (running) await running;
+    },
     async stop(): Promise<void> {
       isStopped = true;
       if (retry) clearTimeout(retry);
+      if (saveTimer) clearTimeout(saveTimer);
       await running;
+      if (unsaved !== null) await enqueue([], unsaved).catch(() => undefined);
     },
   };
 }

@@ -481,6 +481,40 @@ describe('forwarding', () => {
     expect(await t.store.countDeliveries({})).toBe(payloads.length);
   });
 
+  it('saves its position without an endpoint only from time to time, and at once when an endpoint is added', async () => {
+    const t = await createTestApp({ startDeliveryWorker: false, overrides: { allowPrivateEndpoints: '1' } });
+    onTestFinished(async () => {
+      await t.app.close();
+      await t.store.close();
+    });
+    await t.app.delivery.scheduler.settled();
+    const start = await t.store.getDeliveryCursor('events');
+    const [first, second] = callFlows(T0);
+    await ingest(t, first!.payloads);
+    // Nothing to send: no write per fold (the position is saved within a second, not now).
+    expect(await t.store.getDeliveryCursor('events')).toBe(start);
+    await vi.waitFor(
+      async () => expect(await t.store.getDeliveryCursor('events')).toBe(String(first!.payloads.length)),
+      {
+        timeout: 3000,
+      },
+    );
+
+    await ingest(t, second!.payloads);
+    const folded = await t.store.getProjectionPosition();
+    const sink = await startHttpSink();
+    await addEndpoint(t, { url: sink.url, receives: 'events' });
+    await vi.waitFor(async () => expect(await t.store.getDeliveryCursor('events')).toBe(folded));
+    // A restart catches up from there: nothing received before the endpoint existed is sent to it.
+    await t.app.close();
+    await t.store.close();
+    const again = await openApp(fakeClock(Date.now()), { dir: t.dir, tokens: t.tokens });
+    await again.app.delivery.scheduler.settled();
+    expect(await again.store.countDeliveries({})).toBe(0);
+    await again.app.close();
+    await again.store.close();
+  });
+
   it('does not follow a redirect: the attempt is recorded and retried', async () => {
     const t = await openApp(fakeClock());
     const elsewhere = await startHttpSink();
