@@ -16,8 +16,8 @@ export const redactUrl = (url: string): string => url.replace(/\/\/([^:@/]+):[^@
 
 /**
  * Opens the store the config names: PostgreSQL when a database URL is set (migrating it first), else SQLite in the
- * data directory. With `writerThread` (the server), SQLite's writes and the calls projection run in the writer
- * thread (src/writer), and `writer` is returned: close it after the store.
+ * data directory. With `writerThread` (the server), the calls projection runs in the calls writer thread
+ * (src/writer), and `writer` is returned: close it after the store.
  */
 export async function openStore(
   config: Pick<Config, 'dataDir' | 'databaseUrl'> & Partial<Pick<Config, 'databasePoolSize'>>,
@@ -35,9 +35,9 @@ export async function openStore(
   const file = path.join(config.dataDir, SQLITE_FILE);
   const threadOptions = options.writerThread;
   if (!threadOptions) return { store: createSqliteStore({ file }), description: `SQLite ${file}` };
-  // The store migrates the database as it opens, before the thread opens its own connection.
+  // The store migrates the database as it opens, before the thread opens its own connections.
   let writer: WriterThread | null = null;
-  const store = createSqliteStore({ file, commitWrites: (ops) => writer!.commit(ops) });
+  const store = createSqliteStore({ file, onCommitted: (events) => writer?.committed(events) });
   writer = startWriterThread({ file, ...threadOptions });
   return { store, description: `SQLite ${file}`, writer };
 }

@@ -4,14 +4,15 @@ import type { FastifyBaseLogger } from 'fastify';
 
 import type { CallProjection, FoldedBatch } from '../calls/index.js';
 import { StoreError } from '../errors.js';
-import type { WriteOp, WriteResult, WriterMessage, WriterRequest, WriterThreadData } from './protocol.js';
+import type { StoredEvent } from '../store/index.js';
+import type { WriterMessage, WriterRequest, WriterThreadData } from './protocol.js';
 
 /** Requests as the client sends them: the id is the client's. */
 type Request = WriterRequest extends infer R ? (R extends WriterRequest ? Omit<R, 'id'> : never) : never;
 
 export interface WriterThread {
-  /** Commits a batch in the writer thread; the store's group commit calls it (createSqliteStore `commitWrites`). */
-  readonly commit: (ops: WriteOp[]) => Promise<WriteResult[]>;
+  /** Hands it the events a commit stored (createSqliteStore `onCommitted`): it folds them from memory. */
+  readonly committed: (events: StoredEvent[]) => void;
   /** The projection running in the writer thread; `onFolded` is told of every batch it folds, in order. */
   readonly projection: (onFolded: (batch: FoldedBatch) => void) => CallProjection;
   /** Stops the projection, closes the thread's store and ends the thread (after the main store is closed). */
@@ -22,9 +23,9 @@ export interface WriterThread {
 const RESTART_DELAY_MS = 1000;
 
 /**
- * Starts the SQLite writer thread (./thread.ts) on a database file that is already migrated, and talks to it.
- * If the thread dies, what waited on it fails with a retryable STORE_UNAVAILABLE (the receiver answers 503:
- * nothing unanswered was acknowledged) and a new thread is started.
+ * Starts the calls writer thread (./thread.ts) on a database that is already migrated, and talks to it. If the
+ * thread dies, what waited on it (a read waiting for the calls to settle) fails with a retryable
+ * STORE_UNAVAILABLE, and a new thread is started that folds from where the last one committed.
  */
 export function startWriterThread(options: WriterThreadData & { logger: FastifyBaseLogger }): WriterThread {
   const { logger } = options;
@@ -57,16 +58,16 @@ export function startWriterThread(options: WriterThreadData & { logger: FastifyB
         waiter.reject(error);
       } else waiter.resolve(message.value);
     });
-    worker.on('error', (error) => logger.error({ err: error }, 'the SQLite writer thread failed'));
+    worker.on('error', (error) => logger.error({ err: error }, 'the calls writer thread failed'));
     worker.on('exit', (code) => {
       isAlive = false;
-      const failure = new StoreError(`The SQLite writer thread ended (exit code ${code}).`, {
+      const failure = new StoreError(`The calls writer thread ended (exit code ${code}).`, {
         retryable: true,
       });
       for (const waiter of pending.values()) waiter.reject(failure);
       pending.clear();
       if (isClosing) return;
-      logger.error({ code }, 'the SQLite writer thread ended; starting it again in 1 s');
+      logger.error({ code }, 'the calls writer thread ended; starting it again in 1 s');
       setTimeout(() => {
         if (isClosing) return;
         spawn();
@@ -78,7 +79,7 @@ export function startWriterThread(options: WriterThreadData & { logger: FastifyB
   const call = <T>(request: Request): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       if (!isAlive) {
-        reject(new StoreError('The SQLite writer thread is not running.', { retryable: true }));
+        reject(new StoreError('The calls writer thread is not running.', { retryable: true }));
         return;
       }
       const id = nextId++;
@@ -89,14 +90,10 @@ export function startWriterThread(options: WriterThreadData & { logger: FastifyB
   spawn();
 
   return {
-    commit: (ops) =>
-      // A body is often a slice of a shared 8 KiB buffer: copy it, so that only its own bytes are sent.
-      call<WriteResult[]>({
-        type: 'commit',
-        ops: ops.map(
-          (op) => ({ ...op, input: { ...op.input, body: new Uint8Array(op.input.body) } }) as WriteOp,
-        ),
-      }),
+    committed: (events) => {
+      // Lost if the thread has ended: the next thread reads them from the file.
+      if (isAlive) worker.postMessage({ type: 'committed', id: 0, events } satisfies WriterRequest);
+    },
     projection: (listener) => {
       onFolded = listener;
       return {
@@ -106,7 +103,7 @@ export function startWriterThread(options: WriterThreadData & { logger: FastifyB
             logger.error({ err: error }, 'the call projection did not start'),
           );
         },
-        // The thread folds after each of its commits: it needs no waking.
+        // Woken by committed(): every commit's events are handed to the thread.
         wake: () => undefined,
         settled: (maxWaitMs) => call<void>({ type: 'settled', maxWaitMs }),
         sweepStale: () => call<number>({ type: 'sweepStale' }),

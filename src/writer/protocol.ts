@@ -1,6 +1,6 @@
 import type { FoldedBatch } from '../calls/index.js';
 import type { Config } from '../config.js';
-import type { WriteOp, WriteResult } from '../store/sqlite/queries/append.js';
+import type { StoredEvent } from '../store/index.js';
 
 /** What the writer thread is started with. */
 export interface WriterThreadData {
@@ -10,7 +10,7 @@ export interface WriterThreadData {
 
 /** A request of the main thread; each is answered once, with the same `id`. */
 export type WriterRequest = { readonly id: number } & (
-  | { readonly type: 'commit'; readonly ops: WriteOp[] }
+  | { readonly type: 'committed'; readonly events: StoredEvent[] }
   | { readonly type: 'start' }
   | { readonly type: 'settled'; readonly maxWaitMs?: number }
   | { readonly type: 'sweepStale' }
@@ -35,5 +35,3 @@ export type WriterMessage =
       readonly error?: SerialisedError;
     }
   | { readonly type: 'folded'; readonly batch: FoldedBatch };
-
-export type { WriteOp, WriteResult };

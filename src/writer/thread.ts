@@ -1,7 +1,7 @@
 /**
- * The SQLite writer thread: the one place that writes events and calls. It commits the main thread's batches
- * (one transaction and fsync each) and folds them into calls between commits, with its own connection, so the
- * receiver's event loop never runs a SQLite write or a fold. Started by ./client.ts.
+ * The calls writer thread: folds the events the main thread commits into calls, with its own connection to the
+ * calls' database file, so that the receiver's event loop never runs a fold and the events' commits never wait
+ * for one. Started by ./client.ts.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 
@@ -23,8 +23,6 @@ const projection = createCallProjection({
   rules: createCallRules({ staleAfterMs: settings.staleCallAfterMs }),
   logger,
   staleAfterMs: settings.staleCallAfterMs,
-  // Small batches: a commit waits for the fold in progress, and its requests wait for the commit.
-  batchSize: 100,
   yieldToIngest: false,
   onFolded: (batch) => post({ type: 'folded', batch }),
 });
@@ -40,11 +38,8 @@ const serialise = (error: unknown): SerialisedError => {
 
 const handle = async (request: WriterRequest): Promise<unknown> => {
   switch (request.type) {
-    case 'commit': {
-      const results = store.commitWrites(request.ops);
-      projection.wake();
-      return results;
-    }
+    case 'committed':
+      return undefined;
     case 'start':
       return projection.start();
     case 'settled':
@@ -65,6 +60,12 @@ const handle = async (request: WriterRequest): Promise<unknown> => {
 };
 
 port.on('message', (request: WriterRequest) => {
+  if (request.type === 'committed') {
+    // Told, not asked: no answer.
+    store.noteCommitted(request.events);
+    projection.wake();
+    return;
+  }
   handle(request).then(
     (value) => post({ type: 'reply', id: request.id, value }),
     (error: unknown) => post({ type: 'reply', id: request.id, error: serialise(error) }),

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -16,8 +16,8 @@ const FIXTURES = new URL('../fixtures/telecmi/', import.meta.url);
 const fixture = (name: string): string => readFileSync(new URL(`${name}.json`, FIXTURES), 'utf8');
 const tokens = { ingestToken: 'ingest-token', apiToken: 'api-token', viewerToken: 'viewer-token' };
 
-/** The server as `telehook serve` builds it on SQLite: writes and the calls projection in the writer thread. */
-describe('the SQLite writer thread', () => {
+/** The server as `telehook serve` builds it on SQLite: the calls projection in the calls writer thread. */
+describe('the calls writer thread', () => {
   let dir: string;
   let store: Store;
   let writer: WriterThread;
@@ -51,7 +51,7 @@ describe('the SQLite writer thread', () => {
   const api = (url: string, method: 'GET' | 'POST' = 'GET') =>
     app.inject({ method, url, headers: { authorization: `Bearer ${tokens.apiToken}` } });
 
-  it('commits events there, answers duplicates, and folds them into calls that reads then see', async () => {
+  it('folds the committed events into calls (duplicates once) that reads then see', async () => {
     const waiting = fixture('chub-incoming-event-waiting');
     const first = await post(waiting);
     expect(first.statusCode).toBe(200);
@@ -62,7 +62,7 @@ describe('the SQLite writer thread', () => {
 
     const events = await api('/api/events');
     expect(events.json<{ items: unknown[] }>().items).toHaveLength(2);
-    // Read your writes: the calls read waits until the writer thread has folded what was committed before it.
+    // Read your writes: the calls read waits until the thread has folded what was committed before it.
     const calls = (await api('/api/calls')).json<{ items: { key: string; eventCount: number }[] }>();
     expect(calls.items.length).toBeGreaterThanOrEqual(1);
     expect(calls.items.reduce((sum, call) => sum + call.eventCount, 0)).toBe(2);
@@ -70,7 +70,7 @@ describe('the SQLite writer thread', () => {
     expect(await store.countEventsToProject()).toBe(0);
   });
 
-  it('quarantines a body that is not a TeleCMI payload, through the thread', async () => {
+  it('quarantines a body that is not a TeleCMI payload', async () => {
     const response = await post('{"hello":"world"}');
     expect(response.statusCode).toBe(422);
     const quarantine = (await api('/api/quarantine')).json<{ items: { reason: string }[] }>();
@@ -87,11 +87,20 @@ describe('the SQLite writer thread', () => {
     expect(calls.items.reduce((sum, call) => sum + call.eventCount, 0)).toBe(2);
   });
 
-  it('answers 503 (retryable, nothing acknowledged) once the thread has ended', async () => {
+  it('keeps acknowledging events once the thread has ended; reads of calls answer 503 until a thread folds them', async () => {
     await writer.close();
     const response = await post(fixture('chub-incoming-event-waiting'));
-    expect(response.statusCode).toBe(503);
-    expect(response.json()).toMatchObject({ ok: false, error: { code: 'STORE_UNAVAILABLE' } });
-    expect(await store.countEvents()).toBe(0);
+    expect(response.statusCode).toBe(200);
+    expect(await store.countEvents()).toBe(1);
+    const calls = await api('/api/calls');
+    expect(calls.statusCode).toBe(503);
+    expect(calls.json()).toMatchObject({ ok: false, error: { code: 'STORE_UNAVAILABLE' } });
+    expect(await store.countEventsToProject()).toBe(1);
+  });
+
+  it('keeps the calls in a file of their own, next to the events', async () => {
+    await post(fixture('chub-incoming-event-waiting'));
+    await api('/api/calls');
+    expect(existsSync(path.join(dir, 'telehook-calls.db'))).toBe(true);
   });
 });

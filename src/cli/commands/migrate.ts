@@ -7,7 +7,13 @@ import pg from 'pg';
 import { type Config, loadConfig } from '../../config.js';
 import { migrate as migratePostgres } from '../../store/postgres/migrate.js';
 import { connectionConfig } from '../../store/postgres/postgres-store.js';
-import { migrate as migrateSqlite } from '../../store/sqlite/migrate.js';
+import {
+  CALLS_MIGRATIONS_DIR,
+  loadMigrations,
+  migrate as migrateSqlite,
+  type Migration,
+} from '../../store/sqlite/migrate.js';
+import { callsFileOf } from '../../store/sqlite/sqlite-store.js';
 import { overridesFrom } from '../config-options.js';
 import { redactUrl, SQLITE_FILE } from '../open-store.js';
 
@@ -37,13 +43,18 @@ export async function runMigrate(
   } else {
     mkdirSync(config.dataDir, { recursive: true });
     const file = path.join(config.dataDir, SQLITE_FILE);
-    const db = new Database(file);
-    try {
-      db.pragma('journal_mode = WAL');
-      applied = migrateSqlite(db);
-    } finally {
-      db.close();
-    }
+    const migrateFile = (name: string, migrations?: Migration[]): string[] => {
+      const db = new Database(name);
+      try {
+        db.pragma('journal_mode = WAL');
+        return migrateSqlite(db, migrations);
+      } finally {
+        db.close();
+      }
+    };
+    applied = migrateFile(file);
+    // The calls' own file (derived data): its migrations are listed after the events'.
+    applied.push(...migrateFile(callsFileOf(file), loadMigrations(CALLS_MIGRATIONS_DIR)));
     description = `SQLite ${file}`;
   }
   out.write(

@@ -3,6 +3,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import type { Database } from 'better-sqlite3';
 
 const MIGRATIONS_DIR = new URL('./migrations/', import.meta.url);
+/** The calls' own database file (see calls-migrations/0001_calls.sql). */
+export const CALLS_MIGRATIONS_DIR = new URL('./calls-migrations/', import.meta.url);
 
 /** A migration file: `NNNN_description.sql`, applied once, in order, never edited after release. */
 export interface Migration {

@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { AppError, StoreError } from '../../errors.js';
 import { GroupCommit } from '../group-commit.js';
 import type { Store, StoredEvent } from '../store.js';
-import { migrate } from './migrate.js';
+import { CALLS_MIGRATIONS_DIR, loadMigrations, migrate } from './migrate.js';
 import { prepareWrites, type WriteOp, type WriteResult } from './queries/append.js';
 import { prepareCallReads } from './queries/calls-read.js';
 import { prepareCallWrites } from './queries/calls-write.js';
@@ -22,17 +22,22 @@ export interface SqliteStoreOptions {
   /** The most writes in one transaction. @defaultValue 512 */
   readonly maxBatch?: number;
   /**
-   * Commits the writes (events, quarantined requests) somewhere else: the SQLite writer thread, which commits
-   * them with its own connection and folds them into calls there. Absent: this store commits them itself and
-   * keeps them in memory for a projection in this thread.
+   * Told of the events each commit stored (not the duplicates), in order, when the calls are folded elsewhere
+   * (the calls writer thread, src/writer). Absent: this store keeps them in memory for a projection in this thread.
    */
-  readonly commitWrites?: (ops: WriteOp[]) => Promise<WriteResult[]>;
+  readonly onCommitted?: (events: StoredEvent[]) => void;
 }
 
-/** The SQLite store, plus the batch write that the writer thread runs for the main thread's store. */
+/** The SQLite store, plus what the calls writer thread needs of it. */
 export interface SqliteStore extends Store {
-  /** Appends and quarantines in one transaction (one fsync); results in order. Throws a StoreError. */
-  commitWrites(ops: WriteOp[]): WriteResult[];
+  /** Events another thread committed: the projection of this store folds them from memory, not from the file. */
+  noteCommitted(events: readonly StoredEvent[]): void;
+}
+
+/** The calls' database file, next to the events': `telehook.db` → `telehook-calls.db`. */
+export function callsFileOf(file: string): string {
+  const extension = path.extname(file);
+  return `${file.slice(0, file.length - extension.length)}-calls${extension || '.db'}`;
 }
 
 /** SQLite result codes after which the same write may succeed later. */
@@ -47,8 +52,13 @@ const RETRYABLE = /^SQLITE_(BUSY|LOCKED|FULL|IOERR|READONLY|CANTOPEN|PROTOCOL|NO
  */
 export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   mkdirSync(path.dirname(path.resolve(options.file)), { recursive: true });
-  const open = (synchronous: 'FULL' | 'NORMAL'): Database.Database => {
-    const connection = new Database(options.file);
+  const callsFile = callsFileOf(options.file);
+  const open = (
+    file: string,
+    synchronous: 'FULL' | 'NORMAL',
+    attach?: { file: string; as: string },
+  ): Database.Database => {
+    const connection = new Database(file);
     connection.pragma('journal_mode = WAL');
     connection.pragma(`synchronous = ${synchronous}`);
     connection.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
@@ -59,24 +69,32 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     // the benchmark gained a quarter (bench/README.md). The log file is cut back to 64 MiB after a checkpoint.
     connection.pragma('wal_autocheckpoint = 8000');
     connection.pragma('journal_size_limit = 67108864');
+    if (attach) connection.prepare('ATTACH DATABASE ? AS ' + attach.as).run(attach.file);
     return connection;
   };
   // Events are acknowledged after their commit: that connection fsyncs every commit (FULL).
-  const db = open('FULL');
+  const db = open(options.file, 'FULL');
   migrate(db);
-  // Calls are derived from the events and rebuilt from them if lost: their connection does not wait for an fsync
-  // (NORMAL). In WAL mode a commit is still atomic; the calls and the projection position commit together, so
-  // after a power loss the projection resumes from a consistent point.
-  const derived = open('NORMAL');
+  // The calls live in a file of their own: folding holds that file's write lock, never the events'. They are
+  // derived from the events and rebuilt from them if lost, so their commits do not wait for an fsync (NORMAL); in
+  // WAL mode a commit is still atomic, and the calls and the projection position commit together, so after a power
+  // loss the projection resumes from a consistent point. The fold reads the events through an attachment.
+  const callsDb = open(callsFile, 'NORMAL', { file: options.file, as: 'events_file' });
+  migrate(callsDb, loadMigrations(CALLS_MIGRATIONS_DIR));
+  // The delivery queue (rebuilt from the events if lost): NORMAL, on the events' file, without the calls attached
+  // (a write transaction would otherwise lock both files).
+  const queueDb = open(options.file, 'NORMAL');
+  // Reads: the events' file with the calls' attached; table names resolve in either.
+  const readDb = open(options.file, 'NORMAL', { file: callsFile, as: 'calls_file' });
 
   const write = prepareWrites(db);
-  const read = prepareReads(derived);
-  const projectCalls = prepareCallWrites(derived);
-  const calls = prepareCallReads(derived);
-  const summaries = prepareSummaries(derived);
-  const delivery = prepareDeliveryQueries(db, derived);
-  const resetCalls = derived.transaction(() => {
-    derived.exec(
+  const read = prepareReads(readDb);
+  const projectCalls = prepareCallWrites(callsDb);
+  const calls = prepareCallReads(readDb);
+  const summaries = prepareSummaries(readDb);
+  const delivery = prepareDeliveryQueries(db, queueDb);
+  const resetCalls = callsDb.transaction(() => {
+    callsDb.exec(
       'DELETE FROM calls; DELETE FROM call_links; DELETE FROM call_agents; DELETE FROM projection_state;',
     );
   });
@@ -101,24 +119,28 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     } catch (error) {
       throw toStoreError(error);
     }
+    const committed: StoredEvent[] = [];
     ops.forEach((op, index) => {
       const result = results[index];
       if (op.type !== 'event' || !result || result.duplicate) return;
       const { input } = op;
-      unfolded.push({
+      committed.push({
         ...input.event,
         method: input.method,
         contentType: input.contentType,
         cursor: String(result.seq),
       });
     });
-    if (unfolded.length > MAX_UNFOLDED) unfolded = [];
+    if (options.onCommitted) {
+      if (committed.length > 0) options.onCommitted(committed);
+    } else noteCommitted(committed);
     return results;
   };
-  const commits = new GroupCommit<WriteOp, WriteResult>(
-    options.commitWrites ?? commitWrites,
-    options.maxBatch,
-  );
+  const noteCommitted = (events: readonly StoredEvent[]): void => {
+    unfolded.push(...events);
+    if (unfolded.length > MAX_UNFOLDED) unfolded = [];
+  };
+  const commits = new GroupCommit<WriteOp, WriteResult>(commitWrites, options.maxBatch);
   let closed = false;
 
   const submit = (op: WriteOp): Promise<WriteResult> =>
@@ -134,7 +156,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
 
   return {
     backend: 'sqlite',
-    commitWrites,
+    noteCommitted,
     appendEvent: async (input) => {
       const { id, duplicate } = (await submit({ type: 'event', input }))!;
       return { id, duplicate };
@@ -155,7 +177,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     listStaleCallKeys: (before, limit) => guard(() => calls.listStaleCallKeys(before, limit)),
     resetCalls: () =>
       guard(() => {
-        resetCalls.immediate();
+        resetCalls();
         projectCalls.forget();
       }),
     listCalls: (query) => guard(() => calls.listCalls(query)),
@@ -194,7 +216,9 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       if (closed) return;
       closed = true;
       await commits.drain();
-      derived.close();
+      readDb.close();
+      queueDb.close();
+      callsDb.close();
       db.close();
     },
   };

@@ -209,7 +209,7 @@ export function prepareCallWrites(db: Database) {
         for (const key of removed) changed.delete(key);
         return { changed: [...changed.values()], removed: [...removed] };
       })
-      .immediate();
+      .deferred();
 
   return {
     fold: (batch: ProjectionBatch, rules: CallRules): ProjectionResult => {
