@@ -122,6 +122,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
         .map(({ cursor: _cursor, ...event }) => event),
     }),
     onEnqueued: () => worker.wake(),
+    cursorsInCommitOrder: deps.store.backend === 'sqlite',
   });
   const endpoints = createEndpointService({
     store: deps.store,

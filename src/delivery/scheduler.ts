@@ -21,6 +21,13 @@ export interface DeliverySchedulerOptions {
   readonly callData: (call: Call) => Promise<unknown>;
   /** Told when new deliveries were enqueued (the worker wakes up). */
   readonly onEnqueued?: () => void;
+  /**
+   * Events are committed in the order of their cursors (one process on SQLite): a folded batch whose events are
+   * all at or before the scheduler's position is a refold (a rebuild, a lost calls file) of events it has already
+   * handled, and enqueues nothing; forwarding it would send endpoints events from before they existed.
+   * @defaultValue false
+   */
+  readonly cursorsInCommitOrder?: boolean;
 }
 
 /** The name of the scheduler's position among the events (Store.getDeliveryCursor). */
@@ -157,6 +164,12 @@ export function createDeliveryScheduler(options: DeliverySchedulerOptions) {
       // before the cursor (sequence numbers are not committed in order). An event enqueued already (by the
       // catch-up) is recognised by its idempotency key.
       const { events } = batch;
+      if (
+        options.cursorsInCommitOrder === true &&
+        events.length > 0 &&
+        events.every((event) => position(event.cursor) <= position(cursor))
+      )
+        continue;
       const finalCalls = batch.result.changed.filter(isFinal);
       if (events.length === 0 && finalCalls.length === 0) continue;
       const endpoints = await enabledEndpoints();

@@ -515,6 +515,29 @@ describe('forwarding', () => {
     await again.store.close();
   });
 
+  it('forwards nothing when the calls are rebuilt: the refolded events were received before the endpoint', async () => {
+    const t = await createTestApp({ startDeliveryWorker: false, overrides: { allowPrivateEndpoints: '1' } });
+    onTestFinished(async () => {
+      await t.app.close();
+      await t.store.close();
+    });
+    await ingest(
+      t,
+      callFlows(T0).flatMap((flow) => flow.payloads),
+    );
+    const sink = await startHttpSink();
+    await addEndpoint(t, { url: sink.url, receives: 'events' });
+    await addEndpoint(t, { url: sink.url, receives: 'calls' });
+    const rebuilt = await t.app.inject({ method: 'POST', url: '/api/rebuild', headers: t.auth });
+    expect(rebuilt.statusCode, rebuilt.body).toBe(200);
+    await t.app.delivery.scheduler.settled();
+    expect(await t.store.countDeliveries({})).toBe(0);
+    // What arrives after the endpoint was added is forwarded.
+    const [flow] = callFlows(T0 + 3_600_000);
+    await ingest(t, flow!.payloads);
+    expect(await t.store.countDeliveries({})).toBeGreaterThan(0);
+  });
+
   it('does not follow a redirect: the attempt is recorded and retried', async () => {
     const t = await openApp(fakeClock());
     const elsewhere = await startHttpSink();
