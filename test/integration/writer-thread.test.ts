@@ -103,4 +103,26 @@ describe('the calls writer thread', () => {
     await api('/api/calls');
     expect(existsSync(path.join(dir, 'telehook-calls.db'))).toBe(true);
   });
+
+  it('folds the calls again from the events when the calls file is lost', async () => {
+    await post(fixture('chub-incoming-event-waiting'));
+    await post(fixture('chub-incoming-cdr-missed'));
+    const before = (await api('/api/calls')).json<{ items: unknown[] }>().items;
+    expect(before.length).toBeGreaterThanOrEqual(1);
+    await app.close();
+    await store.close();
+    await writer.close();
+    for (const suffix of ['', '-wal', '-shm'])
+      rmSync(path.join(dir, `telehook-calls.db${suffix}`), { force: true });
+
+    const config = loadConfig({ overrides: { dataDir: dir, logLevel: 'silent' } });
+    const logger = createLogger(config);
+    const opened = await openStore(config, { writerThread: { logger, settings: config } });
+    store = opened.store;
+    writer = opened.writer!;
+    app = await buildApp(config, { store, logger, tokens, projectionIn: writer.projection });
+    await app.ready();
+    const after = (await api('/api/calls')).json<{ items: unknown[] }>().items;
+    expect(after).toEqual(before);
+  });
 });
