@@ -1,28 +1,16 @@
-import { readdirSync, readFileSync } from 'node:fs';
-
 import type { Database } from 'better-sqlite3';
+
+import { type Migration, readMigrations } from '../migration-files.js';
 
 const MIGRATIONS_DIR = new URL('./migrations/', import.meta.url);
 /** The calls' own database file (see calls-migrations/0001_calls.sql). */
 export const CALLS_MIGRATIONS_DIR = new URL('./calls-migrations/', import.meta.url);
 
-/** A migration file: `NNNN_description.sql`, applied once, in order, never edited after release. */
-export interface Migration {
-  readonly version: number;
-  readonly name: string;
-  readonly sql: string;
-}
+export type { Migration };
 
 /** The migrations shipped with this version, in order. */
 export function loadMigrations(dir: URL = MIGRATIONS_DIR): Migration[] {
-  return readdirSync(dir)
-    .filter((file) => /^\d{4}_[\w-]+\.sql$/.test(file))
-    .sort()
-    .map((file) => ({
-      version: Number(file.slice(0, 4)),
-      name: file,
-      sql: readFileSync(new URL(file, dir), 'utf8'),
-    }));
+  return readMigrations(dir);
 }
 
 /**
