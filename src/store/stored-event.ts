@@ -1,5 +1,5 @@
 import { type CallEvent, normalise, parse, parseQuery } from '../telecmi/index.js';
-import type { StoredEvent } from './store.js';
+import type { Page, QuarantinedRequest, StoredEvent } from './store.js';
 
 /** An events row as both adapters read it: its place, its id, how it came and the exact bytes. */
 export interface EventRow {
@@ -9,6 +9,44 @@ export interface EventRow {
   method: string;
   content_type: string | null;
   raw: Buffer;
+}
+
+/** The columns {@link toEvent} reads. */
+export const EVENT_COLUMNS = 'seq, id, received_at, method, content_type, raw';
+
+/** A quarantine row as both adapters read it. */
+export interface QuarantineRow {
+  seq: number;
+  id: string;
+  received_at: number;
+  reason: string;
+  message: string;
+  method: string;
+  path: string;
+  content_type: string | null;
+  raw: Buffer;
+}
+
+export const toQuarantined = (row: QuarantineRow): QuarantinedRequest => ({
+  id: row.id,
+  receivedAt: row.received_at,
+  reason: row.reason,
+  message: row.message,
+  method: row.method,
+  path: row.path,
+  contentType: row.content_type,
+  raw: row.raw.toString('utf8'),
+  rawBase64: row.raw.toString('base64'),
+});
+
+/** A page of rows paged by `seq`: a full page has a next cursor (its last seq). */
+export function toPage<Row extends { seq: number }, T>(
+  rows: Row[],
+  limit: number,
+  map: (row: Row) => T,
+): Page<T> {
+  const last = rows.at(-1);
+  return { items: rows.map(map), next: rows.length === limit && last ? String(last.seq) : null };
 }
 
 /**

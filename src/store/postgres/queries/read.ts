@@ -8,39 +8,16 @@ import type {
   ReceivedQuery,
   StoredEvent,
 } from '../../store.js';
-import { type EventRow, toEvent } from '../../stored-event.js';
+import {
+  EVENT_COLUMNS,
+  type EventRow,
+  type QuarantineRow,
+  toEvent,
+  toPage,
+  toQuarantined,
+} from '../../stored-event.js';
 
-/** The columns {@link toEvent} reads. */
-export const EVENT_COLUMNS = 'seq, id, received_at, method, content_type, raw';
-
-interface QuarantineRow {
-  seq: number;
-  id: string;
-  received_at: number;
-  reason: string;
-  message: string;
-  method: string;
-  path: string;
-  content_type: string | null;
-  raw: Buffer;
-}
-
-const toQuarantined = (row: QuarantineRow): QuarantinedRequest => ({
-  id: row.id,
-  receivedAt: row.received_at,
-  reason: row.reason,
-  message: row.message,
-  method: row.method,
-  path: row.path,
-  contentType: row.content_type,
-  raw: row.raw.toString('utf8'),
-  rawBase64: row.raw.toString('base64'),
-});
-
-function toPage<Row extends { seq: number }, T>(rows: Row[], limit: number, map: (row: Row) => T): Page<T> {
-  const last = rows.at(-1);
-  return { items: rows.map(map), next: rows.length === limit && last ? String(last.seq) : null };
-}
+export { EVENT_COLUMNS } from '../../stored-event.js';
 
 /** The read queries of the PostgreSQL store. Paging walks the primary key, so a page never scans skipped rows. */
 export function createReads(pool: Pool) {
