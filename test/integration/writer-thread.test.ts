@@ -23,8 +23,8 @@ describe('the calls writer thread', () => {
   let writer: WriterThread;
   let app: FastifyInstance;
 
-  beforeEach(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'telehook-writer-'));
+  /** Opens the data directory as `telehook serve` does. */
+  const open = async (): Promise<void> => {
     const config = loadConfig({ overrides: { dataDir: dir, logLevel: 'silent' } });
     const logger = createLogger(config);
     const opened = await openStore(config, { writerThread: { logger, settings: config } });
@@ -32,6 +32,11 @@ describe('the calls writer thread', () => {
     writer = opened.writer!;
     app = await buildApp(config, { store, logger, tokens, projectionIn: writer.projection });
     await app.ready();
+  };
+
+  beforeEach(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'telehook-writer-'));
+    await open();
   });
 
   afterEach(async () => {
@@ -115,13 +120,7 @@ describe('the calls writer thread', () => {
     for (const suffix of ['', '-wal', '-shm'])
       rmSync(path.join(dir, `telehook-calls.db${suffix}`), { force: true });
 
-    const config = loadConfig({ overrides: { dataDir: dir, logLevel: 'silent' } });
-    const logger = createLogger(config);
-    const opened = await openStore(config, { writerThread: { logger, settings: config } });
-    store = opened.store;
-    writer = opened.writer!;
-    app = await buildApp(config, { store, logger, tokens, projectionIn: writer.projection });
-    await app.ready();
+    await open();
     const after = (await api('/api/calls')).json<{ items: unknown[] }>().items;
     expect(after).toEqual(before);
   });
