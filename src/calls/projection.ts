@@ -11,6 +11,11 @@ export interface FoldedBatch {
   readonly result: ProjectionResult;
   /** The cursor of the last event folded (unchanged by a stale sweep); null before any event. */
   readonly position: string | null;
+  /**
+   * Every event of the batch had been folded before a rebuild and is folded again: what it causes downstream
+   * (deliveries) was done the first time.
+   */
+  readonly replayed?: boolean;
 }
 
 export interface CallProjectionOptions {
@@ -78,6 +83,8 @@ export function createCallProjection(options: CallProjectionOptions): CallProjec
   let retry: NodeJS.Timeout | null = null;
   let poll: NodeJS.Timeout | null = null;
 
+  /** During a rebuild: the position it started from (events up to it are folded again). */
+  let replayUntil = 0;
   let waiters = 0;
   let isWakeScheduled = false;
   const wakeDelayMs = options.wakeDelayMs ?? 20;
@@ -109,8 +116,15 @@ export function createCallProjection(options: CallProjectionOptions): CallProjec
       // With several processes on one database, another may have folded some of these (and published them).
       const mine = result.folded ?? events;
       folded += mine.length;
+      const replayed =
+        replayUntil > 0 && mine.length > 0 && mine.every((event) => Number(event.cursor) <= replayUntil);
       if (mine.length > 0 || result.changed.length > 0 || result.removed.length > 0)
-        options.onFolded?.({ events: mine, result, position: last.cursor });
+        options.onFolded?.({
+          events: mine,
+          result,
+          position: last.cursor,
+          ...(replayed ? { replayed } : {}),
+        });
       if (isStopped) return;
       await yieldToIngest(performance.now() - started);
     }
@@ -198,8 +212,13 @@ export function createCallProjection(options: CallProjectionOptions): CallProjec
       const started = Date.now();
       await running;
       const before = folded;
-      await store.resetCalls();
-      await run();
+      replayUntil = Number((await store.getProjectionPosition()) ?? 0);
+      try {
+        await store.resetCalls();
+        await run();
+      } finally {
+        replayUntil = 0;
+      }
       return { events: folded - before, ms: Date.now() - started };
     },
     /** Events folded since start. */

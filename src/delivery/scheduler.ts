@@ -10,6 +10,8 @@ export interface FoldedEvents {
   readonly events: readonly StoredEvent[];
   readonly result: ProjectionResult;
   readonly position: string | null;
+  /** Events folded again by a rebuild: their deliveries were scheduled the first time. */
+  readonly replayed?: boolean;
 }
 
 export interface DeliverySchedulerOptions {
@@ -164,6 +166,7 @@ export function createDeliveryScheduler(options: DeliverySchedulerOptions) {
       // before the cursor (sequence numbers are not committed in order). An event enqueued already (by the
       // catch-up) is recognised by its idempotency key.
       const { events } = batch;
+      if (batch.replayed === true) continue;
       if (
         options.cursorsInCommitOrder === true &&
         events.length > 0 &&
