@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import type { FastifyBaseLogger } from 'fastify';
 
 import { coerceError } from '../errors.js';
+import { createSerialRun } from '../serial-run.js';
 import type { CallRules, ProjectionResult, Store, StoredEvent } from '../store/index.js';
 
 /** What one projection step did: the events folded (in store order), the calls changed, the position after. */
@@ -75,12 +76,9 @@ export function createCallProjection(options: CallProjectionOptions): CallProjec
   const { store, rules, logger } = options;
   const now = options.now ?? Date.now;
   const batchSize = options.batchSize ?? 500;
-  let running: Promise<void> | null = null;
-  let isRequested = false;
   let isStopped = false;
   let folded = 0;
   let timer: NodeJS.Timeout | null = null;
-  let retry: NodeJS.Timeout | null = null;
   let poll: NodeJS.Timeout | null = null;
 
   /** During a rebuild: the position it started from (events up to it are folded again). */
@@ -130,27 +128,11 @@ export function createCallProjection(options: CallProjectionOptions): CallProjec
     }
   };
 
-  const run = (): Promise<void> => {
-    if (running) {
-      isRequested = true;
-      return running;
-    }
-    running = (async () => {
-      do {
-        isRequested = false;
-        try {
-          await foldPending();
-        } catch (error) {
-          logger.error({ err: coerceError(error) }, 'call projection failed; retrying in 1 s');
-          if (!isStopped) retry ??= setTimeout(() => ((retry = null), void run()), 1000);
-          return;
-        }
-      } while (isRequested && !isStopped);
-    })().finally(() => {
-      running = null;
-    });
-    return running;
-  };
+  const runner = createSerialRun(foldPending, {
+    onError: (error) => logger.error({ err: error }, 'call projection failed; retrying in 1 s'),
+    isStopped: () => isStopped,
+  });
+  const { run } = runner;
 
   const sweepStale = async (): Promise<number> => {
     let closed = 0;
@@ -165,7 +147,6 @@ export function createCallProjection(options: CallProjectionOptions): CallProjec
   };
 
   return {
-    /** Starts folding what is pending and the periodic stale sweep. */
     start(): void {
       isStopped = false;
       void run();
@@ -180,7 +161,6 @@ export function createCallProjection(options: CallProjectionOptions): CallProjec
         poll.unref();
       }
     },
-    /** New events were committed: fold them. */
     wake(): void {
       if (isStopped || isWakeScheduled) return;
       // A few ms later: the answer that woke the projection goes out first, and the events committed meanwhile
@@ -192,10 +172,6 @@ export function createCallProjection(options: CallProjectionOptions): CallProjec
         void run();
       }, wakeDelayMs);
     },
-    /**
-     * Resolves when everything committed before the call has been folded (read your writes), or after
-     * `maxWaitMs` when a large backlog is being folded (the read then sees calls a moment old).
-     */
     async settled(maxWaitMs = 2000): Promise<void> {
       waiters += 1;
       let timeout: NodeJS.Timeout | undefined;
@@ -207,10 +183,9 @@ export function createCallProjection(options: CallProjectionOptions): CallProjec
       }
     },
     sweepStale,
-    /** Forgets every call and folds all events again (after a fix, or a definition change). */
     async rebuild(): Promise<{ events: number; ms: number }> {
       const started = Date.now();
-      await running;
+      await runner.running;
       const before = folded;
       replayUntil = Number((await store.getProjectionPosition()) ?? 0);
       try {
@@ -221,7 +196,6 @@ export function createCallProjection(options: CallProjectionOptions): CallProjec
       }
       return { events: folded - before, ms: Date.now() - started };
     },
-    /** Events folded since start. */
     get folded(): number {
       return folded;
     },
@@ -229,8 +203,8 @@ export function createCallProjection(options: CallProjectionOptions): CallProjec
       isStopped = true;
       if (timer) clearInterval(timer);
       if (poll) clearInterval(poll);
-      if (retry) clearTimeout(retry);
-      await running;
+      runner.cancelRetry();
+      await runner.running;
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 
-import { coerceError } from '../errors.js';
+import { createSerialRun } from '../serial-run.js';
 import type { Call, Endpoint, NewDelivery, ProjectionResult, Store, StoredEvent } from '../store/index.js';
 import { isFinal, matchesCall, matchesEvent } from './filters.js';
 import { callBody, callType, eventBody, eventType } from './formats.js';
@@ -52,10 +52,7 @@ export function createDeliveryScheduler(options: DeliverySchedulerOptions) {
   const queue: FoldedEvents[] = [];
   let cursor: string | null = null;
   let isCatchingUp = true;
-  let running: Promise<void> | null = null;
-  let isRequested = false;
   let isStopped = false;
-  let retry: NodeJS.Timeout | null = null;
   /** A position reached without enqueueing anything, not saved yet (see drain). */
   let unsaved: string | null = null;
   let isSaveDue = false;
@@ -209,29 +206,15 @@ export function createDeliveryScheduler(options: DeliverySchedulerOptions) {
     isSaveDue = false;
   };
 
-  const run = (): Promise<void> => {
-    if (running) {
-      isRequested = true;
-      return running;
-    }
-    running = (async () => {
-      do {
-        isRequested = false;
-        try {
-          await drain();
-        } catch (error) {
-          // What was not enqueued is read again from the store on the next run.
-          isCatchingUp = true;
-          logger.error({ err: coerceError(error) }, 'delivery scheduling failed; retrying in 1 s');
-          if (!isStopped) retry ??= setTimeout(() => ((retry = null), void run()), 1000);
-          return;
-        }
-      } while (isRequested && !isStopped);
-    })().finally(() => {
-      running = null;
-    });
-    return running;
-  };
+  const runner = createSerialRun(drain, {
+    onError: (error) => {
+      // What was not enqueued is read again from the store on the next run.
+      isCatchingUp = true;
+      logger.error({ err: error }, 'delivery scheduling failed; retrying in 1 s');
+    },
+    isStopped: () => isStopped,
+  });
+  const { run } = runner;
 
   return {
     /** Catches up with the events folded while it was not running. */
@@ -253,19 +236,19 @@ export function createDeliveryScheduler(options: DeliverySchedulerOptions) {
     },
     /** Resolves when every batch it was told of is enqueued. */
     async settled(): Promise<void> {
-      while (running) await running;
+      while (runner.running) await runner.running;
     },
     /** Saves its position now (an endpoint was added or changed: what follows is for it). */
     async persist(): Promise<void> {
       isSaveDue = true;
       await run();
-      while (running) await running;
+      while (runner.running) await runner.running;
     },
     async stop(): Promise<void> {
       isStopped = true;
-      if (retry) clearTimeout(retry);
+      runner.cancelRetry();
       if (saveTimer) clearTimeout(saveTimer);
-      await running;
+      await runner.running;
       if (unsaved !== null) await enqueue([], unsaved).catch(() => undefined);
     },
   };
