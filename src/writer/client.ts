@@ -5,7 +5,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { CallProjection, FoldedBatch } from '../calls/index.js';
 import { StoreError } from '../errors.js';
 import type { StoredEvent } from '../store/index.js';
-import type { WriterMessage, WriterRequest, WriterThreadData } from './protocol.js';
+import type { WriterMessage, WriterNotice, WriterRequest, WriterThreadData } from './protocol.js';
 
 /** Requests as the client sends them: the id is the client's. */
 type Request = WriterRequest extends infer R ? (R extends WriterRequest ? Omit<R, 'id'> : never) : never;
@@ -92,7 +92,7 @@ export function startWriterThread(options: WriterThreadData & { logger: FastifyB
   return {
     committed: (events) => {
       // Lost if the thread has ended: the next thread reads them from the file.
-      if (isAlive) worker.postMessage({ type: 'committed', id: 0, events } satisfies WriterRequest);
+      if (isAlive) worker.postMessage({ type: 'committed', events } satisfies WriterNotice);
     },
     projection: (listener) => {
       onFolded = listener;

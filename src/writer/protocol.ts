@@ -8,9 +8,14 @@ export interface WriterThreadData {
   readonly settings: Pick<Config, 'staleCallAfterMs' | 'logLevel' | 'logFormat'>;
 }
 
+/** The events a commit of the main thread stored: told, not asked (no answer). */
+export interface WriterNotice {
+  readonly type: 'committed';
+  readonly events: StoredEvent[];
+}
+
 /** A request of the main thread; each is answered once, with the same `id`. */
 export type WriterRequest = { readonly id: number } & (
-  | { readonly type: 'committed'; readonly events: StoredEvent[] }
   | { readonly type: 'start' }
   | { readonly type: 'settled'; readonly maxWaitMs?: number }
   | { readonly type: 'sweepStale' }
@@ -22,7 +27,6 @@ export type WriterRequest = { readonly id: number } & (
 /** A StoreError, as it crosses the thread boundary (an Error's class and fields do not). */
 export interface SerialisedError {
   readonly message: string;
-  readonly code: string;
   readonly retryable: boolean;
 }
 

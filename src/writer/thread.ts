@@ -6,10 +6,16 @@
 import { parentPort, workerData } from 'node:worker_threads';
 
 import { createCallProjection, createCallRules } from '../calls/index.js';
-import { AppError, coerceError } from '../errors.js';
+import { coerceError } from '../errors.js';
 import { createLogger } from '../logger.js';
 import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
-import type { SerialisedError, WriterMessage, WriterRequest, WriterThreadData } from './protocol.js';
+import type {
+  SerialisedError,
+  WriterMessage,
+  WriterNotice,
+  WriterRequest,
+  WriterThreadData,
+} from './protocol.js';
 
 const port = parentPort;
 if (!port) throw new Error('src/writer/thread.ts runs as a worker thread (see ./client.ts)');
@@ -29,17 +35,11 @@ const projection = createCallProjection({
 
 const serialise = (error: unknown): SerialisedError => {
   const coerced = coerceError(error);
-  return {
-    message: coerced.message,
-    code: coerced instanceof AppError ? coerced.code : 'STORE_UNAVAILABLE',
-    retryable: (coerced as { retryable?: unknown }).retryable === true,
-  };
+  return { message: coerced.message, retryable: (coerced as { retryable?: unknown }).retryable === true };
 };
 
 const handle = async (request: WriterRequest): Promise<unknown> => {
   switch (request.type) {
-    case 'committed':
-      return undefined;
     case 'start':
       return projection.start();
     case 'settled':
@@ -59,9 +59,8 @@ const handle = async (request: WriterRequest): Promise<unknown> => {
   }
 };
 
-port.on('message', (request: WriterRequest) => {
+port.on('message', (request: WriterRequest | WriterNotice) => {
   if (request.type === 'committed') {
-    // Told, not asked: no answer.
     store.noteCommitted(request.events);
     projection.wake();
     return;
