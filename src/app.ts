@@ -7,7 +7,6 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 
 import { callsRoutes, createAuthorizer, eventsRoutes } from './api/index.js';
 import {
-  byTelecmiTime,
   type CallProjection,
   createCallProjection,
   createCallRules,
@@ -117,9 +116,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     callData: async (call) => ({
       ...call,
       // As GET /api/calls/:key gives it: the events without their store cursor.
-      timeline: (await deps.store.listCallEvents(call.key))
-        .sort(byTelecmiTime)
-        .map(({ cursor: _cursor, ...event }) => event),
+      timeline: (await calls.timelineOf(call.key)).map(({ cursor: _cursor, ...event }) => event),
     }),
     onEnqueued: () => worker.wake(),
     cursorsInCommitOrder: deps.store.backend === 'sqlite',

@@ -87,6 +87,10 @@ export function createCallsService(options: {
     };
   };
 
+  /** The events of a call (by its key), in TeleCMI time order. */
+  const timelineOf = async (key: string): Promise<StoredEvent[]> =>
+    (await store.listCallEvents(key)).sort(byTelecmiTime);
+
   return {
     settled: () => projection.settled(),
 
@@ -128,9 +132,10 @@ export function createCallsService(options: {
       await projection.settled();
       const call = await store.getCall(keyOrIdentifier);
       if (!call) return null;
-      const timeline = (await store.listCallEvents(call.key)).sort(byTelecmiTime);
-      return { ...call, timeline };
+      return { ...call, timeline: await timelineOf(call.key) };
     },
+
+    timelineOf,
 
     rebuild: () => projection.rebuild(),
   };
