@@ -21,7 +21,7 @@ import {
 } from './lib/report.js';
 import { type Exit, RssSampler } from './lib/server-process.js';
 import { median, type RunResult, summarise } from './lib/stats.js';
-import { ROOT, type Target, type TargetName, TARGETS } from './lib/targets.js';
+import { backlogIn, ROOT, type Target, type TargetName, TARGETS } from './lib/targets.js';
 
 const USAGE = `npm run bench -- [options]
 
@@ -149,7 +149,7 @@ async function runOne(
     if (started.server.hasExited()) {
       throw new Error(`${target.label} exited during the load:\n${started.server.stderr()}`);
     }
-    const backlog = started.backlog === null ? null : await started.backlog();
+    const backlog = started.metrics === null ? null : backlogIn(await started.metrics());
     const exit = await started.stop();
     const verification =
       started.readStored === null

@@ -5,42 +5,22 @@
  *
  *   npm run bench:soak [-- --rate 2000 --minutes 10]
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 import { Pool } from 'undici';
 
 import { generateScenario, SCENARIO_NAMES } from '../src/scenarios/index.js';
-import { startProcess, stopProcess } from './lib/server-process.js';
-import { ROOT } from './lib/targets.js';
+import { backlogIn, startTelehook } from './lib/targets.js';
 
 const { values } = parseArgs({
   options: { rate: { type: 'string', default: '2000' }, minutes: { type: 'string', default: '10' } },
 });
 const RATE = Number(values.rate);
 const SECONDS = Number(values.minutes) * 60;
-const MAIN = path.join(ROOT, 'dist/cli/main.js');
-if (!existsSync(MAIN)) throw new Error('run "npm run build" first');
-const flags =
-  (
-    JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }
-  ).scripts.start.match(/--[\w-]+=\S+/g) ?? [];
-
-const dir = mkdtempSync(path.join(tmpdir(), 'telehook-soak-'));
-const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('TELEHOOK_')));
-const server = startProcess(
-  [...flags, MAIN, 'serve', '--port', '0', '--host', '127.0.0.1', '--data', dir],
-  env,
-);
-const infoFile = path.join(dir, 'server.json');
-while (!existsSync(infoFile)) await new Promise((resolve) => setTimeout(resolve, 50));
-await new Promise((resolve) => setTimeout(resolve, 200));
-const info = JSON.parse(readFileSync(infoFile, 'utf8')) as { url: string; ingestUrl: string };
-const apiToken = (JSON.parse(readFileSync(path.join(dir, 'tokens.json'), 'utf8')) as { apiToken: string })
-  .apiToken;
-const ingest = new URL(info.ingestUrl);
+const target = await startTelehook();
+const { server } = target;
+const ingest = new URL(target.url);
 const pool = new Pool(ingest.origin, { connections: 16 });
 
 const rssMb = (): number => {
@@ -48,8 +28,7 @@ const rssMb = (): number => {
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 };
 async function backlog(): Promise<number> {
-  const response = await fetch(`${info.url}/metrics`, { headers: { authorization: `Bearer ${apiToken}` } });
-  const text = await response.text();
+  const text = await target.metrics!();
   if (process.env['SOAK_DEBUG']) {
     const pick = (name: string) =>
       (Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`, 'm').exec(text)?.[1] ?? NaN) / 1e6).toFixed(1);
@@ -57,7 +36,7 @@ async function backlog(): Promise<number> {
       `   heap used ${pick('telehook_nodejs_heap_size_used_bytes')} total ${pick('telehook_nodejs_heap_size_total_bytes')} external ${pick('telehook_nodejs_external_memory_bytes')} MB`,
     );
   }
-  return Number(/^telehook_projection_backlog_events (\d+)/m.exec(text)?.[1] ?? NaN);
+  return backlogIn(text);
 }
 
 // Realistic traffic: whole calls of the built-in scenarios, ~7 events each, interleaved.
@@ -78,7 +57,9 @@ const refill = (): void => {
   }
 };
 
-console.log(`Soak: ${RATE} events/s for ${SECONDS / 60} min against ${info.url} (node ${flags.join(' ')})`);
+console.log(
+  `Soak: ${RATE} events/s for ${SECONDS / 60} min against ${ingest.origin} (started as npm start runs it)`,
+);
 console.log('| t (s) | sent | non-2xx | RSS MB | backlog (events not folded) |');
 console.log('| ---: | ---: | ---: | ---: | ---: |');
 const samples: { t: number; rss: number; backlog: number }[] = [];
@@ -121,8 +102,8 @@ while (inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 20));
 await new Promise((resolve) => setTimeout(resolve, 2000));
 const finalBacklog = await backlog();
 await pool.close();
-await stopProcess(server);
-rmSync(dir, { recursive: true, force: true });
+await target.stop();
+target.cleanup();
 
 const half = samples.filter((sample) => sample.t > SECONDS / 2);
 const slope =

@@ -53,8 +53,8 @@ export interface StartedTarget {
   readonly dir: string | null;
   /** Removes its temporary directory. */
   readonly cleanup: () => void;
-  /** telehook: how many stored events are not folded into calls yet (its /metrics), or null for the others. */
-  readonly backlog: (() => Promise<number>) | null;
+  /** telehook: its /metrics text (read with its API token), or null for the others. */
+  readonly metrics: (() => Promise<string>) | null;
 }
 
 export interface Target {
@@ -140,18 +140,21 @@ export async function startTelehook(extraNodeFlags: readonly string[] = []): Pro
     readStored: () => readDatabase(path.join(dir, TELEHOOK_FILES.database), true),
     dir,
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
-    backlog: async () => {
+    metrics: async () => {
       const { apiToken } = JSON.parse(readFileSync(path.join(dir, 'tokens.json'), 'utf8')) as {
         apiToken: string;
       };
       const response = await fetch(`${info.url}/metrics`, {
         headers: { authorization: `Bearer ${apiToken}` },
       });
-      const text = await response.text();
-      return Number(/^telehook_projection_backlog_events (\d+)/m.exec(text)?.[1] ?? NaN);
+      return response.text();
     },
   };
 }
+
+/** Events stored but not folded into calls yet, from telehook's /metrics text. */
+export const backlogIn = (metrics: string): number =>
+  Number(/^telehook_projection_backlog_events (\d+)/m.exec(metrics)?.[1] ?? NaN);
 
 /** Every target, in the order of the first round. */
 export const TARGETS: readonly Target[] = [bare, express, durable, telehook];
@@ -172,7 +175,7 @@ async function startPlain(script: string, extraArgs: string[]): Promise<StartedT
     readStored: null,
     dir: null,
     cleanup: () => undefined,
-    backlog: null,
+    metrics: null,
   };
 }
 
