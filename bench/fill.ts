@@ -1,7 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 
 import { createCallRules } from '../src/calls/index.js';
 import type { Store } from '../src/store/index.js';
+import { CALLS_MIGRATIONS_DIR, loadMigrations } from '../src/store/sqlite/migrate.js';
+import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { canonicalJson, normalise, parse } from '../src/telecmi/index.js';
 import { callFlows } from '../test/helpers/call-flows.js';
 
@@ -94,4 +98,28 @@ export async function fillStore(
       log(`  folded ${folded} events into calls (${Math.round(folded / ((Date.now() - folding) / 1000))}/s)`);
   }
   return { events, calls };
+}
+
+/**
+ * A telehook data directory holding about `events` events of realistic calls (30 days up to now, folded), for
+ * benchmarks that should not start from an empty database. Built once per size and schema in bench/.cache and
+ * reused: a schema change (a new migration) builds a new one.
+ */
+export async function prefilledDataDir(
+  events: number,
+  log: (line: string) => void = console.log,
+): Promise<string> {
+  const schema = [loadMigrations(), loadMigrations(CALLS_MIGRATIONS_DIR)]
+    .map((migrations) => Math.max(...migrations.map((migration) => migration.version)))
+    .join('-');
+  const dir = path.resolve('bench/.cache', `prefill-${events}-schema-${schema}`);
+  if (existsSync(path.join(dir, 'done'))) return dir;
+  log(`Filling ${dir} with ${events} events (once; later runs reuse it)…`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const store = createSqliteStore({ file: path.join(dir, 'telehook.db') });
+  await fillStore(store, { events, days: 30, end: Date.now(), log });
+  await store.close();
+  writeFileSync(path.join(dir, 'done'), new Date().toISOString());
+  return dir;
 }

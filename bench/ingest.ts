@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
+import { prefilledDataDir } from './fill.js';
 import { CpuMeter, type CpuUse, waitForQuiet } from './lib/cpu.js';
 import { probeSync, type SyncProbe } from './lib/disk.js';
 import { BodyCursor, type LoadResult, runLoad } from './lib/load.js';
@@ -34,6 +35,8 @@ const USAGE = `npm run bench -- [options]
   --settle <s>          before each run, wait up to this long for a quiet second, when
                         other processes use under 10% of the CPUs (default 30; 0: don't wait)
   --keep                keep the databases of the runs (their paths are printed)
+  --prefill <n>         telehook starts from a database that already holds about n events of
+                        realistic calls (built once in bench/.cache; default 0: an empty one)
 `;
 
 interface Options {
@@ -45,6 +48,7 @@ interface Options {
   readonly pool: number;
   readonly settle: number;
   readonly keep: boolean;
+  readonly prefill: number;
 }
 
 /** How a durable target's database compares with what the load generator saw. */
@@ -90,6 +94,7 @@ function parseOptions(argv: string[]): Options | null {
       pool: { type: 'string', default: '200000' },
       settle: { type: 'string', default: '30' },
       keep: { type: 'boolean', default: false },
+      prefill: { type: 'string', default: '0' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -114,6 +119,7 @@ function parseOptions(argv: string[]): Options | null {
     pool: positive('pool', values.pool),
     settle: positive('settle', values.settle, true),
     keep: values.keep,
+    prefill: positive('prefill', values.prefill, true),
   };
 }
 
@@ -129,10 +135,11 @@ async function runOne(
   round: number,
   options: Options,
   bodies: readonly Buffer[],
+  dataFrom: string | undefined,
 ): Promise<RunRecord> {
   const before = options.settle > 0 ? await waitForQuiet(options.settle) : null;
   const sync = probeSync();
-  const started = await target.start();
+  const started = await target.start({ dataFrom });
   let keepDir = options.keep;
   try {
     const sampler = new RssSampler(started.server.pid);
@@ -306,11 +313,12 @@ async function main(): Promise<void> {
     `  ${formatRate(bodies.length)} bodies from ${fixtures.length} fixtures with fresh cmiuuid/conversation_uuid/time, mean ${Math.round(meanBytes)} bytes, built in ${Math.round(performance.now() - generating)} ms\n`,
   );
 
+  const dataFrom = options.prefill > 0 ? await prefilledDataDir(options.prefill) : undefined;
   const records: RunRecord[] = [];
   for (let round = 0; round < options.rounds; round += 1) {
     for (const connections of options.connections) {
       for (const target of orderOf(options.targets, round)) {
-        const record = await runOne(target, connections, round, options, bodies);
+        const record = await runOne(target, connections, round, options, bodies, dataFrom);
         records.push(record);
         console.log(describeRun(record, round, options.rounds));
       }

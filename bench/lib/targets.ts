@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -62,7 +62,8 @@ export interface Target {
   readonly label: string;
   /** True when a repeated body would be answered from the dedupe index instead of being stored. */
   readonly dedupes: boolean;
-  start(): Promise<StartedTarget>;
+  /** `dataFrom`: a data directory to start from (--prefill); only telehook uses one. */
+  start(options?: { readonly dataFrom?: string | undefined }): Promise<StartedTarget>;
 }
 
 const INGEST_PATH = '/webhook/cdr';
@@ -106,13 +107,24 @@ const telehook: Target = {
   name: 'telehook',
   label: 'telehook',
   dedupes: true,
-  start: () => startTelehook(),
+  start: (options) => startTelehook([], options),
 };
 
 /** Starts telehook as `npm start` does, with `extraNodeFlags` (e.g. `--cpu-prof`) before its main module. */
-export async function startTelehook(extraNodeFlags: readonly string[] = []): Promise<StartedTarget> {
+export async function startTelehook(
+  extraNodeFlags: readonly string[] = [],
+  options: { readonly dataFrom?: string | undefined } = {},
+): Promise<StartedTarget> {
   if (!existsSync(TELEHOOK_MAIN)) throw new Error(`${TELEHOOK_MAIN} is missing: run "npm run build" first`);
   const dir = mkdtempSync(path.join(tmpdir(), 'telehook-bench-data-'));
+  // A database that already holds events (--prefill): its files are copied, so that every run starts from the same.
+  if (options.dataFrom !== undefined) {
+    for (const file of readdirSync(options.dataFrom).filter((name) => name.endsWith('.db'))) {
+      copyFileSync(path.join(options.dataFrom, file), path.join(dir, file));
+    }
+  }
+  // What the run stored is what comes after the prefilled events.
+  const prefilledUpTo = options.dataFrom === undefined ? 0 : lastSeq(path.join(dir, TELEHOOK_FILES.database));
   // Only telehook's defaults: no TELEHOOK_* setting of the shell that runs the benchmark leaks in.
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('TELEHOOK_')));
   const server = startProcess(
@@ -137,7 +149,7 @@ export async function startTelehook(extraNodeFlags: readonly string[] = []): Pro
     url: info.ingestUrl,
     stop: () => stopProcess(server),
     stopsCleanly: true,
-    readStored: () => readDatabase(path.join(dir, TELEHOOK_FILES.database), true),
+    readStored: () => readDatabase(path.join(dir, TELEHOOK_FILES.database), true, prefilledUpTo),
     dir,
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
     metrics: async () => {
@@ -150,6 +162,15 @@ export async function startTelehook(extraNodeFlags: readonly string[] = []): Pro
       return response.text();
     },
   };
+}
+
+function lastSeq(file: string): number {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    return (db.prepare('SELECT max(seq) FROM events').pluck().get() as number | null) ?? 0;
+  } finally {
+    db.close();
+  }
 }
 
 /** Events stored but not folded into calls yet, from telehook's /metrics text. */
@@ -200,14 +221,16 @@ async function waitForServerFile(
   }
 }
 
-function readDatabase(file: string, hasQuarantine: boolean): Stored {
+function readDatabase(file: string, hasQuarantine: boolean, afterSeq = 0): Stored {
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
-    const count = (sql: string): number => (db.prepare(sql).pluck().get() as number | undefined) ?? 0;
+    const count = (sql: string): number => (db.prepare(sql).pluck().get(afterSeq) as number | undefined) ?? 0;
     return {
-      events: count('SELECT count(*) FROM events'),
-      quarantined: hasQuarantine ? count('SELECT count(*) FROM quarantine') : 0,
-      raw: db.prepare('SELECT raw FROM events ORDER BY seq').pluck().all() as Buffer[],
+      events: count('SELECT count(*) FROM events WHERE seq > ?'),
+      quarantined: hasQuarantine
+        ? (db.prepare('SELECT count(*) FROM quarantine').pluck().get() as number)
+        : 0,
+      raw: db.prepare('SELECT raw FROM events WHERE seq > ? ORDER BY seq').pluck().all(afterSeq) as Buffer[],
     };
   } finally {
     db.close();

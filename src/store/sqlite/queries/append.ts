@@ -1,6 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 
 import type { AppendResult, NewEvent, NewQuarantinedRequest } from '../../store.js';
+import { storedDedupeKey } from '../dedupe-key.js';
 
 /** One unit of work for the group commit: an event to append or a request to quarantine. */
 export type WriteOp =
@@ -29,7 +30,7 @@ export function prepareWrites(db: Database): (ops: WriteOp[]) => WriteResult[] {
     method,
     contentType,
   }: NewEvent): AppendResult & { seq: number } => {
-    const key = Buffer.from(dedupeKey, 'hex');
+    const key = storedDedupeKey(dedupeKey, event);
     const info = insertEvent.run({
       id: event.id,
       receivedAt: event.receivedAt,
