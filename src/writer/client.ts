@@ -17,6 +17,11 @@ export interface WriterThread {
   readonly projection: (onFolded: (batch: FoldedBatch) => void) => CallProjection;
   /** Stops the projection, closes the thread's store and ends the thread (after the main store is closed). */
   readonly close: () => Promise<void>;
+  /**
+   * Fault injection: ends the thread at once, as a crash would (nothing is closed), and resolves once it has
+   * ended. A new thread starts 1 s later, as after any unexpected end.
+   */
+  readonly kill: () => Promise<void>;
 }
 
 /** How long after an unexpected end the thread is started again. */
@@ -117,6 +122,9 @@ export function startWriterThread(options: WriterThreadData & { logger: FastifyB
           if (isAlive) await call({ type: 'stop' });
         },
       };
+    },
+    kill: async () => {
+      if (isAlive) await worker.terminate();
     },
     close: async () => {
       isClosing = true;

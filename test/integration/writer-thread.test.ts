@@ -103,6 +103,21 @@ describe('the calls writer thread', () => {
     expect(await store.countEventsToProject()).toBe(1);
   });
 
+  it('starts a new thread a second after the thread dies, which folds what was acknowledged meanwhile', async () => {
+    expect((await post(fixture('chub-incoming-event-waiting'))).statusCode).toBe(200);
+    expect((await api('/api/calls')).json<{ items: unknown[] }>().items).toHaveLength(1);
+    await writer.kill();
+    expect((await post(fixture('piopiy-incoming-event-answered'))).statusCode).toBe(200);
+    expect((await api('/api/calls')).statusCode).toBe(503);
+    // The new thread reads the event committed while no thread ran from the events' file.
+    await expect
+      .poll(async () => (await api('/api/calls')).json<{ items?: unknown[] }>().items?.length, {
+        timeout: 10_000,
+      })
+      .toBe(2);
+    expect(await store.countEventsToProject()).toBe(0);
+  });
+
   it('keeps the calls in a file of their own, next to the events', async () => {
     await post(fixture('chub-incoming-event-waiting'));
     await api('/api/calls');
