@@ -12,9 +12,14 @@ import type { CallEvent } from '../../telecmi/index.js';
  * repeat is still found.
  */
 export function storedDedupeKey(hashHex: string, event: CallEvent): Buffer {
-  const key = Buffer.alloc(8 + hashHex.length / 2);
-  key.writeBigUInt64BE(BigInt(dedupeTimeOf(event)), 0);
-  key.write(hashHex, 8, 'hex');
+  return keyWithTime(dedupeTimeOf(event), Buffer.from(hashHex, 'hex'));
+}
+
+/** `time` (8 bytes, big-endian) followed by `hash`. */
+export function keyWithTime(time: number, hash: Buffer): Buffer {
+  const key = Buffer.alloc(8 + hash.length);
+  key.writeBigUInt64BE(BigInt(time), 0);
+  hash.copy(key, 8);
   return key;
 }
 

@@ -14,7 +14,7 @@ import type {
   Page,
   StoredEvent,
 } from '../../store.js';
-import { EVENT_COLUMNS, type EventRow, toEvent } from './read.js';
+import { type EventRow, EVENTS_OF_CALL, toEvent } from './read.js';
 
 export { decodeCallCursor, encodeCallCursor } from '../../call-cursor.js';
 
@@ -67,8 +67,7 @@ export function prepareCallReads(db: Database) {
   };
   const resolve = db.prepare('SELECT call_key FROM call_links WHERE identifier = ?').pluck();
   const getCall = db.prepare('SELECT record FROM calls WHERE key = ?').pluck();
-  const eventsOfCall = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events
-    WHERE call_key IN (SELECT identifier FROM call_links WHERE call_key = ?)`);
+  const eventsOfCall = db.prepare(EVENTS_OF_CALL);
   const position = db.prepare("SELECT position FROM projection_state WHERE name = 'calls'").pluck();
   const stale = db
     .prepare(

@@ -9,7 +9,7 @@ import type {
   ProjectionResult,
   StoredEvent,
 } from '../../store.js';
-import { EVENT_COLUMNS, type EventRow, toEvent } from './read.js';
+import { type EventRow, EVENTS_OF_CALL, toEvent } from './read.js';
 
 /** How many of a number's latest calls are considered as the parent of an agent-only leg. */
 const PARENT_CANDIDATES = 8;
@@ -25,11 +25,13 @@ const CACHED_CALLS = 2000;
 export function prepareCallWrites(db: Database) {
   const linksOf = db.prepare('SELECT call_key FROM call_links WHERE identifier = ?');
   const linksOfCall = db.prepare('SELECT identifier, rank FROM call_links WHERE call_key = ?');
-  const upsertLink = db.prepare(`INSERT INTO call_links (identifier, rank, call_key) VALUES (?, ?, ?)
-    ON CONFLICT (identifier) DO UPDATE SET call_key = excluded.call_key, rank = min(rank, excluded.rank)`);
+  // An event's seq is kept on the link of its own call key (its first identifier): see EVENTS_OF_CALL.
+  const upsertLink = db.prepare(`INSERT INTO call_links (identifier, rank, call_key, event_seqs)
+    VALUES (@id, @rank, @key, CASE WHEN @seq IS NULL THEN NULL ELSE json_array(@seq) END)
+    ON CONFLICT (identifier) DO UPDATE SET call_key = excluded.call_key, rank = min(rank, excluded.rank),
+      event_seqs = CASE WHEN @seq IS NULL THEN event_seqs ELSE json_insert(coalesce(event_seqs, '[]'), '$[#]', @seq) END`);
   const relink = db.prepare('UPDATE call_links SET call_key = ? WHERE call_key = ?');
-  const eventsOfCall = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events
-    WHERE call_key IN (SELECT identifier FROM call_links WHERE call_key = ?)`);
+  const eventsOfCall = db.prepare(EVENTS_OF_CALL);
   const upsertCall =
     db.prepare(`INSERT INTO calls (key, started_at, direction, state, outcome, from_number, to_number,
       virtual_number, team, answered_by, placed_by, waited_sec, talk_sec, last_event_at, leg_only, record)
@@ -148,7 +150,10 @@ export function prepareCallWrites(db: Database) {
             }
           }
           const key = rules.chooseKey([...all.values()]);
-          for (const id of ids) upsertLink.run(id.id, id.rank, key);
+          // The event's call key is its first identifier (normalise); an id listed twice keeps the seq once.
+          ids.forEach((id, n) =>
+            upsertLink.run({ id: id.id, rank: id.rank, key, seq: n === 0 ? Number(stored.cursor) : null }),
+          );
           for (const other of keys) if (other !== key) merge(other, key);
           if (keys.size === 0) fresh.add(key);
           dirty.add(key);
