@@ -7,7 +7,7 @@ import type { CallEvent } from '../../telecmi/index.js';
  * Why the time first: a SHA-256 lands at a random place in the unique index, so every event of a commit changed
  * its own index page, written to the log and again at the checkpoint, and once the index outgrows the page cache,
  * read from disk first. Events arrive roughly in the order of their own times, so with the time first the keys of
- * a commit land on the last few pages (bench/README.md: 34 → 23 µs of CPU per event for the insert). The time
+ * a commit land on the last few pages (`npm run bench:insert`, bench/README.md). The time
  * comes from the payload only (never from when it arrived), so the same payload always gets the same key and a
  * repeat is still found.
  */

@@ -2,7 +2,7 @@ import type { Database } from 'better-sqlite3';
 
 import { type Migration, readMigrations } from '../migration-files.js';
 import { EVENT_COLUMNS, type EventRow, toEvent } from '../stored-event.js';
-import { storedDedupeKey } from './dedupe-key.js';
+import { dedupeTimeOf, keyWithTime } from './dedupe-key.js';
 
 const MIGRATIONS_DIR = new URL('./migrations/', import.meta.url);
 /** The calls' own database file (see calls-migrations/0001_calls.sql). */
@@ -23,8 +23,7 @@ const STEPS: Readonly<Record<string, (db: Database) => void>> = {
     // Page by page, each read before it is updated: a scan does not promise what it sees of rows changed under it.
     for (let after = 0; ;) {
       const rows = page.all(after) as (EventRow & { dedupe_key: Buffer })[];
-      for (const row of rows)
-        update.run(storedDedupeKey(row.dedupe_key.toString('hex'), toEvent(row)), row.seq);
+      for (const row of rows) update.run(keyWithTime(dedupeTimeOf(toEvent(row)), row.dedupe_key), row.seq);
       const last = rows.at(-1);
       if (!last) break;
       after = last.seq;
