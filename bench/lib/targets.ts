@@ -224,14 +224,14 @@ async function waitForServerFile(
 function readDatabase(file: string, hasQuarantine: boolean, afterSeq = 0): Stored {
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
-    const count = (sql: string): number => (db.prepare(sql).pluck().get(afterSeq) as number | undefined) ?? 0;
-    return {
-      events: count('SELECT count(*) FROM events WHERE seq > ?'),
-      quarantined: hasQuarantine
-        ? (db.prepare('SELECT count(*) FROM quarantine').pluck().get() as number)
-        : 0,
-      raw: db.prepare('SELECT raw FROM events WHERE seq > ? ORDER BY seq').pluck().all(afterSeq) as Buffer[],
-    };
+    const raw = db
+      .prepare('SELECT raw FROM events WHERE seq > ? ORDER BY seq')
+      .pluck()
+      .all(afterSeq) as Buffer[];
+    const quarantined = hasQuarantine
+      ? (db.prepare('SELECT count(*) FROM quarantine').pluck().get() as number)
+      : 0;
+    return { events: raw.length, quarantined, raw };
   } finally {
     db.close();
   }
