@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { createCallRules } from '../src/calls/index.js';
-import type { Store } from '../src/store/index.js';
+import type { NewEvent, Store } from '../src/store/index.js';
 import { CALLS_MIGRATIONS_DIR, loadMigrations } from '../src/store/sqlite/migrate.js';
 import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { canonicalJson, normalise, parse } from '../src/telecmi/index.js';
@@ -46,46 +46,61 @@ function instantiate(
   });
 }
 
+/** What the receiver makes of a TeleCMI body received at `receivedAt`, ready for Store.appendEvent. */
+export function newEventOf(body: Buffer, receivedAt: number): NewEvent {
+  const parsed = parse(body);
+  if (!parsed.ok) throw parsed.error;
+  const event = normalise(parsed.value, { id: randomUUID(), receivedAt });
+  const dedupeKey = createHash('sha256').update(canonicalJson(parsed.value.payload)).digest('hex');
+  return { event, body, dedupeKey, method: 'POST', contentType: 'application/json' };
+}
+
+/**
+ * The bodies of realistic calls (every flow of test/helpers/call-flows.ts in turn, each with fresh ids and caller)
+ * starting at random times over `days` days ending at `end`, a call's events one after another: about `events`
+ * of them (the last call is whole).
+ */
+export function* realisticBodies(options: { events: number; days: number; end: number }): Generator<Buffer> {
+  const t0 = Date.UTC(2026, 0, 1);
+  const list = templates(t0);
+  const span = options.days * 86_400_000;
+  let events = 0;
+  for (let calls = 0; events < options.events; calls += 1) {
+    const template = list[calls % list.length]!;
+    const start = options.end - span + Math.floor(Math.random() * span);
+    const caller = `44${String(Math.floor(Math.random() * 1e10)).padStart(10, '0')}`;
+    for (const payload of instantiate(template, t0, Math.floor(start / 1000) * 1000, caller)) {
+      events += 1;
+      yield Buffer.from(JSON.stringify(payload));
+    }
+  }
+}
+
 /**
  * Fills a store with about `events` events of realistic calls spread over `days` days ending at `end`, then
- * folds them into calls. Returns the number of events and calls.
+ * folds them into calls. Returns the number of events.
  */
 export async function fillStore(
   store: Store,
   options: { events: number; days: number; end: number; log?: (line: string) => void },
 ) {
-  const t0 = Date.UTC(2026, 0, 1);
-  const list = templates(t0);
-  const span = options.days * 86_400_000;
   const log = options.log ?? (() => undefined);
   let events = 0;
-  let calls = 0;
-  let received = options.end - span;
+  let received = options.end - options.days * 86_400_000;
   const started = Date.now();
-  while (events < options.events) {
-    const batch: Promise<unknown>[] = [];
-    for (let n = 0; n < 200 && events < options.events; n += 1) {
-      const template = list[calls % list.length]!;
-      const start = options.end - span + Math.floor(Math.random() * span);
-      const caller = `44${String(Math.floor(Math.random() * 1e10)).padStart(10, '0')}`;
-      for (const payload of instantiate(template, t0, Math.floor(start / 1000) * 1000, caller)) {
-        const body = Buffer.from(JSON.stringify(payload));
-        const parsed = parse(body);
-        if (!parsed.ok) throw parsed.error;
-        received += 1;
-        const event = normalise(parsed.value, { id: randomUUID(), receivedAt: received });
-        const dedupeKey = createHash('sha256').update(canonicalJson(parsed.value.payload)).digest('hex');
-        batch.push(
-          store.appendEvent({ event, body, dedupeKey, method: 'POST', contentType: 'application/json' }),
-        );
-        events += 1;
-      }
-      calls += 1;
+  let batch: Promise<unknown>[] = [];
+  for (const body of realisticBodies(options)) {
+    received += 1;
+    batch.push(store.appendEvent(newEventOf(body, received)));
+    events += 1;
+    if (batch.length >= 1000) {
+      await Promise.all(batch);
+      batch = [];
     }
-    await Promise.all(batch);
-    if (calls % 20_000 < 200)
+    if (events % 100_000 === 0)
       log(`  stored ${events} events (${Math.round(events / ((Date.now() - started) / 1000))}/s)`);
   }
+  await Promise.all(batch);
   const rules = createCallRules({ staleAfterMs: 2 * 3600_000 });
   const folding = Date.now();
   let folded = 0;
@@ -97,7 +112,7 @@ export async function fillStore(
     if (folded % 100_000 < 2000)
       log(`  folded ${folded} events into calls (${Math.round(folded / ((Date.now() - folding) / 1000))}/s)`);
   }
-  return { events, calls };
+  return { events };
 }
 
 /**

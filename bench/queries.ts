@@ -39,7 +39,7 @@ if (!existsSync(file)) {
   const store = createSqliteStore({ file });
   const filled = await fillStore(store, { events: EVENTS, days: 30, end: END, log: console.log });
   await store.close();
-  console.log(`  ${filled.events} events, ${filled.calls} calls`);
+  console.log(`  ${filled.events} events`);
 }
 
 const raw = new Database(file, { readonly: true });

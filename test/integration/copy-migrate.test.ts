@@ -27,7 +27,7 @@ describe('telehook migrate', () => {
     expect(sqlite.code, sqlite.stderr).toBe(0);
     expect(sqlite.stdout).toContain(`SQLite ${path.join(dataDir, 'telehook.db')}: applied 0001_init.sql`);
     expect(sqlite.stdout).toContain(
-      '0009_dedupe_key_time_prefix.sql, 0010_events_call_key_index_dropped.sql, 0001_calls.sql, 0002_link_event_seqs.sql',
+      '0009_dedupe_key_time_prefix.sql, 0010_events_call_key_index_dropped.sql, 0001_calls.sql, 0002_link_event_seqs.sql, 0003_call_ids.sql',
     );
   });
 });

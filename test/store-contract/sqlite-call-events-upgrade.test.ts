@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 
 import Database from 'better-sqlite3';
@@ -5,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 
 import { createCallRules } from '../../src/calls/index.js';
 import type { Store } from '../../src/store/index.js';
+import { CALLS_MIGRATIONS_DIR, loadMigrations, migrate } from '../../src/store/sqlite/migrate.js';
 import { callsFileOf, createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { callFlows } from '../helpers/call-flows.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -39,8 +41,8 @@ function byCallKeyColumn(file: string, keys: string[]): Record<string, string[]>
     db.prepare('ATTACH DATABASE ? AS calls_file').run(callsFileOf(file));
     const query = db
       .prepare(
-        `SELECT seq FROM events WHERE call_key IN
-          (SELECT identifier FROM calls_file.call_links WHERE call_key = ?) ORDER BY seq`,
+        `SELECT seq FROM events WHERE call_key IN (SELECT identifier FROM calls_file.call_links
+          WHERE call_id = (SELECT id FROM calls_file.calls WHERE key = ?)) ORDER BY seq`,
       )
       .pluck();
     return Object.fromEntries(keys.map((key) => [key, (query.all(key) as number[]).map(String)]));
@@ -49,7 +51,7 @@ function byCallKeyColumn(file: string, keys: string[]): Record<string, string[]>
   }
 }
 
-describe('SQLite: the events of a call through its links (events migration 0010, calls migration 0002)', () => {
+describe('SQLite: the events of a call through its links (events migration 0010, calls migrations 0002 and 0003)', () => {
   it('finds the same events of every call as before the upgrade, after folding the calls again', async () => {
     const file = path.join(tempDir(), 'telehook.db');
     const store = createSqliteStore({ file });
@@ -63,21 +65,31 @@ describe('SQLite: the events of a call through its links (events migration 0010,
     await store.close();
     expect(expected).toEqual(byCallKeyColumn(file, Object.keys(expected)));
 
-    // Back to the previous schema: the events' call-key index, links without seqs, and calls folded by it.
+    // Back to the previous schemas: the events' call-key index, and a calls file of schema 0001 (calls by key,
+    // links without seqs) that has folded every event.
     const events = new Database(file);
     events.exec(
       'CREATE INDEX events_call_key ON events (call_key); DELETE FROM schema_migrations WHERE version = 10',
     );
+    const lastSeq = events.prepare('SELECT max(seq) FROM events').pluck().get() as number;
     events.close();
+    for (const suffix of ['', '-wal', '-shm']) rmSync(callsFileOf(file) + suffix, { force: true });
     const calls = new Database(callsFileOf(file));
-    calls.exec(
-      'ALTER TABLE call_links DROP COLUMN event_seqs; DELETE FROM schema_migrations WHERE version = 2',
-    );
+    migrate(calls, loadMigrations(CALLS_MIGRATIONS_DIR).slice(0, 1));
+    const [key, events0] = Object.entries(expected)[0]!;
+    calls.prepare("INSERT INTO projection_state (name, position) VALUES ('calls', ?)").run(lastSeq);
+    calls
+      .prepare(
+        `INSERT INTO calls (key, started_at, state, last_event_at, leg_only, record) VALUES (?, 0, 'ended', 0, 0, '{}')`,
+      )
+      .run(key);
+    calls.prepare('INSERT INTO call_links (identifier, rank, call_key) VALUES (?, 0, ?)').run(key, key);
     calls.close();
+    expect(events0.length).toBeGreaterThan(0);
 
     const upgraded = createSqliteStore({ file });
     try {
-      // The calls were forgotten with the old links, and are folded again from the events.
+      // The calls were forgotten with the old tables, and are folded again from the events.
       expect(await upgraded.countEventsToProject()).toBe(await upgraded.countEvents());
       await foldAll(upgraded);
       expect(await callsWithEvents(upgraded)).toEqual(expected);

@@ -41,7 +41,7 @@ export function callConditions(filter: CallFilter): { where: string[]; params: u
     );
   if (filter.agent !== undefined) {
     add(
-      '(c.answered_by = ? OR c.placed_by = ? OR EXISTS (SELECT 1 FROM call_agents a WHERE a.call_key = c.key AND a.agent = ?))',
+      '(c.answered_by = ? OR c.placed_by = ? OR EXISTS (SELECT 1 FROM call_agents a WHERE a.call_id = c.id AND a.agent = ?))',
       filter.agent,
       filter.agent,
       filter.agent,
@@ -65,8 +65,15 @@ export function prepareCallReads(db: Database) {
     }
     return statement;
   };
-  const resolve = db.prepare('SELECT call_key FROM call_links WHERE identifier = ?').pluck();
-  const getCall = db.prepare('SELECT record FROM calls WHERE key = ?').pluck();
+  // A call's key is one of its links: one lookup finds a call by its key or by any other TeleCMI id of it.
+  const getCall = db
+    .prepare('SELECT c.record FROM call_links l JOIN calls c ON c.id = l.call_id WHERE l.identifier = ?')
+    .pluck();
+  const idOfKey = db
+    .prepare(
+      'SELECT c.id FROM call_links l JOIN calls c ON c.id = l.call_id WHERE l.identifier = ? AND c.key = ?',
+    )
+    .pluck();
   const eventsOfCall = db.prepare(EVENTS_OF_CALL);
   const position = db.prepare("SELECT position FROM projection_state WHERE name = 'calls'").pluck();
   const stale = db
@@ -123,12 +130,14 @@ export function prepareCallReads(db: Database) {
         .sort((a, b) => a.startedAt - b.startedAt || a.key.localeCompare(b.key)),
 
     getCall: (keyOrIdentifier: string): Call | null => {
-      const record = (getCall.get(keyOrIdentifier) ?? getCall.get(resolve.get(keyOrIdentifier) ?? '')) as
-        string | undefined;
+      const record = getCall.get(keyOrIdentifier) as string | undefined;
       return record === undefined ? null : (JSON.parse(record) as Call);
     },
 
-    listCallEvents: (key: string): StoredEvent[] => (eventsOfCall.all(key) as EventRow[]).map(toEvent),
+    listCallEvents: (key: string): StoredEvent[] => {
+      const id = idOfKey.get(key, key) as number | undefined;
+      return id === undefined ? [] : (eventsOfCall.all(id) as EventRow[]).map(toEvent);
+    },
 
     listCalls: (query: CallQuery): Page<Call> => {
       const page = listCallRecords(query);

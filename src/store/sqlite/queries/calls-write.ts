@@ -23,58 +23,59 @@ const CACHED_CALLS = 2000;
  * touched and attaches agent-only legs, all in one transaction (see Store.projectCalls).
  */
 export function prepareCallWrites(db: Database) {
-  const linksOf = db.prepare('SELECT call_key FROM call_links WHERE identifier = ?');
-  const linksOfCall = db.prepare('SELECT identifier, rank FROM call_links WHERE call_key = ?');
+  const callOfLink = db.prepare('SELECT call_id FROM call_links WHERE identifier = ?').pluck();
+  const keyOfCall = db.prepare('SELECT key FROM calls WHERE id = ?').pluck();
+  const lastCallId = db.prepare('SELECT max(id) FROM calls').pluck();
+  const linksOfCall = db.prepare('SELECT identifier, rank FROM call_links WHERE call_id = ?');
   // An event's seq is kept on the link of its own call key (its first identifier): see EVENTS_OF_CALL.
-  const upsertLink = db.prepare(`INSERT INTO call_links (identifier, rank, call_key, event_seqs)
-    VALUES (@id, @rank, @key, CASE WHEN @seq IS NULL THEN NULL ELSE json_array(@seq) END)
-    ON CONFLICT (identifier) DO UPDATE SET call_key = excluded.call_key, rank = min(rank, excluded.rank),
+  const upsertLink = db.prepare(`INSERT INTO call_links (identifier, rank, call_id, event_seqs)
+    VALUES (@id, @rank, @call, CASE WHEN @seq IS NULL THEN NULL ELSE json_array(@seq) END)
+    ON CONFLICT (identifier) DO UPDATE SET call_id = excluded.call_id, rank = min(rank, excluded.rank),
       event_seqs = CASE WHEN @seq IS NULL THEN event_seqs ELSE json_insert(coalesce(event_seqs, '[]'), '$[#]', @seq) END`);
-  const relink = db.prepare('UPDATE call_links SET call_key = ? WHERE call_key = ?');
+  const relink = db.prepare('UPDATE call_links SET call_id = ? WHERE call_id = ?');
   const eventsOfCall = db.prepare(EVENTS_OF_CALL);
   const upsertCall =
-    db.prepare(`INSERT INTO calls (key, started_at, direction, state, outcome, from_number, to_number,
+    db.prepare(`INSERT INTO calls (id, key, started_at, direction, state, outcome, from_number, to_number,
       virtual_number, team, answered_by, placed_by, waited_sec, talk_sec, last_event_at, leg_only, record)
-    VALUES (@key, @startedAt, @direction, @state, @outcome, @from, @to, @virtualNumber, @team, @answeredBy, @placedBy,
-      @waitedSec, @talkSec, @lastEventAt, @legOnly, @record)
-    ON CONFLICT (key) DO UPDATE SET started_at = excluded.started_at, direction = excluded.direction,
-      state = excluded.state, outcome = excluded.outcome, from_number = excluded.from_number,
-      to_number = excluded.to_number, virtual_number = excluded.virtual_number, team = excluded.team,
-      answered_by = excluded.answered_by, placed_by = excluded.placed_by, waited_sec = excluded.waited_sec,
-      talk_sec = excluded.talk_sec, last_event_at = excluded.last_event_at, leg_only = excluded.leg_only,
-      record = excluded.record`);
-  const deleteCall = db.prepare('DELETE FROM calls WHERE key = ?');
-  const deleteAgents = db.prepare('DELETE FROM call_agents WHERE call_key = ?');
+    VALUES (@id, @key, @startedAt, @direction, @state, @outcome, @from, @to, @virtualNumber, @team, @answeredBy,
+      @placedBy, @waitedSec, @talkSec, @lastEventAt, @legOnly, @record)
+    ON CONFLICT (id) DO UPDATE SET key = excluded.key, started_at = excluded.started_at,
+      direction = excluded.direction, state = excluded.state, outcome = excluded.outcome,
+      from_number = excluded.from_number, to_number = excluded.to_number, virtual_number = excluded.virtual_number,
+      team = excluded.team, answered_by = excluded.answered_by, placed_by = excluded.placed_by,
+      waited_sec = excluded.waited_sec, talk_sec = excluded.talk_sec, last_event_at = excluded.last_event_at,
+      leg_only = excluded.leg_only, record = excluded.record`);
+  const deleteCall = db.prepare('DELETE FROM calls WHERE id = ?');
+  const deleteAgents = db.prepare('DELETE FROM call_agents WHERE call_id = ?');
   const insertAgent =
-    db.prepare(`INSERT INTO call_agents (call_key, position, agent, team, rang_at, answered, missed_by_agent, talk_sec)
+    db.prepare(`INSERT INTO call_agents (call_id, position, agent, team, rang_at, answered, missed_by_agent, talk_sec)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
-  const callExists = db.prepare('SELECT 1 FROM calls WHERE key = ?').pluck();
   // Candidate parents: the latest inbound calls from the number that started in the window. A number that calls
   // often (a switchboard) has many calls; the parent of a leg is among the latest that started before it.
   const findParents = db
     .prepare(
-      `SELECT record FROM calls WHERE from_number = ? AND started_at BETWEEN ? AND ? AND leg_only = 0
+      `SELECT id, record FROM calls WHERE from_number = ? AND started_at BETWEEN ? AND ? AND leg_only = 0
         AND direction = 'inbound' ORDER BY started_at DESC, key LIMIT ${PARENT_CANDIDATES}`,
     )
-    .pluck();
+    .raw();
   // Agent-only legs waiting for their call: few, read through the partial index calls_orphans.
   const findOrphans = db
     .prepare(
-      `SELECT record FROM calls WHERE from_number = ? AND started_at BETWEEN ? AND ? AND leg_only = 1
+      `SELECT id, record FROM calls WHERE from_number = ? AND started_at BETWEEN ? AND ? AND leg_only = 1
         ORDER BY started_at, key LIMIT ${ORPHAN_CANDIDATES}`,
     )
-    .pluck();
+    .raw();
   const savePosition = db.prepare(`INSERT INTO projection_state (name, position) VALUES ('calls', ?)
     ON CONFLICT (name) DO UPDATE SET position = excluded.position`);
 
-  const saveCall = (call: Call): void => {
-    upsertCall.run({ ...call, legOnly: call.legOnly ? 1 : 0, record: JSON.stringify(call) });
-    deleteAgents.run(call.key);
+  const saveCall = (id: number, call: Call): void => {
+    upsertCall.run({ ...call, id, legOnly: call.legOnly ? 1 : 0, record: JSON.stringify(call) });
+    deleteAgents.run(id);
     call.agents.forEach((leg, position) => {
       const isMissed = !leg.answered && (leg.endedAt !== null || call.state === 'ended');
       const talk = leg.answered && call.answeredBy === leg.agent ? call.talkSec : null;
       insertAgent.run(
-        call.key,
+        id,
         position,
         leg.agent,
         leg.team,
@@ -86,15 +87,10 @@ export function prepareCallWrites(db: Database) {
     });
   };
 
-  const dropCall = (key: string): void => {
-    deleteCall.run(key);
-    deleteAgents.run(key);
+  const dropCall = (id: number): void => {
+    deleteCall.run(id);
+    deleteAgents.run(id);
   };
-
-  const search = (query: CallSearch, legOnly: boolean): Call[] =>
-    (
-      (legOnly ? findOrphans : findParents).all(query.from, query.startedFrom, query.startedTo) as string[]
-    ).map((record) => JSON.parse(record) as Call);
 
   // The events of recently folded calls, so that folding one more event does not read and normalise all the
   // call's events again. Only this function changes which events belong to which call, so it keeps the cache
@@ -115,9 +111,36 @@ export function prepareCallWrites(db: Database) {
         const joined = new Map<string, StoredEvent[]>();
         /** Calls first seen in this batch: all their events are in `joined`, none has to be read. */
         const fresh = new Set<string>();
+        // The rows' ids of the calls this fold has seen, by key, and a new id for each call first seen here (in
+        // arrival order: its rows go to the end of their B-trees). A call's key is one of its links, always.
+        const ids = new Map<string, number>();
+        const keys = new Map<number, string>();
+        let lastId: number | null = null;
+        const know = (key: string, id: number): void => {
+          ids.set(key, id);
+          keys.set(id, key);
+        };
+        const idOf = (key: string): number => {
+          let id = ids.get(key);
+          if (id === undefined) {
+            lastId ??= (lastCallId.get() as number | null) ?? 0;
+            id = lastId += 1;
+            know(key, id);
+          }
+          return id;
+        };
+        const keyOf = (id: number): string | undefined => {
+          let key = keys.get(id);
+          if (key === undefined) {
+            key = keyOfCall.get(id) as string | undefined;
+            if (key !== undefined) know(key, id);
+          }
+          return key;
+        };
         const merge = (from: string, into: string): void => {
-          relink.run(into, from);
-          dropCall(from);
+          const fromId = idOf(from);
+          relink.run(idOf(into), fromId);
+          dropCall(fromId);
           removed.add(from);
           dirty.delete(from);
           dirty.add(into);
@@ -134,54 +157,72 @@ export function prepareCallWrites(db: Database) {
         };
 
         for (const stored of batch.events) {
-          const ids = rules.identifiersOf(stored);
-          if (ids.length === 0) continue;
-          const all = new Map<string, CallIdentifier>(ids.map((id) => [id.id, id]));
-          const keys = new Set<string>();
-          for (const id of ids) {
-            const link = linksOf.get(id.id) as { call_key: string } | undefined;
-            if (link) keys.add(link.call_key);
+          const identifiers = rules.identifiersOf(stored);
+          if (identifiers.length === 0) continue;
+          const all = new Map<string, CallIdentifier>(identifiers.map((id) => [id.id, id]));
+          const linked = new Set<string>();
+          for (const id of identifiers) {
+            const callId = callOfLink.get(id.id) as number | undefined;
+            const key = callId === undefined ? undefined : keyOf(callId);
+            if (key !== undefined) linked.add(key);
           }
-          for (const key of keys) {
-            for (const link of linksOfCall.all(key) as { identifier: string; rank: number }[]) {
+          for (const key of linked) {
+            for (const link of linksOfCall.all(idOf(key)) as { identifier: string; rank: number }[]) {
               const known = all.get(link.identifier);
               if (!known || link.rank < known.rank)
                 all.set(link.identifier, { id: link.identifier, rank: link.rank });
             }
           }
           const key = rules.chooseKey([...all.values()]);
+          const call = idOf(key);
           // The event's call key is its first identifier (normalise); an id listed twice keeps the seq once.
-          ids.forEach((id, n) =>
-            upsertLink.run({ id: id.id, rank: id.rank, key, seq: n === 0 ? Number(stored.cursor) : null }),
+          identifiers.forEach((id, n) =>
+            upsertLink.run({ id: id.id, rank: id.rank, call, seq: n === 0 ? Number(stored.cursor) : null }),
           );
-          for (const other of keys) if (other !== key) merge(other, key);
-          if (keys.size === 0) fresh.add(key);
+          for (const other of linked) if (other !== key) merge(other, key);
+          if (linked.size === 0) fresh.add(key);
           dirty.add(key);
           removed.delete(key);
           joined.set(key, [...(joined.get(key) ?? []), stored]);
         }
-        for (const key of batch.refreshKeys ?? []) if (callExists.get(key)) dirty.add(key);
+        for (const key of batch.refreshKeys ?? []) {
+          const callId = callOfLink.get(key) as number | undefined;
+          if (callId !== undefined && keyOf(callId) === key) dirty.add(key);
+        }
 
         const changed = new Map<string, Call>();
         const eventsOf = (key: string): StoredEvent[] => {
           if (fresh.has(key)) return joined.get(key) ?? [];
           const cached = cache.get(key);
-          if (!cached) return (eventsOfCall.all(key) as EventRow[]).map(toEvent);
+          if (!cached) return (eventsOfCall.all(idOf(key)) as EventRow[]).map(toEvent);
           const known = new Set(cached.map((event) => event.cursor));
           return [...cached, ...(joined.get(key) ?? []).filter((event) => !known.has(event.cursor))];
         };
         const project = (key: string): Call => {
-          const ids = (linksOfCall.all(key) as { identifier: string }[]).map((link) => link.identifier);
+          const id = idOf(key);
+          const links = (linksOfCall.all(id) as { identifier: string }[]).map((link) => link.identifier);
           const events = eventsOf(key);
           remember(key, events);
           joined.delete(key);
           fresh.delete(key);
-          const call = rules.project(events, ids, key, batch.now);
-          saveCall(call);
+          const call = rules.project(events, links, key, batch.now);
+          saveCall(id, call);
           changed.set(key, call);
           return call;
         };
         for (const key of dirty) project(key);
+
+        const search = (query: CallSearch, legOnly: boolean): Call[] =>
+          (
+            (legOnly ? findOrphans : findParents).all(query.from, query.startedFrom, query.startedTo) as [
+              number,
+              string,
+            ][]
+          ).map(([id, record]) => {
+            const call = JSON.parse(record) as Call;
+            know(call.key, id);
+            return call;
+          });
 
         // Agent-only legs (e.g. a user-missed CDR without conversation_uuid) join their caller's call by number and time.
         for (const call of [...changed.values()]) {
