@@ -22,7 +22,7 @@ import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { BodyCursor, runLoad } from './lib/load.js';
 import { buildBodies, loadFixtures } from './lib/payloads.js';
 import { formatRate } from './lib/report.js';
-import { ROOT } from './lib/targets.js';
+import { NODE_FLAGS_OF_NPM_START, ROOT } from './lib/targets.js';
 
 const { values } = parseArgs({
   options: {
@@ -142,7 +142,7 @@ async function measureIngest(
   };
   const server = spawn(
     process.execPath,
-    ['--max-semi-space-size=4', MAIN, 'serve', '--port', '0', '--host', '127.0.0.1', '--data', dir],
+    [...NODE_FLAGS_OF_NPM_START, MAIN, 'serve', '--port', '0', '--host', '127.0.0.1', '--data', dir],
     {
       env,
       stdio: ['ignore', 'ignore', 'inherit'],

@@ -116,6 +116,16 @@ export async function fillStore(
 }
 
 /**
+ * The schema of this version's files, as `<events>-<calls>` (the newest migration of each): part of the names of
+ * the databases cached in bench/.cache, so that a schema change builds new ones instead of measuring migrations.
+ */
+export function schemaVersion(): string {
+  return [loadMigrations(), loadMigrations(CALLS_MIGRATIONS_DIR)]
+    .map((migrations) => Math.max(...migrations.map((migration) => migration.version)))
+    .join('-');
+}
+
+/**
  * A telehook data directory holding about `events` events of realistic calls (30 days up to now, folded), for
  * benchmarks that should not start from an empty database. Built once per size and schema in bench/.cache and
  * reused: a schema change (a new migration) builds a new one.
@@ -124,10 +134,7 @@ export async function prefilledDataDir(
   events: number,
   log: (line: string) => void = console.log,
 ): Promise<string> {
-  const schema = [loadMigrations(), loadMigrations(CALLS_MIGRATIONS_DIR)]
-    .map((migrations) => Math.max(...migrations.map((migration) => migration.version)))
-    .join('-');
-  const dir = path.resolve('bench/.cache', `prefill-${events}-schema-${schema}`);
+  const dir = path.resolve('bench/.cache', `prefill-${events}-schema-${schemaVersion()}`);
   if (existsSync(path.join(dir, 'done'))) return dir;
   log(`Filling ${dir} with ${events} events (once; later runs reuse it)…`);
   rmSync(dir, { recursive: true, force: true });

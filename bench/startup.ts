@@ -6,15 +6,15 @@
  *   npm run bench:startup [-- --events 1000000 --runs 5]   (the store is the one `npm run bench:queries` fills)
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
-import { fillStore } from './fill.js';
+import { fillStore, schemaVersion } from './fill.js';
 import { freePort } from './lib/server-process.js';
-import { ROOT } from './lib/targets.js';
+import { NODE_FLAGS_OF_NPM_START, ROOT } from './lib/targets.js';
 
 const { values } = parseArgs({
   options: { events: { type: 'string', default: '1000000' }, runs: { type: 'string', default: '5' } },
@@ -22,12 +22,8 @@ const { values } = parseArgs({
 const EVENTS = Number(values.events);
 const RUNS = Number(values.runs);
 const MAIN = path.join(ROOT, 'dist/cli/main.js');
-const flags =
-  (
-    JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }
-  ).scripts.start.match(/--[\w-]+=\S+/g) ?? [];
 
-const full = path.resolve('bench/.cache', `queries-${EVENTS}`);
+const full = path.resolve('bench/.cache', `queries-${EVENTS}-schema-${schemaVersion()}`);
 if (!existsSync(path.join(full, 'telehook.db'))) {
   console.log(`Filling ${full} with ${EVENTS} events (once; npm run bench:queries uses it too)…`);
   const store = createSqliteStore({ file: path.join(full, 'telehook.db') });
@@ -40,7 +36,17 @@ async function timeToReady(dataDir: string): Promise<number> {
   const started = process.hrtime.bigint();
   const child = spawn(
     process.execPath,
-    [...flags, MAIN, 'serve', '--port', String(port), '--host', '127.0.0.1', '--data', dataDir],
+    [
+      ...NODE_FLAGS_OF_NPM_START,
+      MAIN,
+      'serve',
+      '--port',
+      String(port),
+      '--host',
+      '127.0.0.1',
+      '--data',
+      dataDir,
+    ],
     { stdio: 'ignore' },
   );
   for (;;) {

@@ -21,7 +21,7 @@ const SERVERS = path.join(ROOT, 'bench/build');
 /** `npm run build` writes telehook here. */
 const TELEHOOK_MAIN = path.join(ROOT, 'dist/cli/main.js');
 /** The node flags `npm start` runs telehook with (package.json), so that the benchmark runs it the same way. */
-const NODE_FLAGS_OF_NPM_START = (
+export const NODE_FLAGS_OF_NPM_START = (
   (
     JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }
   ).scripts.start.match(/--[\w-]+=\S+/g) ?? []
