@@ -29,12 +29,18 @@ export const CSV_COLUMNS = [
 
 const iso = (ms: number | null): string => (ms === null ? '' : new Date(ms).toISOString());
 
+/** Characters that make a cell quoted. */
+const NEEDS_QUOTES = /[",\r\n]/;
+/** First characters (= + - @ tab CR) with which a spreadsheet would run the text as a formula. */
+const FORMULA_START = new Set([61, 43, 45, 64, 9, 13]);
+
 /** One CSV cell: quoted when needed; text that a spreadsheet would run as a formula is defused with a quote. */
 function cell(value: string | number | null): string {
   if (value === null) return '';
-  let text = String(value);
-  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  // A number never needs quotes, and a negative one is a number to a spreadsheet, not a formula.
+  if (typeof value === 'number') return String(value);
+  const text = FORMULA_START.has(value.charCodeAt(0)) ? `'${value}` : value;
+  return NEEDS_QUOTES.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 export function csvRow(call: Call): string {
