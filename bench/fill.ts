@@ -1,12 +1,13 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { createCallRules } from '../src/calls/index.js';
+import { dedupeKeyOf } from '../src/receiver/index.js';
 import type { NewEvent, Store } from '../src/store/index.js';
 import { CALLS_MIGRATIONS_DIR, loadMigrations } from '../src/store/sqlite/migrate.js';
 import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
-import { canonicalJson, normalise, parse } from '../src/telecmi/index.js';
+import { normalise, parse } from '../src/telecmi/index.js';
 import { callFlows } from '../test/helpers/call-flows.js';
 
 const TIME_FIELDS_MS = ['time'];
@@ -51,7 +52,7 @@ export function newEventOf(body: Buffer, receivedAt: number): NewEvent {
   const parsed = parse(body);
   if (!parsed.ok) throw parsed.error;
   const event = normalise(parsed.value, { id: randomUUID(), receivedAt });
-  const dedupeKey = createHash('sha256').update(canonicalJson(parsed.value.payload)).digest('hex');
+  const dedupeKey = dedupeKeyOf(parsed.value.payload);
   return { event, body, dedupeKey, method: 'POST', contentType: 'application/json' };
 }
 

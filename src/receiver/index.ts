@@ -1,2 +1,2 @@
-export type { AcceptedAnswer, ReceiverDeps } from './ingest.js';
+export { type AcceptedAnswer, dedupeKeyOf, type ReceiverDeps } from './ingest.js';
 export { INGEST_PATHS, receiverRoutes } from './routes.js';

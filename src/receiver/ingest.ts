@@ -8,6 +8,7 @@ import {
   canonicalJson,
   normalise,
   parse,
+  type ParsedPayload,
   parseQuery,
   type ParseResult,
 } from '../telecmi/index.js';
@@ -33,6 +34,14 @@ export interface AcceptedAnswer {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/**
+ * The dedupe key of a payload: the SHA-256 (hex) of its canonical JSON, so that the same payload sent twice, with
+ * its fields in any order, is recognised.
+ */
+export function dedupeKeyOf(payload: ParsedPayload['payload']): string {
+  return createHash('sha256').update(canonicalJson(payload)).digest('hex');
+}
 
 /**
  * Accepts one delivery from TeleCMI: parse, normalise, store durably, then answer. A body that is not a TeleCMI
@@ -71,7 +80,7 @@ export function createIngestHandler(deps: ReceiverDeps) {
     }
 
     const event = normalise(parsed.value, { id: deps.newId(), receivedAt });
-    const dedupeKey = createHash('sha256').update(canonicalJson(parsed.value.payload)).digest('hex');
+    const dedupeKey = dedupeKeyOf(parsed.value.payload);
     const result = await deps.store.appendEvent({
       event,
       body,

@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
-
 import { describe, expect, it } from 'vitest';
 
 import { StoreError } from '../../src/errors.js';
+import { dedupeKeyOf } from '../../src/receiver/index.js';
 import type { NewEvent, Store, StoredEvent } from '../../src/store/index.js';
-import { canonicalJson, normalise, parse, parseQuery } from '../../src/telecmi/index.js';
+import { normalise, parse, parseQuery } from '../../src/telecmi/index.js';
 import { loadFixtures } from '../helpers/fixtures.js';
 
 /** A place where a store keeps its data; `open` may be called again after `close` to reopen the same data. */
@@ -27,7 +26,7 @@ export function newEvent(
   counter += 1;
   const id = `01TEST${String(counter).padStart(20, '0')}`;
   const event = normalise(parsed.value, { id, receivedAt: 1_700_000_000_000 + counter });
-  const dedupeKey = createHash('sha256').update(canonicalJson(parsed.value.payload)).digest('hex');
+  const dedupeKey = dedupeKeyOf(parsed.value.payload);
   return { event, body: bytes, dedupeKey, method: 'POST', contentType: 'application/json', ...overrides };
 }
 
