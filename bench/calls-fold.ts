@@ -16,6 +16,7 @@ import { createCallRules } from '../src/calls/index.js';
 import { CALLS_MIGRATIONS_DIR, loadMigrations } from '../src/store/sqlite/migrate.js';
 import { callsFileOf, createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { newEventOf, realisticBodies } from './fill.js';
+import { type CostPerItem, costPerItem } from './lib/cpu.js';
 import { buildBodies, loadFixtures } from './lib/payloads.js';
 
 const { values } = parseArgs({
@@ -33,24 +34,9 @@ const EVENTS = Number(values.events);
 const BATCH = Number(values.batch);
 const END = Date.now();
 
-interface Cost {
-  readonly cpuUs: number;
-  readonly wallUs: number;
-}
-
-/** CPU and wall time per event of `run`, which handles `events` events. */
-async function timed(events: number, run: () => Promise<void>): Promise<Cost> {
-  const cpu = process.cpuUsage();
-  const started = performance.now();
-  await run();
-  const used = process.cpuUsage(cpu);
-  return {
-    cpuUs: (used.user + used.system) / events,
-    wallUs: ((performance.now() - started) * 1000) / events,
-  };
-}
-
-async function measure(bodies: readonly Buffer[]): Promise<{ append: Cost; fold: Cost; calls: number }> {
+async function measure(
+  bodies: readonly Buffer[],
+): Promise<{ append: CostPerItem; fold: CostPerItem; calls: number }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'telehook-bench-fold-'));
   const file = path.join(dir, 'telehook.db');
   const store = createSqliteStore({ file });
@@ -58,12 +44,12 @@ async function measure(bodies: readonly Buffer[]): Promise<{ append: Cost; fold:
   try {
     // The inputs are parsed and hashed before the clock starts: only the store's part is measured.
     const events = bodies.map((body, index) => newEventOf(body, END - bodies.length + index));
-    const append = await timed(events.length, async () => {
+    const append = await costPerItem(events.length, async () => {
       for (let start = 0; start < events.length; start += BATCH)
         await Promise.all(events.slice(start, start + BATCH).map((event) => store.appendEvent(event)));
     });
     const rules = createCallRules({ staleAfterMs: 2 * 3600_000 });
-    const fold = await timed(events.length, async () => {
+    const fold = await costPerItem(events.length, async () => {
       for (;;) {
         const batch = await store.listEventsToProject(BATCH);
         if (batch.length === 0) return;

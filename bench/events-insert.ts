@@ -13,6 +13,7 @@ import Database from 'better-sqlite3';
 
 import { keyWithTime } from '../src/store/sqlite/dedupe-key.js';
 import { loadMigrations, migrate } from '../src/store/sqlite/migrate.js';
+import { type CostPerItem, costPerItem } from './lib/cpu.js';
 
 const { values } = parseArgs({
   options: { events: { type: 'string', default: '100000' }, batch: { type: 'string', default: '50' } },
@@ -34,7 +35,7 @@ const VARIANTS: readonly Variant[] = [
   { name: 'time + SHA-256, no call-key index (now)', key: keyWithTime, callKeyIndex: false },
 ];
 
-function measure(variant: Variant): { cpuUs: number; wallUs: number } {
+async function measure(variant: Variant): Promise<CostPerItem> {
   const dir = mkdtempSync(path.join(tmpdir(), 'telehook-bench-insert-'));
   const db = new Database(path.join(dir, 'telehook.db'));
   try {
@@ -69,14 +70,9 @@ function measure(variant: Variant): { cpuUs: number; wallUs: number } {
     const commit = db.transaction((rows: (typeof batches)[number]) => {
       for (const row of rows) insert.run(...row);
     });
-    const cpu = process.cpuUsage();
-    const started = performance.now();
-    for (const rows of batches) commit.immediate(rows);
-    const used = process.cpuUsage(cpu);
-    return {
-      cpuUs: (used.user + used.system) / EVENTS,
-      wallUs: ((performance.now() - started) * 1000) / EVENTS,
-    };
+    return await costPerItem(EVENTS, () => {
+      for (const rows of batches) commit.immediate(rows);
+    });
   } finally {
     db.close();
     rmSync(dir, { recursive: true, force: true });
@@ -86,7 +82,8 @@ function measure(variant: Variant): { cpuUs: number; wallUs: number } {
 console.log(
   `events table insert: ${EVENTS.toLocaleString('en')} events in batches of ${BATCH}, synchronous=FULL, schema ${loadMigrations().at(-1)?.name}`,
 );
-const results = VARIANTS.map((variant) => ({ variant, ...measure(variant) }));
+const results = [];
+for (const variant of VARIANTS) results.push({ variant, ...(await measure(variant)) });
 const base = results[0]!;
 for (const { variant, cpuUs, wallUs } of results) {
   console.log(

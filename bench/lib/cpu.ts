@@ -71,6 +71,21 @@ export class CpuMeter {
   }
 }
 
+/** CPU (this process, all threads) and wall time per item, in µs. */
+export interface CostPerItem {
+  readonly cpuUs: number;
+  readonly wallUs: number;
+}
+
+/** What `run`, which handles `items` items in this process, costs per item. */
+export async function costPerItem(items: number, run: () => unknown): Promise<CostPerItem> {
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  await run();
+  const used = process.cpuUsage(cpu);
+  return { cpuUs: (used.user + used.system) / items, wallUs: ((performance.now() - started) * 1000) / items };
+}
+
 /**
  * Waits, up to `maxSeconds`, for a second in which the machine is nearly idle (busy below `idleShare` of its
  * capacity), so that a run does not start while someone else's job loads the CPUs. Returns the busy share of
