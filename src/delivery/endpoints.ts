@@ -1,9 +1,9 @@
-import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 
 import { AppError } from '../errors.js';
 import type { Endpoint, EndpointFilter, EndpointFormat, EndpointReceives, Store } from '../store/index.js';
-import { isPrivateAddress } from './address-guard.js';
+import { refusalOfAddress, refusalOfHost } from './address-guard.js';
+import { type Resolve, resolveWithSystem } from './connect-guard.js';
 import { FILTER_KEYS } from './filters.js';
 import { generateSecret } from './signing.js';
 
@@ -33,6 +33,8 @@ export interface EndpointServiceOptions {
   readonly now: () => number;
   readonly newId: () => string;
   readonly allowPrivate: boolean;
+  /** What host names resolve to. @defaultValue the system's resolver */
+  readonly resolve?: Resolve;
   /** Told when an endpoint changed (the worker looks for work it may now send). */
   readonly onChange?: () => void;
 }
@@ -51,21 +53,28 @@ export function createEndpointService(options: EndpointServiceOptions) {
     if (url.protocol !== 'https:' && url.protocol !== 'http:')
       throw new AppError('ENDPOINT_INVALID', '"url" must be an http:// or https:// URL.');
     if (options.allowPrivate) return url.toString();
-    const host = url.hostname.replace(/^\[|\]$/g, '');
-    const addresses = isIP(host)
-      ? [host]
-      : await lookup(host, { all: true }).then(
-          (found) => found.map((entry) => entry.address),
-          // Not resolvable now: the check is made again on every connection.
-          () => [],
-        );
-    const blocked = addresses.find(isPrivateAddress);
-    if (blocked !== undefined || host === 'localhost')
+    const refusal = await refusalOfUrlHost(url.hostname);
+    if (refusal !== null)
       throw new AppError(
         'ENDPOINT_URL_FORBIDDEN',
-        `"url" points to ${blocked ?? host}, a loopback, link-local or private address; set TELEHOOK_ALLOW_PRIVATE_ENDPOINTS=1 to allow it.`,
+        `"url" ${refusal}: endpoints must be public, a guard against server-side request forgery; set TELEHOOK_ALLOW_PRIVATE_ENDPOINTS=1 to forward inside your own network.`,
       );
     return url.toString();
+  };
+
+  /** Why the host may not be a destination, in words that follow `"url"`, or null. */
+  const refusalOfUrlHost = async (hostname: string): Promise<string | null> => {
+    const byHost = refusalOfHost(hostname);
+    if (byHost !== null) return `points to ${hostname}, not a public address (${byHost})`;
+    if (isIP(hostname.replace(/^\[|\]$/g, '')) !== 0) return null;
+    // A name that does not resolve now is accepted: every connection checks what it resolves to then.
+    const addresses = await (options.resolve ?? resolveWithSystem)(hostname).catch(() => []);
+    for (const { address } of addresses) {
+      const why = refusalOfAddress(address);
+      if (why !== null)
+        return `points to ${hostname}, which resolves to ${address}, not a public address (${why})`;
+    }
+    return null;
   };
 
   const toFilter = (receives: EndpointReceives, input: FilterInput | undefined): EndpointFilter => {

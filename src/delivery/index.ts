@@ -1,4 +1,17 @@
-export { BlockedAddressError, guardedLookup, isPrivateAddress } from './address-guard.js';
+export {
+  BlockedAddressError,
+  isLocalhostName,
+  isPrivateAddress,
+  refusalOfAddress,
+  refusalOfHost,
+} from './address-guard.js';
+export {
+  createGuardedConnector,
+  createGuardedLookup,
+  type Resolve,
+  type ResolvedAddress,
+  resolveWithSystem,
+} from './connect-guard.js';
 export {
   createEndpointService,
   DEFAULT_TIMEOUT_MS,

@@ -1,7 +1,7 @@
 import { Agent, type Dispatcher, request } from 'undici';
 
 import type { DeliveryAttempt } from '../store/index.js';
-import { guardedLookup, isPrivateAddress } from './address-guard.js';
+import { createGuardedConnector, type Resolve, resolveWithSystem } from './connect-guard.js';
 
 /** What one HTTP try sends. */
 export interface Outgoing {
@@ -23,14 +23,22 @@ const READ_BYTES = 64 * 1024;
 
 /**
  * Sends webhooks with undici: keep-alive connections per origin, no redirects followed, a time limit per attempt,
- * and (unless private endpoints are allowed) connections only to public addresses, checked on the addresses DNS
- * gives at connect time.
+ * and (unless private endpoints are allowed) connections only to public addresses, checked at connect time on the
+ * address connected to (connect-guard.ts).
  */
-export function createSender(options: { readonly allowPrivate: boolean; readonly connections?: number }) {
+export function createSender(options: {
+  readonly allowPrivate: boolean;
+  readonly connections?: number;
+  /** What host names resolve to. @defaultValue the system's resolver */
+  readonly resolve?: Resolve;
+}) {
   const dispatcher: Dispatcher = new Agent({
     connections: options.connections ?? 32,
     keepAliveTimeout: 10_000,
-    connect: options.allowPrivate ? {} : { lookup: guardedLookup },
+    connect: createGuardedConnector({
+      resolve: options.resolve ?? resolveWithSystem,
+      allowPrivate: options.allowPrivate,
+    }),
   });
 
   const send = async (outgoing: Outgoing, at: number): Promise<Sent> => {
@@ -44,17 +52,6 @@ export function createSender(options: { readonly allowPrivate: boolean; readonly
       error,
       retryAfter: null,
     });
-    let host: string;
-    try {
-      host = new URL(outgoing.url).hostname.replace(/^\[|\]$/g, '');
-    } catch {
-      return failed('invalid URL');
-    }
-    // An IP address in the URL is connected to without a lookup: check it here.
-    if (!options.allowPrivate && /^[\d.]+$|:/.test(host) && isPrivateAddress(host))
-      return failed(
-        `BLOCKED_ADDRESS: ${host} is a private address (TELEHOOK_ALLOW_PRIVATE_ENDPOINTS=1 allows it)`,
-      );
     try {
       const answer = await request(outgoing.url, {
         method: 'POST',

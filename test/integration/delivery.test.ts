@@ -417,7 +417,7 @@ describe('forwarding', () => {
     const byName = await sender.send({ ...outgoing, url: sink.url.replace('127.0.0.1', 'localhost') }, T0);
     expect(byName).toMatchObject({
       statusCode: null,
-      error: expect.stringMatching(/private address/) as string,
+      error: expect.stringMatching(/^BLOCKED_ADDRESS: localhost is not a public address/) as string,
     });
     expect(sink.requests).toHaveLength(0);
   });
