@@ -1,5 +1,5 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
-import type { LookupFunction } from 'node:net';
+import { isIP, type LookupFunction } from 'node:net';
 
 import { buildConnector } from 'undici';
 
@@ -38,9 +38,12 @@ export function createGuardedLookup(resolve: Resolve, allowPrivate: boolean): Lo
       );
     resolve(hostname).then(
       (found) => {
-        const addresses = found.filter(
-          (entry) => (options.family !== 4 && options.family !== 6) || entry.family === options.family,
-        );
+        // The family is read from the address itself: Node connects by it, whatever a resolver says.
+        const addresses = found
+          .map(({ address }) => ({ address, family: isIP(address) }))
+          .filter(
+            (entry) => (options.family !== 4 && options.family !== 6) || entry.family === options.family,
+          );
         const first = addresses[0];
         if (!first)
           return fail(Object.assign(new Error(`${hostname} resolves to no address`), { code: 'ENOTFOUND' }));

@@ -1,17 +1,5 @@
-export {
-  BlockedAddressError,
-  isLocalhostName,
-  isPrivateAddress,
-  refusalOfAddress,
-  refusalOfHost,
-} from './address-guard.js';
-export {
-  createGuardedConnector,
-  createGuardedLookup,
-  type Resolve,
-  type ResolvedAddress,
-  resolveWithSystem,
-} from './connect-guard.js';
+export { BlockedAddressError, isPrivateAddress } from './address-guard.js';
+export { createGuardedLookup, type Resolve, type ResolvedAddress } from './connect-guard.js';
 export {
   createEndpointService,
   DEFAULT_TIMEOUT_MS,
