@@ -1,0 +1,172 @@
+import { describe, expect, it } from 'vitest';
+
+import type { Call } from '../../src/store/index.js';
+import { createTestApp, type TestApp } from '../helpers/test-app.js';
+
+/**
+ * Issue 15 ("One bad request must never break the wallboard"), the part about values: deep nesting, huge and
+ * absurd numbers. Each hostile request is answered in the documented shape, and afterwards every read route
+ * still answers 200 and a normal call is folded.
+ */
+const T0 = Date.UTC(2026, 2, 10, 9, 0, 0);
+const brackets = (depth: number): string => '['.repeat(depth) + ']'.repeat(depth);
+const objects = (depth: number): string => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
+const digits400 = '9'.repeat(400);
+
+/** A valid waiting event of its own call, as JSON text, with `extra` appended verbatim (numbers as sent). */
+const waiting = (id: string, extra = ''): string =>
+  `{"appid":2222223,"type":"event","direction":"inbound","cmiuuid":"${id}","conversation_uuid":"${id}",` +
+  `"from":440000000001,"to":440000000000,"status":"waiting","time":${T0}${extra}}`;
+const answeredCdr = (id: string, extra: string): string =>
+  `{"appid":2222223,"type":"cdr","direction":"inbound","cmiuuid":"${id}","conversation_uuid":"${id}",` +
+  `"from":440000000001,"to":440000000000,"status":"answered","user":"204_2222223","time":${T0}${extra}}`;
+
+interface Hostile {
+  readonly name: string;
+  readonly body: string;
+  readonly contentType?: string;
+  readonly status: number;
+  readonly code?: string;
+}
+
+const HOSTILE: Hostile[] = [
+  {
+    name: 'custom "[[[…]]]" 10,000 deep',
+    body: waiting('deep-custom-10k', `,"custom":${JSON.stringify(brackets(10_000))}`),
+    status: 200,
+  },
+  {
+    name: 'custom "[[[…]]]" 100,000 deep',
+    body: waiting('deep-custom-100k', `,"custom":${JSON.stringify(brackets(100_000))}`),
+    status: 200,
+  },
+  {
+    name: 'a 10,000-deep array in a field',
+    body: waiting('deep-array', `,"extra":${brackets(10_000)}`),
+    status: 422,
+    code: 'TELECMI_TOO_DEEP',
+  },
+  {
+    name: 'a 10,000-deep object in a field',
+    body: waiting('deep-object', `,"extra":${objects(10_000)}`),
+    status: 422,
+    code: 'TELECMI_TOO_DEEP',
+  },
+  {
+    name: 'a 100,000-deep array in a field',
+    body: waiting('deep-array-100k', `,"extra":${brackets(100_000)}`),
+    status: 422,
+    code: 'TELECMI_TOO_DEEP',
+  },
+  {
+    name: 'a form key a[a][a]… 10,000 deep',
+    body: `cmiuuid=form-key&appid=2222223&status=waiting&time=${T0}&a${'[a]'.repeat(10_000)}=1`,
+    contentType: 'application/x-www-form-urlencoded',
+    status: 200,
+  },
+  {
+    name: 'a 400-digit waitedsec number',
+    body: waiting('waited-400-number', `,"waitedsec":${digits400}`),
+    status: 200,
+  },
+  {
+    name: 'a 400-digit waitedsec string',
+    body: waiting('waited-400-string', `,"waitedsec":"${digits400}"`),
+    status: 200,
+  },
+  {
+    name: 'a 400-digit time number',
+    body: waiting('time-400-number').replace(String(T0), digits400),
+    status: 200,
+  },
+  {
+    name: 'a 400-digit time string',
+    body: waiting('time-400-string').replace(String(T0), `"${digits400}"`),
+    status: 200,
+  },
+  {
+    name: 'time 123456789012345678901234567890',
+    body: waiting('time-30-digits').replace(String(T0), '123456789012345678901234567890'),
+    status: 200,
+  },
+  {
+    name: 'answeredsec and waitedsec 1e308 in an answered CDR',
+    body: answeredCdr('seconds-1e308', ',"answeredsec":1e308,"waitedsec":1e308'),
+    status: 200,
+  },
+  {
+    name: 'a negative answeredsec in an answered CDR',
+    body: answeredCdr('seconds-negative', ',"answeredsec":-5'),
+    status: 200,
+  },
+];
+
+const post = (t: TestApp, body: string, contentType = 'application/json') =>
+  t.app.inject({
+    method: 'POST',
+    url: t.ingestPath,
+    payload: body,
+    headers: { 'content-type': contentType },
+  });
+
+const read = async (t: TestApp, url: string): Promise<string> => {
+  const response = await t.app.inject({ url, headers: t.auth });
+  expect(response.statusCode, `${url}: ${response.body.slice(0, 300)}`).toBe(200);
+  return response.body;
+};
+
+/** A normal answered call: waiting, answered, hangup, then its CDR. */
+async function playNormalCall(t: TestApp, id: string): Promise<void> {
+  const event = (status: string, second: number) =>
+    waiting(id)
+      .replace('"waiting"', `"${status}"`)
+      .replace(String(T0), String(T0 + second * 1000));
+  for (const body of [
+    event('waiting', 0),
+    event('answered', 12),
+    event('hangup', 70),
+    answeredCdr(id, ',"answeredsec":58').replace(String(T0), String(T0 + 12_000)),
+  ])
+    expect((await post(t, body)).statusCode).toBe(200);
+}
+
+/** Every read route answers 200 with a well-formed body; the normal call is folded with its durations. */
+async function expectReadsWell(t: TestApp, normal: string): Promise<void> {
+  const day = `from=${Date.UTC(2026, 2, 10)}&to=${Date.UTC(2026, 2, 11)}`;
+  const events = JSON.parse(await read(t, '/api/events?limit=1000')) as { items: { warnings: string[] }[] };
+  expect(events.items.length).toBeGreaterThan(0);
+  const calls = JSON.parse(await read(t, '/api/calls?limit=1000')) as { items: Call[] };
+  expect(calls.items.map((call) => call.key)).toContain(normal);
+  for (const call of calls.items) {
+    const one = JSON.parse(await read(t, `/api/calls/${encodeURIComponent(call.key)}`)) as Call;
+    expect(one.key).toBe(call.key);
+  }
+  const normalCall = JSON.parse(await read(t, `/api/calls/${normal}`)) as Call;
+  expect(normalCall).toMatchObject({ outcome: 'answered', waitedSec: 12, talkSec: 58 });
+  const stats = JSON.parse(await read(t, `/api/stats?${day}`)) as { totals: Record<string, unknown> };
+  expect(stats.totals['answered']).toBeGreaterThanOrEqual(1);
+  for (const groupBy of ['team', 'agent', 'hour', 'day'])
+    JSON.parse(await read(t, `/api/stats?${day}&groupBy=${groupBy}`));
+  const csv = (await read(t, '/api/calls.csv')).trimEnd().split('\r\n');
+  expect(csv).toHaveLength(calls.items.length + 1);
+  const ndjson = (await read(t, '/api/calls.ndjson')).trimEnd().split('\n');
+  expect(ndjson.map((line) => (JSON.parse(line) as Call).key).sort()).toEqual(
+    calls.items.map((call) => call.key).sort(),
+  );
+  JSON.parse(await read(t, '/api/missed?limit=1000'));
+}
+
+describe('issue 15 regressions: values', () => {
+  for (const hostile of HOSTILE) {
+    it(`answers ${hostile.name} in shape, and every read route still answers after it`, async () => {
+      const t = await createTestApp({ now: () => T0 + 3600_000 });
+      const response = await post(t, hostile.body, hostile.contentType);
+      expect(response.statusCode, response.body.slice(0, 300)).toBe(hostile.status);
+      const answer = response.json<{ ok: boolean; error?: { code: string; message: string } }>();
+      if (hostile.code) expect(answer).toMatchObject({ ok: false, error: { code: hostile.code } });
+      else expect(answer.ok).toBe(true);
+      await playNormalCall(t, 'normal-call');
+      await expectReadsWell(t, 'normal-call');
+    });
+  }
+});
