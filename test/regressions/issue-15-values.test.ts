@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 
-import type { Call } from '../../src/store/index.js';
+import { createCallRules } from '../../src/calls/index.js';
+import type { Call, CallRules } from '../../src/store/index.js';
+import { normalise, parse } from '../../src/telecmi/index.js';
+import { openSse } from '../helpers/sse-client.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 
 /**
@@ -169,4 +172,92 @@ describe('issue 15 regressions: values', () => {
       await expectReadsWell(t, 'normal-call');
     });
   }
+});
+
+/**
+ * The rules of an older version that derived absurd numbers from such events (before normalise bounded them):
+ * the calls it stored stay in the calls table until a rebuild, and must not break a reader meanwhile.
+ */
+function olderRules(absurd: (call: Call) => Partial<Call>): CallRules {
+  const rules = createCallRules({ staleAfterMs: 2 * 3600_000 });
+  return {
+    ...rules,
+    project: (events, identifiers, key, now) => {
+      const call = rules.project(events, identifiers, key, now);
+      return { ...call, ...absurd(call) };
+    },
+  };
+}
+
+describe('issue 15 regressions: calls stored with absurd numbers', () => {
+  it('answers every read route and the wallboard snapshot over calls an older version stored with absurd numbers', async () => {
+    const t = await createTestApp({ now: () => T0 + 3600_000 });
+    for (const id of ['absurd-durations-1', 'absurd-durations-2', 'absurd-times'])
+      expect((await post(t, answeredCdr(id, ',"answeredsec":30'))).statusCode).toBe(200);
+    await playNormalCall(t, 'normal-call');
+    await t.app.projection.settled();
+    const refold = async (key: string, absurd: Partial<Call>) => {
+      const events = await t.store.listCallEvents(key);
+      await t.store.projectCalls(
+        { events, refreshKeys: [key], now: T0 + 3600_000 },
+        olderRules((call) => (call.key === key ? absurd : {})),
+      );
+    };
+    // Two such calls, so that the sums overflow to Infinity.
+    await refold('absurd-durations-1', { waitedSec: 1e308, talkSec: 1e308 });
+    await refold('absurd-durations-2', { waitedSec: 1e308, talkSec: -1e308 });
+    await refold('absurd-times', {
+      startedAt: 1.2345678901234568e29,
+      answeredAt: -1e308,
+      endedAt: 8.64e15 + 1,
+      lastEventAt: 1e300,
+    });
+    const stored = JSON.parse(await read(t, '/api/calls/absurd-times')) as Call;
+    expect(stored.startedAt).toBe(1.2345678901234568e29);
+
+    await expectReadsWell(t, 'normal-call');
+    const stats = JSON.parse(
+      await read(t, `/api/stats?from=${Date.UTC(2026, 2, 10)}&to=${Date.UTC(2026, 2, 11)}`),
+    ) as { totals: { asaSec: number | null; ahtSec: number | null } };
+    // The waits sum to Infinity, which no JSON number holds: the figure is null rather than a 500.
+    expect(stats.totals.asaSec).toBeNull();
+    expect(Number.isFinite(stats.totals.ahtSec)).toBe(true);
+    const csv = await read(t, '/api/calls.csv');
+    const row = csv.split('\r\n').find((line) => line.startsWith('absurd-times,'));
+    // Times no date can show are left empty rather than breaking the export.
+    expect(row?.split(',').slice(4, 7)).toEqual(['', '', '']);
+
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const port = (t.app.server.address() as { port: number }).port;
+    const live = await openSse(`http://127.0.0.1:${port}/api/live`, { authorization: t.auth.authorization });
+    const snapshot = await live.waitFor((message) => message.event === 'snapshot');
+    // Today's calls: the call whose start is absurd is in no day.
+    expect(snapshot.data).toMatchObject({ totals: { answered: 3, asaSec: null } });
+    live.close();
+  });
+});
+
+describe('issue 15 regressions: events stored before the limits', () => {
+  it('reads every route after a 100,000-deep event that an older version stored, and folds later calls', async () => {
+    const t = await createTestApp({ now: () => T0 + 3600_000 });
+    // What the older version stored: the exact bytes, with the event it derived (here from a shallow twin).
+    const body = Buffer.from(waiting('stored-deep', `,"custom":${brackets(100_000)}`));
+    const twin = parse(Buffer.from(waiting('stored-deep')));
+    if (!twin.ok) throw twin.error;
+    await t.store.appendEvent({
+      event: normalise(twin.value, { id: 'stored-deep-event', receivedAt: T0 }),
+      body,
+      dedupeKey: 'stored-deep',
+      method: 'POST',
+      contentType: 'application/json',
+    });
+    await playNormalCall(t, 'normal-call');
+    await expectReadsWell(t, 'normal-call');
+    const events = JSON.parse(await read(t, '/api/events?limit=1000')) as {
+      items: { id: string; warnings: string[]; raw: string }[];
+    };
+    const stored = events.items.find((event) => event.id === 'stored-deep-event');
+    expect(stored?.raw).toBe(body.toString('utf8'));
+    expect(stored?.warnings.join()).toContain('no longer parses');
+  });
 });
