@@ -329,3 +329,25 @@ describe('issue 15 regressions: events stored before the limits', () => {
     expect(stored?.warnings.join()).toContain('no longer parses');
   });
 });
+
+describe('issue 15 regressions: numbers in queries', () => {
+  it('answers 400 QUERY_INVALID, never a 5xx, to a query number nothing can mean', async () => {
+    const t = await createTestApp({ now: () => T0 });
+    for (const url of [
+      '/api/events?limit=1e309',
+      '/api/quarantine?limit=1e309',
+      '/api/calls?limit=1e309',
+      '/api/missed?limit=-1e309',
+      '/api/stats?serviceLevelSec=1e309',
+      '/api/stats?from=8640000000000001',
+      '/api/calls.csv?to=9999999999999999',
+      `/api/stats?from=0&to=${Date.UTC(9999, 0)}&groupBy=day`,
+      `/api/stats?from=0&groupBy=hour`,
+    ]) {
+      const response = await t.app.inject({ url, headers: t.auth });
+      expect(response.statusCode, `${url}: ${response.body}`).toBe(400);
+      expect(response.json()).toMatchObject({ ok: false, error: { code: 'QUERY_INVALID' } });
+    }
+    await read(t, `/api/stats?from=${Date.UTC(2016, 0)}&to=${Date.UTC(2027, 0)}&groupBy=day`);
+  });
+});
