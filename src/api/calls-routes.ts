@@ -9,6 +9,7 @@ import {
   CallFilterParams,
   parseTimeParam,
   parseTimeZoneParam,
+  refuseNonFiniteQuery,
   TimeParam,
   toCallFilter,
 } from './query-params.js';
@@ -44,6 +45,7 @@ const After = Type.Optional(
 /** The calls query API: list, one call with its timeline, missed calls with callbacks, metrics, exports. */
 export function callsRoutes(store: Store, calls: CallsApi): FastifyPluginAsyncTypebox {
   return async (app) => {
+    app.addHook('preHandler', refuseNonFiniteQuery);
     app.get(
       '/api/calls',
       {

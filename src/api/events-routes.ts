@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 
 import type { Store } from '../store/index.js';
-import { parseTimeParam, TimeParam } from './query-params.js';
+import { parseTimeParam, refuseNonFiniteQuery, TimeParam } from './query-params.js';
 import { PageOf, PageQuery, QuarantinedRequest, StoredEvent } from './schemas.js';
 
 const ReceivedParams = {
@@ -26,6 +26,7 @@ function receivedPeriod(query: { from?: string; to?: string }): { from: number; 
  */
 export function eventsRoutes(store: Store): FastifyPluginAsyncTypebox {
   return async (app) => {
+    app.addHook('preHandler', refuseNonFiniteQuery);
     app.get(
       '/api/events',
       {

@@ -27,7 +27,14 @@ export const CSV_COLUMNS = [
   'eventCount',
 ] as const;
 
-const iso = (ms: number | null): string => (ms === null ? '' : new Date(ms).toISOString());
+/** The largest time a Date holds (±100,000,000 days around 1970), in ms. */
+const MAX_DATE_MS = 8.64e15;
+/**
+ * A time as ISO 8601, or empty: a call stored with an absurd time (by a version before times were bounded, until
+ * `telehook rebuild`) would make toISOString throw in the middle of the stream and cut the download.
+ */
+const iso = (ms: number | null): string =>
+  ms === null || !(Math.abs(ms) <= MAX_DATE_MS) ? '' : new Date(ms).toISOString();
 
 /** Characters that make a cell quoted. */
 const NEEDS_QUOTES = /[",\r\n]/;

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
 
 import { QueryError } from '../errors.js';
 
@@ -7,16 +8,32 @@ const TIME_DESCRIPTION = 'epoch milliseconds or an ISO 8601 time (e.g. 2026-11-2
 /** A time parameter: epoch milliseconds or ISO 8601. */
 export const TimeParam = Type.String({ description: TIME_DESCRIPTION, minLength: 1 });
 
+/**
+ * The last epoch millisecond a time parameter may be: 9999-12-31T23:59:59.999Z, as far as the ISO form reaches.
+ * Further on (up to 16 digits), the day and hour arithmetic of the metrics leaves what a Date holds (a 500).
+ */
+const LATEST_TIME_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
 /** Reads a time parameter, or throws a 400 that names it. */
 export function parseTimeParam(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const text = value.trim();
-  if (/^\d{1,16}$/.test(text)) return Number(text);
+  if (/^\d{1,16}$/.test(text) && Number(text) <= LATEST_TIME_MS) return Number(text);
   if (/^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(text)) {
     const parsed = Date.parse(text);
     if (!Number.isNaN(parsed)) return parsed;
   }
   throw new QueryError(name, TIME_DESCRIPTION);
+}
+
+/**
+ * A preHandler that answers 400 for a numeric query parameter that is not finite. Fastify's validator coerces
+ * `limit=1e309` to Infinity and lets it through `integer` and `maximum` (ajv 8 coercion), and the store then
+ * fails on it with a misleading 503.
+ */
+export async function refuseNonFiniteQuery(request: FastifyRequest): Promise<void> {
+  for (const [name, value] of Object.entries((request.query ?? {}) as Record<string, unknown>))
+    if (typeof value === 'number' && !Number.isFinite(value)) throw new QueryError(name, 'a finite number');
 }
 
 /** Checks an IANA time zone parameter. */

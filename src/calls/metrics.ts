@@ -77,6 +77,12 @@ export interface AgentFigures {
 
 const round = (value: number, digits = 3): number => Math.round(value * 10 ** digits) / 10 ** digits;
 const ratio = (part: number, whole: number): number | null => (whole === 0 ? null : round(part / whole, 4));
+/**
+ * A figure that a response can carry: a call stored with absurd durations (by a version before they were bounded,
+ * until `telehook rebuild`) can make a sum overflow to Infinity, which no JSON number or response schema takes.
+ */
+const finite = (value: number | null): number | null =>
+  value !== null && Number.isFinite(value) ? value : null;
 
 const emptyFigures = (): Figures => ({
   offered: 0,
@@ -128,8 +134,8 @@ export function figuresFrom(rows: readonly CallSummary[]): Figures {
     else if (row.outcome === 'unknown') figures.unknown += row.calls;
     else figures.live += row.calls;
   }
-  figures.asaSec = waitKnown === 0 ? null : round(waitSum / waitKnown);
-  figures.ahtSec = talkKnown === 0 ? null : round(talkSum / talkKnown);
+  figures.asaSec = waitKnown === 0 ? null : finite(round(waitSum / waitKnown));
+  figures.ahtSec = talkKnown === 0 ? null : finite(round(talkSum / talkKnown));
   figures.serviceLevel = ratio(figures.answeredWithinServiceLevel, waitKnown + figures.abandoned);
   figures.abandonmentRate = ratio(figures.abandoned, figures.offered);
   return figures;
@@ -201,8 +207,8 @@ export function agentFiguresFrom(
       offered: leg.legs,
       answered: leg.answered,
       rangNotAnswered: leg.rangNotAnswered,
-      talkSec: round(leg.talkSum),
-      ahtSec: leg.talkKnown === 0 ? null : round(leg.talkSum / leg.talkKnown),
+      talkSec: finite(round(leg.talkSum)) ?? 0,
+      ahtSec: leg.talkKnown === 0 ? null : finite(round(leg.talkSum / leg.talkKnown)),
       outboundPlaced: 0,
     });
   }
@@ -253,8 +259,8 @@ export function computeNow(live: readonly Call[], now: number, team?: string) {
   const oldest = queue[0];
   return {
     waitingNow: queue.length,
-    longestWaitSec: oldest ? Math.max(0, Math.round((now - oldest.startedAt) / 1000)) : null,
-    oldestWaitingSince: oldest?.startedAt ?? null,
+    longestWaitSec: oldest ? finite(Math.max(0, Math.round((now - oldest.startedAt) / 1000))) : null,
+    oldestWaitingSince: finite(oldest?.startedAt ?? null),
     talkingNow: live.filter((call) => call.state === 'answered' && (team === undefined || call.team === team))
       .length,
   };

@@ -2,6 +2,7 @@ import { fc, test as propertyTest } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 
 import { agentSummary, callFlows } from '../../test/helpers/call-flows.js';
+import { loadFixtures } from '../../test/helpers/fixtures.js';
 import { type CallEvent, normalise, parse } from '../telecmi/index.js';
 import { chooseCallKey, identifiersOf } from './identifiers.js';
 import { projectCall } from './projector.js';
@@ -73,5 +74,42 @@ describe('projectCall is a function of the set of events', () => {
       .sort((a, b) => a.rank - b.rank)
       .map(({ event }) => event);
     expect(comparable(shuffled)).toEqual({ ...expected, eventCount: shuffled.length });
+  });
+});
+
+describe('the wait of a PIOPIY call', () => {
+  const fixture = (name: string): Record<string, unknown> => {
+    const found = loadFixtures().find((candidate) => candidate.name === name);
+    if (!found) throw new Error(`no fixture ${name}`);
+    return found.payload;
+  };
+  // The documented answered CDR: start_time 1632318510, answer_time 1632318515 (epoch seconds).
+  const cdr = fixture('piopiy-incoming-cdr-answered');
+  const conv = cdr['conversation_uuid'] as string;
+  const answerMs = (cdr['answer_time'] as number) * 1000;
+  /** PIOPIY's in_answered live event for that call, its `time` `skewMs` off the CDR's answer_time. */
+  const inAnswered = (skewMs: number) =>
+    toEvent({
+      ...fixture('piopiy-incoming-event-answered'),
+      conversation_uuid: conv,
+      time: answerMs + skewMs,
+    });
+  const hangup = toEvent({
+    ...fixture('piopiy-incoming-event-hangup-earlier'),
+    conversation_uuid: conv,
+    time: (cdr['end_time'] as number) * 1000,
+  });
+  const now = answerMs + 3600_000;
+
+  it('is answer_time − start_time of its CDR, even when in_answered is its first event', () => {
+    // The live events' clock is not the CDR's: here in_answered's time is 6 s before the CDR's start_time.
+    for (const skewMs of [0, -3000, -6000, 2000]) {
+      const call = fold([inAnswered(skewMs), hangup, toEvent(cdr)], now);
+      expect(call).toMatchObject({ outcome: 'answered', waitedSec: 5, talkSec: 13 });
+    }
+  });
+
+  it('is unknown, not 0, while in_answered is all there is', () => {
+    expect(fold([inAnswered(0)], answerMs + 10_000)).toMatchObject({ state: 'answered', waitedSec: null });
   });
 });

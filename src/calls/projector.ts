@@ -120,10 +120,17 @@ export function projectCall(
       hasCallerHangup: callerHangups.length > 0,
     });
 
+  // An answer is no evidence of when the wait began: with only an answer seen (PIOPIY sends no live event
+  // before in_answered) the wait is unknown until the CDR tells it, not 0.
+  const waitStart = min([
+    ...events.filter((e) => e.kind !== 'cdr' && !ANSWER_PHASES.has(phaseOf(e))).map((e) => e.occurredAt),
+    cdrStart,
+  ]);
   const waitedSec =
     cdr?.waitedSec ??
-    (startEvidence !== null && answeredAt !== null && answeredAt >= startEvidence
-      ? seconds(answeredAt - startEvidence)
+    (cdrAnswered ? piopiyWaitSec(cdr) : null) ??
+    (waitStart !== null && answeredAt !== null && answeredAt >= waitStart
+      ? seconds(answeredAt - waitStart)
       : startEvidence !== null && state === 'ended' && !isAnswered && endedAt !== null && !isStale
         ? seconds(Math.max(0, endedAt - startEvidence))
         : null);
@@ -179,6 +186,15 @@ export function projectCall(
       !events.some((event) => event.conversationUuid ?? event.callId ?? event.requestId ?? event.parentLegId),
     identifiers: [...identifiers].sort(),
   };
+}
+
+/**
+ * A PIOPIY CDR's wait: answer_time − start_time. Both come from the same clock, unlike the live events' `time`,
+ * which can be seconds off the CDR's times (docs/telecmi-payloads.md §6: a `time` 3 s before `start_time`).
+ */
+function piopiyWaitSec(cdr: CallEvent): number | null {
+  if (cdr.startedAt === null || cdr.answeredAt === null || cdr.answeredAt < cdr.startedAt) return null;
+  return seconds(cdr.answeredAt - cdr.startedAt);
 }
 
 /** The caller leg's CDR: an answered one wins over a missed one (PIOPIY resends, doc copies), then the latest. */

@@ -1,3 +1,4 @@
+import { QueryError } from '../errors.js';
 import type { Call, CallSummary, Store, StoredEvent } from '../store/index.js';
 import { byTelecmiTime } from './event-order.js';
 import {
@@ -13,6 +14,13 @@ import type { CallProjection } from './projection.js';
 import { bucketsOf, startOfDay } from './time-zone.js';
 
 export type GroupBy = 'team' | 'agent' | 'hour' | 'day';
+
+/**
+ * The most hours or days a grouped period may hold: each is a query parameter of the summary, and SQLite takes
+ * at most 32,766 of them (a longer period was a 503).
+ */
+const MAX_BUCKETS = 10_000;
+const BUCKET_MS = { hour: 3600_000, day: 86_400_000 } as const;
 
 export interface StatsQuery {
   readonly from?: number;
@@ -66,6 +74,12 @@ export function createCallsService(options: {
       rows = await store.summariseCalls({ ...facts, ...thresholds, groupBy: 'placedBy' });
       groups = agentFiguresFrom(await store.summariseAgents(facts), rows);
     } else if (groupBy === 'hour' || groupBy === 'day') {
+      // Counted before the buckets are made, which takes a time-zone conversion each.
+      if ((to - from) / BUCKET_MS[groupBy] > MAX_BUCKETS)
+        throw new QueryError(
+          'from',
+          `with groupBy=${groupBy}, a period of at most ${MAX_BUCKETS} ${groupBy}s`,
+        );
       const buckets = bucketsOf(from, to, groupBy, parameters.timezone);
       rows = await store.summariseCalls({
         ...facts,

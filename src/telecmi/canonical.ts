@@ -1,6 +1,8 @@
 /**
  * The canonical JSON text of a payload: object keys sorted, no whitespace. Two deliveries of the same payload
  * give the same text whatever their key order or spacing, which makes it the input of the dedupe key.
+ * It recurses once per level: {@link parse} refuses payloads nested more than `LIMITS.maxDepth` (64) levels, so
+ * for anything parse accepts it stays far from the stack limit (a property test in limits.test.ts checks it).
  *
  * @example
  * canonicalJson({ b: 1, a: [{ d: 2, c: 3 }] }); // '{"a":[{"c":3,"d":2}],"b":1}'

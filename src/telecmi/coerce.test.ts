@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { toDigits, toEpochMs, toFlag, toJsonValue, toNumber } from './coerce.js';
+import { readJsonText, toDigits, toEpochMs, toFlag, toJsonValue, toNumber } from './coerce.js';
 
 describe('toDigits', () => {
   it.each([
@@ -65,6 +65,12 @@ describe('toNumber', () => {
     expect(toNumber('12 s')).toBeNull();
     expect(toNumber(null)).toBeNull();
   });
+
+  it('gives null, never Infinity, for a numeric string too large for a double', () => {
+    expect(toNumber('9'.repeat(400))).toBeNull();
+    expect(toNumber(`-${'9'.repeat(400)}`)).toBeNull();
+    expect(toEpochMs('9'.repeat(400))).toBeNull();
+  });
 });
 
 describe('toJsonValue', () => {
@@ -76,5 +82,14 @@ describe('toJsonValue', () => {
     expect(toJsonValue('plain')).toBe('plain');
     expect(toJsonValue({ already: 'object' })).toEqual({ already: 'object' });
     expect(toJsonValue(undefined)).toBeNull();
+  });
+
+  it('keeps JSON text nested deeper than the limit as the string sent', () => {
+    const deep = '['.repeat(10_000) + ']'.repeat(10_000);
+    expect(toJsonValue(deep)).toBe(deep);
+    expect(readJsonText(deep)).toEqual({ value: deep, isTooDeep: true });
+    const atLimit = '['.repeat(64) + ']'.repeat(64);
+    expect(readJsonText(atLimit).isTooDeep).toBe(false);
+    expect(JSON.stringify(toJsonValue(atLimit))).toBe(atLimit);
   });
 });

@@ -1,3 +1,5 @@
+import { exceedsDepth } from './limits.js';
+
 /**
  * Coercions from TeleCMI's loosely typed values to one type each (docs/telecmi-payloads.md §9).
  * Every function takes `unknown` and returns `null` when the value cannot mean what the field means.
@@ -59,13 +61,14 @@ export function toFlag(value: unknown): boolean | null {
   }
 }
 
-/** A finite number from a number or a numeric string. */
+/** A finite number from a number or a numeric string (400 digits are not finite: null). */
 export function toNumber(value: unknown): number | null {
   if (typeof value === 'number') return Number.isFinite(value) ? value : null;
   if (typeof value !== 'string') return null;
   const trimmed = value.trim();
   if (!/^-?\d+(\.\d+)?$/.test(trimmed)) return null;
-  return Number(trimmed);
+  const number = Number(trimmed);
+  return Number.isFinite(number) ? number : null;
 }
 
 /** Epoch values below this are seconds, not milliseconds (1e11 ms is 1973; 1e11 s is the year 5138). */
@@ -90,18 +93,29 @@ export function toEpochMs(value: unknown): number | null {
 
 /**
  * A field that holds JSON text (`custom`, `extra_params`, `ws_status`): parsed when it is a JSON object or
- * array, else kept as the string sent, because TeleCMI's own samples contain invalid JSON there (§9.5).
+ * array, else kept as the string sent, because TeleCMI's own samples contain invalid JSON there (§9.5). JSON
+ * nested deeper than `LIMITS.maxDepth` is kept as the string too (see {@link readJsonText}).
  */
 export function toJsonValue(value: unknown): unknown {
-  if (value === undefined || value === null) return null;
-  if (typeof value !== 'string') return value;
+  return readJsonText(value).value;
+}
+
+/**
+ * {@link toJsonValue}, telling also whether the text was JSON too deep to parse into the event: such a value is
+ * kept as the opaque string sent rather than refused, since TeleCMI passes `custom` on from the customer.
+ */
+export function readJsonText(value: unknown): { value: unknown; isTooDeep: boolean } {
+  if (value === undefined || value === null) return { value: null, isTooDeep: false };
+  if (typeof value !== 'string') return { value, isTooDeep: false };
   const trimmed = value.trim();
   if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
+    let parsed: unknown;
     try {
-      return JSON.parse(trimmed) as unknown;
+      parsed = JSON.parse(trimmed) as unknown;
     } catch {
-      return value;
+      return { value, isTooDeep: false };
     }
+    return exceedsDepth(parsed) ? { value, isTooDeep: true } : { value: parsed, isTooDeep: false };
   }
-  return value;
+  return { value, isTooDeep: false };
 }

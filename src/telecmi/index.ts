@@ -11,6 +11,7 @@ export { CallEvent, EventKind, Product } from './call-event.js';
 export { canonicalJson } from './canonical.js';
 export { CALL_ID_KEYS, classifyKind, classifyProduct, isTelecmiShaped } from './classify.js';
 export { toDigits, toEpochMs, toFlag, toJsonValue, toNumber } from './coerce.js';
+export { exceedsDepth, LIMITS } from './limits.js';
 export { normalise, type ReceiptMeta } from './normalise.js';
 export { parse, type ParsedPayload, parseQuery, type ParseResult, type PayloadFormat } from './parse.js';
 export { CdrPayload } from './payloads/cdr.js';

@@ -1,8 +1,10 @@
 import type { TSchema } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 
+import { createBoundedReader } from './bounded-reader.js';
 import type { CallEvent, EventKind } from './call-event.js';
-import { toDigits, toEpochMs, toFlag, toJsonValue, toLowerText, toNumber, toText } from './coerce.js';
+import { toDigits, toFlag, toLowerText, toText } from './coerce.js';
+import { LIMITS } from './limits.js';
 import type { ParsedPayload } from './parse.js';
 import { CdrPayload } from './payloads/cdr.js';
 import { LiveEventPayload } from './payloads/live-event.js';
@@ -26,7 +28,9 @@ const PIOPIY_PREFIX = /^(in|out|stream)_/;
  * Turns a parsed TeleCMI payload into the {@link CallEvent} used downstream. Pure and deterministic: the same
  * payload and receipt give the same event, whatever the key order. Every quirk of docs/telecmi-payloads.md §9 is
  * absorbed here: `app_id`/`appid`, `cmiuid`, numbers as numbers or strings, `"true"`, JSON in strings, epoch
- * seconds vs milliseconds, prefixed PIOPIY statuses and a missing `type`.
+ * seconds vs milliseconds, prefixed PIOPIY statuses and a missing `type`. A value outside {@link LIMITS} (a
+ * duration beyond a day, a time before 2000, a text of thousands of characters) is read as null with a warning:
+ * every number of the event is finite and every time in range, whatever was sent.
  *
  * @example
  * const parsed = parse(body, 'application/json');
@@ -34,18 +38,21 @@ const PIOPIY_PREFIX = /^(in|out|stream)_/;
  */
 export function normalise(parsed: ParsedPayload, meta: ReceiptMeta): CallEvent {
   const p = parsed.payload;
-  const status = toLowerText(p['status']);
+  const warnings = collectWarnings(parsed);
+  const read = createBoundedReader(p, warnings);
+  const status = read.text('status', toLowerText);
   const prefix = status === null ? null : (PIOPIY_PREFIX.exec(status)?.[1] ?? null);
+  // parse refuses identifiers past LIMITS.maxIdLength, so these need no bound of their own.
   const legId = toText(p['cmiuuid']) ?? toText(p['cmiuid']);
   const conversationUuid = toText(p['conversation_uuid']);
   const callId = toText(p['call_id']);
   const requestId = toText(p['request_id']);
   const parentLegId = toText(p['parent_uid']);
   const direction =
-    toLowerText(p['direction']) ??
+    read.text('direction', toLowerText) ??
     (prefix === 'in' ? 'inbound' : prefix === 'out' ? 'outbound' : null) ??
-    (parsed.kind === 'routing-request' ? toLowerText(p['action']) : null);
-  const agent = toText(p['user']);
+    (parsed.kind === 'routing-request' ? read.text('action', toLowerText) : null);
+  const agent = read.text('user', toText);
 
   return {
     id: meta.id,
@@ -55,38 +62,44 @@ export function normalise(parsed: ParsedPayload, meta: ReceiptMeta): CallEvent {
     status,
     phase: status === null ? null : status.replace(PIOPIY_PREFIX, ''),
     direction,
-    leg: inferLeg(toLowerText(p['leg']), { kind: parsed.kind, legId, conversationUuid, agent, direction }),
-    appId: toText(p['app_id']) ?? toText(p['appid']),
+    leg: inferLeg(read.text('leg', toLowerText), {
+      kind: parsed.kind,
+      legId,
+      conversationUuid,
+      agent,
+      direction,
+    }),
+    appId: read.text('app_id', toText) ?? read.text('appid', toText),
     callKey: conversationUuid ?? callId ?? requestId ?? parentLegId ?? legId,
     legId,
     conversationUuid,
     callId,
     requestId,
     parentLegId,
-    occurredAt: toEpochMs(p['time']),
-    from: toDigits(p['from']),
-    to: toDigits(p['to']),
-    callerId: toDigits(p['callerid']),
-    virtualNumber: toDigits(p['virtual_number']) ?? toDigits(p['vn']),
+    occurredAt: read.epochMs('time'),
+    from: read.text('from', toDigits),
+    to: read.text('to', toDigits),
+    callerId: read.text('callerid', toDigits),
+    virtualNumber: read.text('virtual_number', toDigits) ?? read.text('vn', toDigits),
     agent,
-    team: toText(p['team']),
-    ivr: toText(p['ivr_name']),
-    waitedSec: toNumber(p['waitedsec']),
-    answeredSec: toNumber(p['answeredsec']),
-    durationSec: toNumber(p['duration']),
-    startedAt: toEpochMs(p['start_time']),
-    answeredAt: toEpochMs(p['answer_time']),
-    endedAt: toEpochMs(p['end_time']),
-    hangupReason: toLowerText(p['hangup_reason']),
+    team: read.text('team', toText),
+    ivr: read.text('ivr_name', toText),
+    waitedSec: read.seconds('waitedsec'),
+    answeredSec: read.seconds('answeredsec'),
+    durationSec: read.seconds('duration'),
+    startedAt: read.epochMs('start_time'),
+    answeredAt: read.epochMs('answer_time'),
+    endedAt: read.epochMs('end_time'),
+    hangupReason: read.text('hangup_reason', toLowerText),
     recorded: toFlag(p['record']),
-    recording: toText(p['filename']),
+    recording: read.text('filename', toText, LIMITS.maxFileNameLength),
     hasVoicemail: toFlag(p['voicemail']) ?? (toText(p['voicename']) === null ? null : true),
-    voicemail: toText(p['voicename']),
+    voicemail: read.text('voicename', toText, LIMITS.maxFileNameLength),
     clickToCall: toFlag(p['click_to_call']),
-    custom: toJsonValue(p['custom']),
-    extraParams: toJsonValue(p['extra_params']),
-    wsStatus: toJsonValue(p['ws_status']),
-    warnings: collectWarnings(parsed),
+    custom: read.json('custom'),
+    extraParams: read.json('extra_params'),
+    wsStatus: read.json('ws_status'),
+    warnings,
     raw: parsed.raw,
   };
 }

@@ -1,5 +1,7 @@
 import type { EventKind, Product } from './call-event.js';
-import { classifyKind, classifyProduct, isTelecmiShaped } from './classify.js';
+import { CALL_ID_KEYS, classifyKind, classifyProduct, isTelecmiShaped } from './classify.js';
+import { toText } from './coerce.js';
+import { exceedsDepth, LIMITS } from './limits.js';
 import { TelecmiError } from './telecmi-error.js';
 
 /** How the payload reached us: a JSON body, a form-encoded body, or a GET query string. */
@@ -98,12 +100,31 @@ function fromValue(value: unknown, format: PayloadFormat, raw: string): ParseRes
     const what = Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`;
     return fail(new TelecmiError('TELECMI_NOT_AN_OBJECT', `Expected one JSON object, got ${what}.`));
   }
+  // Before anything walks it: later stages (canonical JSON, serialisers, the structured clone between threads)
+  // recurse, and a value nested thousands deep overflows their stack.
+  if (exceedsDepth(value)) {
+    return fail(
+      new TelecmiError(
+        'TELECMI_TOO_DEEP',
+        `Objects or arrays are nested more than ${LIMITS.maxDepth} levels deep; TeleCMI's payloads are flat.`,
+      ),
+    );
+  }
   const payload = value as Record<string, unknown>;
   if (!isTelecmiShaped(payload)) {
     return fail(
       new TelecmiError(
         'TELECMI_NOT_TELECMI',
         'Not a TeleCMI payload: it has no call identifier (cmiuuid, conversation_uuid, call_id, request_id) and no app id (app_id or appid).',
+      ),
+    );
+  }
+  const longId = CALL_ID_KEYS.find((key) => (toText(payload[key])?.length ?? 0) > LIMITS.maxIdLength);
+  if (longId !== undefined) {
+    return fail(
+      new TelecmiError(
+        'TELECMI_ID_TOO_LONG',
+        `The identifier "${longId}" is longer than ${LIMITS.maxIdLength} characters; TeleCMI's have 36 or 43.`,
       ),
     );
   }

@@ -7,13 +7,17 @@
  * - `TELECMI_NOT_AN_OBJECT`: it parsed, but to something other than one JSON object (an array, a number…).
  * - `TELECMI_NOT_TELECMI`: an object without any call identifier (`cmiuuid`, `conversation_uuid`, `call_id`,
  *   `request_id`, `parent_uid`, `cmiuid`) and without an app id (`app_id` / `appid`).
+ * - `TELECMI_TOO_DEEP`: objects and arrays nested deeper than `LIMITS.maxDepth` (64) levels.
+ * - `TELECMI_ID_TOO_LONG`: a call identifier longer than `LIMITS.maxIdLength` (128) characters.
  */
 export type TelecmiErrorCode =
   | 'TELECMI_EMPTY_BODY'
   | 'TELECMI_INVALID_ENCODING'
   | 'TELECMI_UNPARSEABLE'
   | 'TELECMI_NOT_AN_OBJECT'
-  | 'TELECMI_NOT_TELECMI';
+  | 'TELECMI_NOT_TELECMI'
+  | 'TELECMI_TOO_DEEP'
+  | 'TELECMI_ID_TOO_LONG';
 
 /** Every {@link TelecmiErrorCode}, for catalogues and tests. */
 export const TELECMI_ERROR_CODES: readonly TelecmiErrorCode[] = [
@@ -22,6 +26,8 @@ export const TELECMI_ERROR_CODES: readonly TelecmiErrorCode[] = [
   'TELECMI_UNPARSEABLE',
   'TELECMI_NOT_AN_OBJECT',
   'TELECMI_NOT_TELECMI',
+  'TELECMI_TOO_DEEP',
+  'TELECMI_ID_TOO_LONG',
 ];
 
 /**
