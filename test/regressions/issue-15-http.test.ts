@@ -129,6 +129,21 @@ describe('issue 15 regressions: the HTTP surface', () => {
     expect(await response.json()).toMatchObject({ ok: false, error: { code: 'HEADERS_TOO_LARGE' } });
   });
 
+  it('names the body, not an empty field, when a whole API body has the wrong type', async () => {
+    const t = await createTestApp();
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/api/endpoints',
+      headers: { ...t.auth, 'content-type': 'text/plain' },
+      payload: 'hello',
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toEqual({
+      ok: false,
+      error: { code: 'QUERY_INVALID', message: 'The body is invalid: must be object.' },
+    });
+  });
+
   // An 8,000-character token was answered 414 FST_ERR_MAX_PARAM_LENGTH: the router refused the segment first.
   it('answers a wrong ingest token of any length 401 INGEST_TOKEN_INVALID, in the path or the query', async () => {
     const t = await createTestApp();
