@@ -34,8 +34,15 @@ const server = spawn(
 let output = '';
 server.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
 while (!/Ingest URL:\s+(\S+)/.test(output)) await new Promise((resolve) => setTimeout(resolve, 50));
-const ingestUrl = new URL(/Ingest URL:\s+(\S+)/.exec(output)![1]!);
-const tokens = JSON.parse(readFileSync(path.join(dataDir, 'tokens.json'), 'utf8')) as { viewerToken: string };
+// The banner masks the tokens off a terminal: they are read where the server keeps them.
+const tokens = JSON.parse(readFileSync(path.join(dataDir, 'tokens.json'), 'utf8')) as {
+  ingestToken: string;
+  viewerToken: string;
+};
+const ingestUrl = new URL(
+  `/webhooks/telecmi/${tokens.ingestToken}`,
+  new URL(/Ingest URL:\s+(\S+)/.exec(output)![1]!).origin,
+);
 
 const browser = await chromium.launch({
   executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',

@@ -27,8 +27,10 @@ import {
 } from './delivery/index.js';
 import { AppError } from './errors.js';
 import { createErrorHandler, notFoundHandler } from './http/error-handler.js';
+import { rejectNonFiniteQuery } from './http/finite-query.js';
 import { healthRoutes } from './http/health-routes.js';
 import { createMetrics } from './http/metrics.js';
+import { httpEdgeOptions } from './http/server.js';
 import { createIdFactory } from './ids.js';
 import { createLiveBus, createLivePublisher, liveRoutes } from './live/index.js';
 import { INGEST_PATHS, receiverRoutes } from './receiver/index.js';
@@ -69,6 +71,7 @@ declare module 'fastify' {
 }
 
 const INGEST_ROUTES = new Set<string>(Object.values(INGEST_PATHS));
+const INGEST_PREFIX = INGEST_PATHS.telecmi.replace(':token', '');
 
 /**
  * The composition root: wires the receiver, the API and operations routes over one store. Does not listen;
@@ -79,6 +82,7 @@ const INGEST_ROUTES = new Set<string>(Object.values(INGEST_PATHS));
  * await app.listen({ port: config.port, host: config.host });
  */
 export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyInstance> {
+  const metrics = createMetrics({ projectionBacklog: () => deps.store.countEventsToProject() });
   const app = Fastify({
     loggerInstance: deps.logger,
     // Fastify's request log lines would carry the URL, and with it the ingest token.
@@ -86,12 +90,19 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     bodyLimit: config.bodyLimitBytes,
     // Our own onRequest hook answers 503 while closing, in the error shape of every other answer.
     return503OnClosing: false,
-    forceCloseConnections: 'idle',
+    ...httpEdgeOptions(config, {
+      logger: deps.logger,
+      ingestPrefix: INGEST_PREFIX,
+      onIngestRejected: (code, request) => {
+        metrics.countRejected(code);
+        request.log.warn({ code, method: request.method, ip: request.ip }, 'ingest request refused');
+      },
+      onDrop: () => metrics.countDropped(),
+    }),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 300 },
     // An unknown query parameter is answered 400 (a typo should not silently widen a query), not dropped.
     ajv: { customOptions: { removeAdditional: false } },
   });
-  const metrics = createMetrics({ projectionBacklog: () => deps.store.countEventsToProject() });
   const now = deps.now ?? Date.now;
   const bus = createLiveBus();
   // The live stream is fed by the projection, in store order, once each batch is folded into calls.
@@ -207,10 +218,15 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     isClosing = true;
   });
   // Hooks on every request are written with callbacks: an async hook costs a promise per request.
-  app.addHook('onRequest', (_request, reply, done) => {
-    if (!isClosing) return done();
-    void reply.header('connection', 'close');
-    done(new AppError('SHUTTING_DOWN', 'telehook is shutting down; retry in a moment.'));
+  app.addHook('onRequest', (request, reply, done) => {
+    if (isClosing) {
+      void reply.header('connection', 'close');
+      return done(new AppError('SHUTTING_DOWN', 'telehook is shutting down; retry in a moment.'));
+    }
+    // RFC 9112 §3.2: an HTTP/1.1 request without Host is answered 400 (Node's own answer has no body).
+    if (request.headers.host === undefined && request.raw.httpVersion === '1.1')
+      return done(new AppError('BAD_REQUEST', 'An HTTP/1.1 request needs a Host header.'));
+    done();
   });
   // Requests in flight when closing starts still get their answer, then their keep-alive connection is closed,
   // so that close() does not wait for the keep-alive timeout.
@@ -233,6 +249,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   );
   await app.register(async (api) => {
     api.addHook('onRequest', createAuthorizer(deps.tokens));
+    api.addHook('preHandler', rejectNonFiniteQuery);
     await api.register(eventsRoutes(deps.store));
     await api.register(callsRoutes(deps.store, calls));
     await api.register(deliveryRoutes({ store: deps.store, endpoints, now, onRetry: () => worker.wake() }));

@@ -42,6 +42,23 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ env })).toThrow(name);
   });
 
+  it('sets the HTTP timeouts and the connection cap on purpose, and refuses a header timeout over the request timeout', () => {
+    expect(loadConfig({ env: {} })).toMatchObject({
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      keepAliveTimeoutMs: 72_000,
+      maxConnections: 10_000,
+    });
+    expect(loadConfig({ env: { TELEHOOK_HEADERS_TIMEOUT: '500ms' } }).headersTimeoutMs).toBe(500);
+    const tooLong = { TELEHOOK_HEADERS_TIMEOUT: '40s', TELEHOOK_REQUEST_TIMEOUT: '30s' };
+    expect(() => loadConfig({ env: tooLong })).toThrow(ConfigError);
+    expect(() => loadConfig({ env: tooLong })).toThrow('TELEHOOK_HEADERS_TIMEOUT');
+    expect(() => loadConfig({ env: { TELEHOOK_MAX_CONNECTIONS: '0' } })).toThrow('TELEHOOK_MAX_CONNECTIONS');
+    expect(() => loadConfig({ env: { TELEHOOK_KEEP_ALIVE_TIMEOUT: '0s' } })).toThrow(
+      'TELEHOOK_KEEP_ALIVE_TIMEOUT',
+    );
+  });
+
   it('names the flag when the bad value came from a flag, and never prints a token', () => {
     expect(() => loadConfig({ env: {}, overrides: { port: '-1' } })).toThrow('--port');
     expect(() => loadConfig({ env: { TELEHOOK_API_TOKEN: 'bad token with spaces!' } })).not.toThrow(

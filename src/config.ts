@@ -46,6 +46,14 @@ export interface Config {
   readonly endpointDisableAfterMs: number;
   /** Most delivery attempts in flight in this process. */
   readonly deliveryConcurrency: number;
+  /** A request whose headers have not all arrived this long after its first byte is answered 408 and closed. */
+  readonly headersTimeoutMs: number;
+  /** A request not received in full (headers and body) this long after its first byte is answered 408 and closed. */
+  readonly requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this long. */
+  readonly keepAliveTimeoutMs: number;
+  /** Most TCP connections open at once; more are closed as they arrive. */
+  readonly maxConnections: number;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -228,6 +236,42 @@ export const SETTINGS: Settings = {
     parse: (text) => parseInteger(text, 1, 1024, 'an integer from 1 to 1024'),
     describe: 'most delivery attempts in flight',
   },
+  // TeleCMI's requests are a few hundred bytes: a client that takes seconds over its headers is a slow-loris
+  // attack or a broken link, and each one holds a connection. Node's defaults (60 s, 300 s) kept 300 sockets that
+  // sent a byte every 2 s open for about 90 s.
+  headersTimeoutMs: {
+    env: 'TELEHOOK_HEADERS_TIMEOUT',
+    flag: '--headers-timeout',
+    fallback: () => '10s',
+    parse: (text) => parseDurationIn(text, 100, 3_600_000),
+    describe: 'answer 408 and close a request whose headers are not all in after this long (e.g. 10s)',
+  },
+  requestTimeoutMs: {
+    env: 'TELEHOOK_REQUEST_TIMEOUT',
+    flag: '--request-timeout',
+    fallback: () => '30s',
+    parse: (text) => parseDurationIn(text, 100, 3_600_000),
+    describe: 'answer 408 and close a request not received in full (headers and body) after this long',
+  },
+  // Longer than the 60 s idle timeout of the usual proxies in front of a server (AWS ALB, nginx upstream
+  // keep-alive): the proxy, not telehook, must close an idle connection, or it may send a request on one telehook
+  // is closing at that moment and answer 502. Idle sockets cost little and are bounded by maxConnections.
+  keepAliveTimeoutMs: {
+    env: 'TELEHOOK_KEEP_ALIVE_TIMEOUT',
+    flag: '--keep-alive-timeout',
+    fallback: () => '72s',
+    parse: (text) => parseDurationIn(text, 100, 3_600_000),
+    describe: "close an idle keep-alive connection after this long (longer than a proxy's idle timeout)",
+  },
+  // An idle keep-alive connection holds about 5 KB (4.6 KB measured with 5,000 open): 10,000 bound them to about
+  // 50 MB and as many file descriptors, and leave room for a thousand wallboards and thousands of requests at once.
+  maxConnections: {
+    env: 'TELEHOOK_MAX_CONNECTIONS',
+    flag: '--max-connections',
+    fallback: () => '10000',
+    parse: (text) => parseInteger(text, 16, 1_000_000, 'an integer from 16 to 1000000'),
+    describe: 'most TCP connections open at once (wallboards included); more are closed as they arrive',
+  },
 };
 
 /**
@@ -264,6 +308,13 @@ export function loadConfig(options: { env?: NodeJS.ProcessEnv; overrides?: Confi
       });
     }
   }
+  const timeouts = config as { headersTimeoutMs: number; requestTimeoutMs: number };
+  // Node refuses a header timeout longer than the request timeout: the request timeout includes the headers.
+  if (timeouts.headersTimeoutMs > timeouts.requestTimeoutMs) {
+    throw new ConfigError(
+      `Invalid settings: ${SETTINGS.headersTimeoutMs.env} (${timeouts.headersTimeoutMs} ms) is longer than ${SETTINGS.requestTimeoutMs.env} (${timeouts.requestTimeoutMs} ms), which includes the headers.`,
+    );
+  }
   return Object.freeze(config) as unknown as Config;
 }
 
@@ -297,6 +348,13 @@ export function parseDuration(text: string): number {
   const unit = DURATION_UNITS[match?.[2]?.toLowerCase() ?? 'x'];
   if (!match || unit === undefined) throw new Error('expected a duration such as 90s, 30m, 2h or 1d');
   return Math.round(Number(match[1]) * unit);
+}
+
+function parseDurationIn(text: string, minMs: number, maxMs: number): number {
+  const ms = parseDuration(text);
+  if (ms < minMs || ms > maxMs)
+    throw new Error(`expected a duration from ${minMs} ms to ${maxMs / 3_600_000} h`);
+  return ms;
 }
 
 function parseBoolean(text: string): boolean {

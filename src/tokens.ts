@@ -46,9 +46,7 @@ export const TOKENS_FILE = 'tokens.json';
  */
 export function resolveTokens(dataDir: string, configured: Record<TokenName, string | null>): Tokens {
   const file = path.join(dataDir, TOKENS_FILE);
-  const kept = existsSync(file)
-    ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<Record<TokenName, string>>)
-    : {};
+  const kept = readKeptTokens(dataDir);
   const generated: TokenName[] = [];
   const pick = (name: TokenName): string => {
     const value = configured[name] ?? kept[name];
@@ -68,4 +66,12 @@ export function resolveTokens(dataDir: string, configured: Record<TokenName, str
     writeFileSync(file, `${JSON.stringify(toKeep, null, 2)}\n`, { mode: 0o600 });
   }
   return { ...tokens, generated };
+}
+
+/** The tokens kept in a data directory by an earlier start (none when it has no tokens file yet). */
+export function readKeptTokens(dataDir: string): Partial<Record<TokenName, string>> {
+  const file = path.join(dataDir, TOKENS_FILE);
+  return existsSync(file)
+    ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<Record<TokenName, string>>)
+    : {};
 }

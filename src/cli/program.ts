@@ -39,6 +39,10 @@ const SERVE_SETTINGS: (keyof Config)[] = [
   'deliveryRetrySchedule',
   'endpointDisableAfterMs',
   'deliveryConcurrency',
+  'headersTimeoutMs',
+  'requestTimeoutMs',
+  'keepAliveTimeoutMs',
+  'maxConnections',
 ];
 const STORE_SETTINGS: (keyof Config)[] = ['dataDir', 'databaseUrl', 'staleCallAfterMs'];
 
@@ -88,6 +92,17 @@ export function createProgram(): Command {
       import('./config-options.js'),
     ]);
     await runServe(overridesFrom(flags, SERVE_SETTINGS));
+  });
+  addConfigOptions(
+    program
+      .command('tokens')
+      .description(
+        'print the ingest URL, the wallboard URL and the API token in full (the banner masks them off a terminal)',
+      ),
+    ['dataDir', 'port'],
+  ).action(async (flags: Record<string, unknown>) => {
+    const { runTokens } = await import('./commands/tokens.js');
+    runTokens(flags);
   });
   addConfigOptions(
     program

@@ -70,6 +70,9 @@ function describeValidation(
     issue.instancePath?.replace(/^\//, '').split('/')[0] ??
     '';
   const where = error.validationContext === 'querystring' ? 'Query parameter' : 'Field';
+  // The whole body (a string where an object is expected): there is no field to name.
+  if (name === '')
+    return `The ${error.validationContext ?? 'body'} is invalid: ${issue.message ?? 'bad value'}.`;
   if (issue.params?.additionalProperty) return `${where} "${name}" is not known here.`;
   const schema = request.routeOptions.schema as
     { querystring?: { properties?: Record<string, { description?: string }> } } | undefined;

@@ -17,6 +17,11 @@ export function createMetrics(sources: { projectionBacklog?: () => Promise<numbe
     labelNames: ['code'] as const,
     registers: [registry],
   });
+  const dropped = new Counter({
+    name: 'telehook_connections_dropped_total',
+    help: 'TCP connections closed as they arrived because TELEHOOK_MAX_CONNECTIONS were open.',
+    registers: [registry],
+  });
   if (sources.projectionBacklog) {
     const backlog = sources.projectionBacklog;
     new Gauge({
@@ -32,6 +37,7 @@ export function createMetrics(sources: { projectionBacklog?: () => Promise<numbe
     registry,
     countAccepted: (kind: string, duplicate: boolean) => accepted.inc({ kind, duplicate: String(duplicate) }),
     countRejected: (code: string) => rejected.inc({ code }),
+    countDropped: () => dropped.inc(),
     routes: async (app: FastifyInstance): Promise<void> => {
       app.get('/metrics', async (_request, reply) =>
         reply.type(registry.contentType).send(await registry.metrics()),

@@ -73,10 +73,17 @@ export async function startServer(
     if (Date.now() - started > 30_000) throw new Error(`telehook serve did not start in 30 s:\n${output}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
-  const ingestUrl = /Ingest URL:\s+(\S+)/.exec(output)![1]!;
-  const url = new URL(ingestUrl).origin;
-  const tokens = JSON.parse(readFileSync(path.join(dataDir, 'tokens.json'), 'utf8')) as { apiToken: string };
-  return { child, url, ingestUrl, apiToken: tokens.apiToken, output: () => output, exited };
+  // Its stdout is not a terminal, so the banner masks the tokens: they are read where the server keeps them.
+  const url = new URL(/Ingest URL:\s+(\S+)/.exec(output)![1]!).origin;
+  const kept = JSON.parse(readFileSync(path.join(dataDir, 'tokens.json'), 'utf8')) as {
+    ingestToken?: string;
+    apiToken?: string;
+  };
+  const ingestToken = env['TELEHOOK_INGEST_TOKEN'] ?? kept.ingestToken;
+  const apiToken = env['TELEHOOK_API_TOKEN'] ?? kept.apiToken;
+  if (ingestToken === undefined || apiToken === undefined) throw new Error(`no tokens in ${dataDir}`);
+  const ingestUrl = `${url}/webhooks/telecmi/${ingestToken}`;
+  return { child, url, ingestUrl, apiToken, output: () => output, exited };
 }
 
 /** Waits for a promise, or fails after `ms` with what the server printed (to tell where a hang is). */

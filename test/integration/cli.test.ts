@@ -8,16 +8,18 @@ import { runCli, startServer, within } from '../helpers/server-process.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 describe('telehook serve (a real process)', () => {
-  it('prints the ingest and API URLs, keeps its generated tokens, and exits 0 on SIGTERM after finishing in-flight requests', async () => {
+  it('prints the ingest and API URLs with masked tokens off a terminal, keeps its generated tokens, and exits 0 on SIGTERM after finishing in-flight requests', async () => {
     const dataDir = tempDir();
     const server = await startServer(dataDir, ['--log-level', 'info']);
     const tokens = JSON.parse(readFileSync(path.join(dataDir, 'tokens.json'), 'utf8')) as {
       ingestToken: string;
       apiToken: string;
     };
-    expect(server.output()).toContain(`/webhooks/telecmi/${tokens.ingestToken}`);
-    expect(server.output()).toContain(`/webhook/cdr?token=${tokens.ingestToken}`);
-    expect(server.output()).toContain(`Bearer ${tokens.apiToken}`);
+    expect(server.output()).toContain(`/webhooks/telecmi/${tokens.ingestToken.slice(0, 4)}…`);
+    expect(server.output()).toContain(`/webhook/cdr?token=${tokens.ingestToken.slice(0, 4)}…`);
+    expect(server.output()).toContain(`Bearer ${tokens.apiToken.slice(0, 4)}…`);
+    expect(server.output()).not.toContain(tokens.ingestToken);
+    expect(server.output()).not.toContain(tokens.apiToken);
 
     const fixtures = loadFixtures();
     const inFlight = fixtures.map((fixture) =>

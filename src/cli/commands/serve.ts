@@ -9,6 +9,7 @@ import { createLogger } from '../../logger.js';
 import type { Store } from '../../store/index.js';
 import { resolveTokens } from '../../tokens.js';
 import { openStore } from '../open-store.js';
+import { banner } from '../serve-banner.js';
 import { SERVER_FILE, type ServerInfo } from '../server-file.js';
 
 // Defined apart so that the commands that only read it need not load the server.
@@ -28,7 +29,7 @@ export interface RunningServer {
  */
 export async function serve(
   overrides: ConfigOverrides,
-  out: NodeJS.WritableStream = process.stdout,
+  out: NodeJS.WritableStream & { isTTY?: boolean } = process.stdout,
 ): Promise<RunningServer> {
   const config = loadConfig({ overrides });
   mkdirSync(config.dataDir, { recursive: true });
@@ -44,21 +45,7 @@ export async function serve(
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const shownHost = ['0.0.0.0', '::', ''].includes(config.host) ? 'localhost' : config.host;
   const base = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
-  out.write(
-    [
-      `telehook listening on ${base} (${description})`,
-      `  Ingest URL:  ${base}/webhooks/telecmi/${tokens.ingestToken}`,
-      `               ${base}/webhook/cdr?token=${tokens.ingestToken}  (the path of TeleCMI's examples)`,
-      `  Wallboard:   ${base}/?token=${tokens.viewerToken}`,
-      `  API URL:     ${base}/api/events   with header  Authorization: Bearer ${tokens.apiToken}`,
-      tokens.generated.length > 0 ? `  (new tokens generated and kept in ${config.dataDir}/tokens.json)` : '',
-      `  TeleCMI dashboard → your number → Settings → Webhooks: add "call report" and "notify" with the ingest URL.`,
-      `  A public URL is needed for TeleCMI to reach this machine: see "Expose a local server" in the README.`,
-      '',
-    ]
-      .filter((line, index, lines) => line !== '' || index === lines.length - 1)
-      .join('\n'),
-  );
+  out.write(banner({ base, description, tokens, dataDir: config.dataDir, showTokens: out.isTTY === true }));
 
   // Other commands (trigger, send, tail…) find the running server here.
   const serverFile = path.join(config.dataDir, SERVER_FILE);
@@ -73,7 +60,8 @@ export async function serve(
   let stopping: Promise<void> | null = null;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
-      // A client that keeps a connection open without sending is cut off after a grace period.
+      // What is still unanswered after 10 s is cut: a stuck commit, or a client still sending its request (Node
+      // stops checking the header and request timeouts once the server closes).
       setTimeout(() => app.server.closeAllConnections(), 10_000).unref();
       await app.close();
       await store.close();
