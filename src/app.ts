@@ -95,7 +95,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const now = deps.now ?? Date.now;
   const bus = createLiveBus();
   // The live stream is fed by the projection, in store order, once each batch is folded into calls.
-  const publisher = createLivePublisher({ bus, figures: () => snapshot(), logger: app.log });
+  const publisher = createLivePublisher({ bus, figures: () => calls.figures(), logger: app.log });
   const newId = createIdFactory();
   const worker = createDeliveryWorker({
     store: deps.store,
@@ -236,7 +236,15 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     await api.register(eventsRoutes(deps.store));
     await api.register(callsRoutes(deps.store, calls));
     await api.register(deliveryRoutes({ store: deps.store, endpoints, now, onRetry: () => worker.wake() }));
-    await api.register(liveRoutes({ store: deps.store, bus, snapshot, settled: () => projection.settled() }));
+    await api.register(
+      liveRoutes({
+        store: deps.store,
+        bus,
+        snapshot,
+        settled: () => projection.settled(),
+        maxClients: config.liveMaxClients,
+      }),
+    );
   });
   await app.register(dashboardRoutes());
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());

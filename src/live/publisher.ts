@@ -13,11 +13,14 @@ export interface FoldedUpdate {
 }
 
 /**
- * Turns folded batches into live messages: each event and each changed call at once, and the figures at most
- * once per `statsIntervalMs` (they cost queries; the queue itself moves with the call messages).
+ * Turns folded batches into live messages: what changed, at once (each event, each changed call, each removed
+ * call), and today's figures at most once per `statsIntervalMs`, however many events were folded meanwhile (they
+ * cost queries, and the queue itself moves with the call messages). The figures leave out the live calls: the
+ * call messages carry those.
  */
 export function createLivePublisher(options: {
   bus: LiveBus;
+  /** Today's figures, without the live calls. */
   figures: () => Promise<unknown>;
   logger: FastifyBaseLogger;
   /** @defaultValue 1000 */
@@ -25,18 +28,32 @@ export function createLivePublisher(options: {
 }) {
   const interval = options.statsIntervalMs ?? 1000;
   let timer: NodeJS.Timeout | null = null;
-  let lastSent = 0;
+  let isComputing = false;
+  let isStale = false;
+  let isStopped = false;
+  let lastSent = -Infinity;
   let position: string | null = null;
+
+  const schedule = (): void => {
+    if (timer !== null || isComputing || isStopped) return;
+    timer = setTimeout(() => void sendStats(), Math.max(0, lastSent + interval - Date.now()));
+  };
 
   const sendStats = async (): Promise<void> => {
     timer = null;
+    isStale = false;
     lastSent = Date.now();
     if (options.bus.size === 0) return;
+    isComputing = true;
     try {
       options.bus.publish({ type: 'stats', id: position, data: await options.figures() });
     } catch (error) {
       options.logger.warn({ err: coerceError(error) }, 'live figures failed');
+    } finally {
+      isComputing = false;
     }
+    // Folds that came while the figures were computed are not in them.
+    if (isStale) schedule();
   };
 
   return {
@@ -48,10 +65,11 @@ export function createLivePublisher(options: {
         if (!call.legOnly) options.bus.publish({ type: 'call', id: position, data: call });
       for (const key of update.result.removed)
         options.bus.publish({ type: 'call-removed', id: position, data: { key } });
-      if (timer === null)
-        timer = setTimeout(() => void sendStats(), Math.max(0, lastSent + interval - Date.now()));
+      isStale = true;
+      schedule();
     },
     stop(): void {
+      isStopped = true;
       if (timer) clearTimeout(timer);
       timer = null;
     },
