@@ -31,6 +31,8 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '30' },
     prefill: { type: 'string', default: '6000' },
     root: { type: 'string', default: path.join(HERE, '..') },
+    /** Extra node flags for the server, e.g. --cpu-prof --cpu-prof-dir=/tmp/profiles */
+    'node-flags': { type: 'string', default: '' },
   },
 });
 const CLIENT_COUNTS = values.clients.split(',').map(Number);
@@ -112,6 +114,7 @@ async function run(clients: number): Promise<RunResult> {
   const server = startProcess(
     [
       ...NODE_FLAGS_OF_NPM_START,
+      ...values['node-flags'].split(' ').filter(Boolean),
       '--import',
       'tsx',
       path.join(ROOT, 'src/cli/main.ts'),

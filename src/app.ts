@@ -167,7 +167,12 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     waitRedSec: config.waitRedSec,
     serviceLevelAmber: config.serviceLevelAmber,
   };
-  const snapshot = async () => ({ ...(await calls.dashboard()), settings: wallboardSettings });
+  // The snapshot's figures are those the next `stats` delta starts from (the publisher gives them).
+  const snapshot = async () => ({
+    ...(await publisher.figures()),
+    live: await deps.store.listLiveCalls(),
+    settings: wallboardSettings,
+  });
   app.addHook('onReady', async () => {
     await scheduler.start();
     projection.start();

@@ -136,12 +136,6 @@ export function createCallsService(options: {
 
     figures,
 
-    /** Everything the wallboard shows, for today: {@link figures} and the live calls. */
-    async dashboard() {
-      const today = await figures();
-      return { ...today, live: await store.listLiveCalls() };
-    },
-
     /** A call and its events in TeleCMI time order, or null. */
     async callWithTimeline(keyOrIdentifier: string): Promise<(Call & { timeline: StoredEvent[] }) | null> {
       await projection.settled();

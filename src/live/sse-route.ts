@@ -97,7 +97,11 @@ export function liveRoutes(options: LiveRouteOptions) {
         close();
         return;
       }
+      // Corked by us, the response writes now, in this slice of the bus's flush, not in a later tick where the
+      // writes to a thousand sockets would add up outside the flush's time budget.
+      raw.socket?.cork();
       raw.write(chunk);
+      raw.socket?.uncork();
     };
     // Every client is written the same Buffer: the batch is formatted once, whatever the number of clients.
     const unsubscribe = options.bus.subscribe((batch) => {

@@ -1,6 +1,7 @@
 // What the wallboard knows, kept from the live stream's messages: the `snapshot` sets it all, then `call` and
-// `call-removed` change one live call each and `stats` replaces today's figures. Pure (no DOM), and shared by
-// wallboard.js and the tests, which check that the changes applied one by one give what a fresh snapshot gives.
+// `call-removed` change one live call each and `stats` changes today's figures (src/live/figures-delta.ts says
+// how). Pure (no DOM), and shared by wallboard.js and the tests, which check that the changes applied one by one
+// give what a fresh snapshot gives.
 'use strict';
 (function (root) {
   /** An empty state: no live call, no figures yet. */
@@ -32,9 +33,17 @@
       case 'call-removed':
         state.live.delete(data.key);
         return 'calls';
-      case 'stats':
-        state.figures = data;
+      case 'stats': {
+        const { replaced, changed, ...whole } = data;
+        const figures = { ...state.figures, ...whole, ...replaced };
+        for (const [list, rows] of Object.entries(changed ?? {})) {
+          const updated = [...(figures[list] ?? [])];
+          for (const [index, row] of Object.entries(rows)) updated[Number(index)] = row;
+          figures[list] = updated;
+        }
+        state.figures = figures;
         return 'figures';
+      }
       default:
         return null;
     }
