@@ -72,6 +72,7 @@ interface RunResult {
   readonly snapshotKb: number;
   readonly statsKb: number | null;
   readonly liveCalls: number;
+  readonly byType: Record<string, { count: number; bytes: number }>;
 }
 
 const results: RunResult[] = [];
@@ -197,6 +198,7 @@ async function run(clients: number): Promise<RunResult> {
   let lastCallToAllMs: number | null = null;
   let stillOpen = 0;
   let bytes = 0;
+  let byType: RunResult['byType'] = {};
   if (child) {
     const last = generateScenario('incoming-abandoned', { seed: 99, startAt: Date.now() - 5000 });
     const key = String(last[0]!.payload['conversation_uuid']);
@@ -208,6 +210,7 @@ async function run(clients: number): Promise<RunResult> {
     const report = await answerOf(answers, 'report', 10_000);
     stillOpen = report.open;
     bytes = report.bytes;
+    byType = report.byType;
   }
   const peak = rss.stop();
   ask(child, { type: 'exit' });
@@ -228,7 +231,14 @@ async function run(clients: number): Promise<RunResult> {
     bytesPerClient: clients ? bytes / clients : 0,
     lastCallToAllMs,
     ...sizes,
+    byType,
   };
+  if (clients > 0)
+    console.log(
+      `what one client read: ${Object.entries(byType)
+        .map(([type, { count, bytes }]) => `${count} ${type} (${(bytes / 1024).toFixed(0)} kB)`)
+        .join(', ')}`,
+    );
   console.log(
     `${clients} clients: ${connected} connected, ingest p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, peak RSS ${result.peakRssMb.toFixed(0)} MB, ${stillOpen} still open at the end`,
   );

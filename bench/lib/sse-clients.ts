@@ -22,12 +22,33 @@ export type ClientQuestion = { type: 'marker'; marker: string } | { type: 'repor
 export type ClientAnswer =
   | { type: 'connected'; open: number; refused: number; snapshotted: number }
   | { type: 'marker'; seen: number; open: number; afterMs: number }
-  | { type: 'report'; open: number; closed: number; bytes: number };
+  | {
+      type: 'report';
+      open: number;
+      closed: number;
+      bytes: number;
+      /** What the first client read, by message type: how many, and their bytes. */
+      byType: Record<string, { count: number; bytes: number }>;
+    };
 
 const [liveUrl, countText] = process.argv.slice(2);
 const url = new URL(liveUrl!);
 const count = Number(countText);
 const clients: Client[] = [];
+const byType: Record<string, { count: number; bytes: number }> = {};
+let firstText = '';
+/** The first client's stream, parsed message by message (the others are only counted). */
+function tally(chunk: Buffer): void {
+  firstText += chunk.toString('utf8');
+  for (let end = firstText.indexOf('\n\n'); end !== -1; end = firstText.indexOf('\n\n')) {
+    const block = firstText.slice(0, end + 2);
+    firstText = firstText.slice(end + 2);
+    const type = /^event: (.+)$/m.exec(block)?.[1] ?? (block.startsWith(':') ? 'comment' : 'other');
+    const entry = (byType[type] ??= { count: 0, bytes: 0 });
+    entry.count += 1;
+    entry.bytes += Buffer.byteLength(block);
+  }
+}
 let marker: string | null = null;
 let markerSince = 0;
 
@@ -48,8 +69,10 @@ function open(): Client {
   socket.write(
     `GET ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\nAccept: text/event-stream\r\n\r\n`,
   );
+  const isFirst = clients.length === 0;
   socket.on('data', (chunk: Buffer) => {
     client.bytes += chunk.length;
+    if (isFirst) tally(chunk);
     if (client.status === null)
       client.status = Number(/^HTTP\/1\.1 (\d+)/.exec(chunk.toString('latin1'))?.[1]);
     if (client.hasSnapshot && (marker === null || client.hasMarker)) return;
@@ -102,6 +125,7 @@ process.on('message', (question: ClientQuestion) => {
       open: clients.filter((client) => !client.isClosed).length,
       closed: clients.filter((client) => client.isClosed).length,
       bytes: clients.reduce((sum, client) => sum + client.bytes, 0),
+      byType,
     });
   } else {
     for (const client of clients) client.socket.destroy();

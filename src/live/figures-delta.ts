@@ -2,14 +2,14 @@
 export type Figures = Readonly<Record<string, unknown>>;
 
 /**
- * What a `stats` message carries: every field that is not a list, whole (they are small), and of the lists only
- * what changed since the previous figures. A list whose length changed is in `replaced`, whole; a list of the
- * same length is in `changed`, as its rows that differ by position (`{"3": row}`); a list in neither is as before.
+ * What a `stats` message carries: every field that is not a list, whole (they are small), and in `lists`, each
+ * list that changed since the previous figures, written as its new rows in order where each row that was already
+ * there is only its position in the previous list (a number): `"missed": [{…a new call…}, 0, 1, 2, …]`. A list
+ * not in `lists` is as before. Rows are objects, so a number is never a row.
  */
 export interface FiguresDelta {
   readonly [field: string]: unknown;
-  readonly replaced?: Record<string, readonly unknown[]>;
-  readonly changed?: Record<string, Record<number, unknown>>;
+  readonly lists?: Record<string, readonly unknown[]>;
 }
 
 /** The figures a delta is taken against, with the JSON of each list row kept for the next comparison. */
@@ -18,14 +18,13 @@ export interface FiguresBase {
   readonly rows: ReadonlyMap<string, readonly string[]>;
 }
 
-/** The delta from `base` (null: nothing sent yet, so every list is replaced) to `next`, and the new base. */
+/** The delta from `base` (null: nothing sent yet, so every list is sent whole) to `next`, and the new base. */
 export function diffFigures(
   base: FiguresBase | null,
   next: Figures,
 ): { delta: FiguresDelta; base: FiguresBase } {
   const whole: Record<string, unknown> = {};
-  const replaced: Record<string, readonly unknown[]> = {};
-  const changed: Record<string, Record<number, unknown>> = {};
+  const lists: Record<string, readonly unknown[]> = {};
   const rows = new Map<string, string[]>();
   for (const [field, value] of Object.entries(next)) {
     if (!Array.isArray(value)) {
@@ -35,23 +34,20 @@ export function diffFigures(
     const texts = value.map((row) => JSON.stringify(row));
     rows.set(field, texts);
     const before = base?.rows.get(field);
-    if (before === undefined || before.length !== texts.length) {
-      replaced[field] = value;
+    if (before === undefined) {
+      lists[field] = value;
       continue;
     }
-    const differing: Record<number, unknown> = {};
-    let count = 0;
-    texts.forEach((text, index) => {
-      if (text === before[index]) return;
-      differing[index] = value[index];
-      count += 1;
+    const positions = new Map<string, number>();
+    before.forEach((text, index) => {
+      if (!positions.has(text)) positions.set(text, index);
     });
-    if (count > 0) changed[field] = differing;
+    const spec = texts.map((text, index) => positions.get(text) ?? (value[index] as unknown));
+    const isSame = before.length === texts.length && spec.every((item, index) => item === index);
+    if (!isSame) lists[field] = spec;
   }
-  const delta: FiguresDelta = {
-    ...whole,
-    ...(Object.keys(replaced).length > 0 ? { replaced } : {}),
-    ...(Object.keys(changed).length > 0 ? { changed } : {}),
+  return {
+    delta: { ...whole, ...(Object.keys(lists).length > 0 ? { lists } : {}) },
+    base: { figures: next, rows },
   };
-  return { delta, base: { figures: next, rows } };
 }

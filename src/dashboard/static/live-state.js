@@ -34,12 +34,12 @@
         state.live.delete(data.key);
         return 'calls';
       case 'stats': {
-        const { replaced, changed, ...whole } = data;
-        const figures = { ...state.figures, ...whole, ...replaced };
-        for (const [list, rows] of Object.entries(changed ?? {})) {
-          const updated = [...(figures[list] ?? [])];
-          for (const [index, row] of Object.entries(rows)) updated[Number(index)] = row;
-          figures[list] = updated;
+        const { lists, ...whole } = data;
+        const figures = { ...state.figures, ...whole };
+        // A number is the position of a row in the list as it was; anything else is a new row.
+        for (const [list, spec] of Object.entries(lists ?? {})) {
+          const before = state.figures?.[list] ?? [];
+          figures[list] = spec.map((item) => (typeof item === 'number' ? before[item] : item));
         }
         state.figures = figures;
         return 'figures';
