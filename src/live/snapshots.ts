@@ -6,17 +6,24 @@ export interface SharedSnapshot {
 
 /**
  * Streams that connect at nearly the same moment (a room of wallboards after a restart or a network blip) share
- * one snapshot instead of computing and holding one each. A stream joins the next computation that has not
- * started yet, never one already under way: that one may have read the store before the stream subscribed to
- * the bus, and the changes in between would be lost to it.
+ * one snapshot instead of computing and holding one each. A stream joins the next computation, which starts once
+ * the one under way (if any) is done; never the one under way: it may have read the store before the stream
+ * subscribed to the bus, and the changes in between would be lost to it.
  */
 export function createSnapshotSharing(compute: () => Promise<SharedSnapshot>): () => Promise<SharedSnapshot> {
+  let running: Promise<unknown> = Promise.resolve();
   let next: Promise<SharedSnapshot> | null = null;
   return () => {
-    next ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+    if (next) return next;
+    const after = running
+      .catch(() => undefined)
+      .then(() => new Promise<void>((resolve) => setImmediate(resolve)));
+    const started = after.then(() => {
       next = null;
       return compute();
     });
-    return next;
+    next = started;
+    running = started;
+    return started;
   };
 }
