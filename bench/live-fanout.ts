@@ -10,7 +10,7 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -18,9 +18,10 @@ import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
 
 import { generateScenario, simulateCallCentre } from '../src/scenarios/index.js';
+import { CpuMeter, readProcessTicks, waitForQuiet } from './lib/cpu.js';
 import { freePort, RssSampler, startProcess, stopProcess, waitUntilAnswering } from './lib/server-process.js';
 import type { ClientAnswer, ClientQuestion } from './lib/sse-clients.js';
-import { LatencyRecorder, percentile } from './lib/stats.js';
+import { LatencyRecorder, median, percentile } from './lib/stats.js';
 import { NODE_FLAGS_OF_NPM_START } from './lib/targets.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -70,19 +71,30 @@ interface RunResult {
   readonly bytesPerClient: number;
   readonly lastCallToAllMs: number | null;
   readonly snapshotKb: number;
-  readonly statsKb: number | null;
   readonly liveCalls: number;
   readonly byType: Record<string, { count: number; bytes: number }>;
+  /** CPU the server and the clients' process used during the measured seconds, in cores (1 = one full core). */
+  readonly serverCores: number;
+  readonly clientCores: number;
+  /** Share of the machine's CPU that other users took meanwhile, 0..1. */
+  readonly otherShare: number;
 }
 
 const results: RunResult[] = [];
 for (const clients of CLIENT_COUNTS) results.push(await run(clients));
 
-const base = results.find((result) => result.clients === 0) ?? results[0]!;
+// The baseline: the median of the runs without clients (repeat 0 in --clients to have several).
+const baselines = results.filter((result) => result.clients === 0);
+const middle = (by: (result: RunResult) => number): number =>
+  baselines.length > 0 ? median(baselines.map(by)) : by(results[0]!);
+const base = {
+  p99: middle((result) => result.p99),
+  peakRssMb: middle((result) => result.peakRssMb),
+};
 const mb = (value: number) => `${value.toFixed(0)} MB`;
 console.log(`\nserver: ${ROOT}; ${RATE} events/s for ${SECONDS} s after ${PREFILL} events of prefill`);
 console.log(
-  'clients  connected  ingest p50    p99      max      non-200  peak RSS  p99 ×base  RSS ×base  kB/client  last call → all  snapshot  stats',
+  'clients  connected  ingest p50    p99      max      non-200  peak RSS  p99 ×base  RSS ×base  kB/s/client  last call → all  snapshot  stats',
 );
 for (const r of results) {
   console.log(
@@ -96,19 +108,27 @@ for (const r of results) {
       mb(r.peakRssMb).padStart(9),
       `${(r.p99 / base.p99).toFixed(2)}`.padStart(10),
       `${(r.peakRssMb / base.peakRssMb).toFixed(2)}`.padStart(10),
-      (r.clients ? (r.bytesPerClient / 1024).toFixed(0) : '—').padStart(10),
+      (r.clients ? (r.bytesPerClient / 1024 / SECONDS).toFixed(0) : '—').padStart(12),
       (r.lastCallToAllMs === null ? '—' : `${r.lastCallToAllMs} ms`).padStart(16),
       `${r.snapshotKb.toFixed(0)} kB`.padStart(9),
-      (r.statsKb === null ? '—' : `${r.statsKb.toFixed(1)} kB`).padStart(8),
+      (r.byType['stats']
+        ? `${(r.byType['stats'].bytes / r.byType['stats'].count / 1024).toFixed(1)} kB`
+        : '—'
+      ).padStart(8),
     ].join(' '),
   );
 }
-const most = results.at(-1)!;
+const most = results.reduce((a, b) => (b.clients >= a.clients ? b : a));
 console.log(
   `${most.p99 < 50 && most.failures === 0 ? 'PASS' : 'FAIL'}  ingest p99 under 50 ms with ${most.clients} clients and ${most.liveCalls} calls live (${most.p99.toFixed(1)} ms)`,
 );
 
 async function run(clients: number): Promise<RunResult> {
+  // A shared machine: start when others leave it nearly idle, or after two minutes anyway (and say so).
+  const quiet = await waitForQuiet(120, 0.25);
+  console.log(
+    `${clients} clients: machine ${(quiet.busyShare * 100).toFixed(0)}% busy at the start (waited ${quiet.waitedSeconds.toFixed(0)} s)`,
+  );
   const dataDir = mkdtempSync(path.join(tmpdir(), 'telehook-fanout-'));
   const port = await freePort();
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('TELEHOOK_')));
@@ -154,8 +174,7 @@ async function run(clients: number): Promise<RunResult> {
   // The part of the day before the measurement, as fast as the server takes it.
   for (let next = 0; next < PREFILL; next += 64)
     await Promise.all(bodies.slice(next, Math.min(PREFILL, next + 64)).map(post));
-  const poke = generateScenario('incoming-answered', { seed: 98, startAt: Date.now() - 5000 });
-  const sizes = await messageSizes(liveUrl, () => post(JSON.stringify(poke[0]!.payload)));
+  const sizes = await snapshotSize(liveUrl);
 
   let child: ChildProcess | null = null;
   let connected = 0;
@@ -173,6 +192,10 @@ async function run(clients: number): Promise<RunResult> {
 
   const latencies = new LatencyRecorder();
   let failures = 0;
+  const cpu = new CpuMeter(server.pid);
+  const childTicks = child?.pid === undefined ? null : readProcessTicks(child.pid);
+  ask(child, { type: 'reset' });
+  cpu.start();
   const started = performance.now();
   const pending: Promise<void>[] = [];
   const total = RATE * SECONDS;
@@ -194,6 +217,12 @@ async function run(clients: number): Promise<RunResult> {
     );
   }
   await Promise.all(pending);
+  const measuredSeconds = (performance.now() - started) / 1000;
+  const used = cpu.stop();
+  const clientSeconds =
+    child?.pid === undefined || childTicks === null
+      ? 0
+      : ((readProcessTicks(child.pid) ?? childTicks) - childTicks) / 100;
 
   let lastCallToAllMs: number | null = null;
   let stillOpen = 0;
@@ -232,6 +261,9 @@ async function run(clients: number): Promise<RunResult> {
     lastCallToAllMs,
     ...sizes,
     byType,
+    serverCores: used.serverSeconds / measuredSeconds,
+    clientCores: clientSeconds / measuredSeconds,
+    otherShare: Math.max(0, used.otherShare - clientSeconds / measuredSeconds / availableParallelism()),
   };
   if (clients > 0)
     console.log(
@@ -240,7 +272,7 @@ async function run(clients: number): Promise<RunResult> {
         .join(', ')}`,
     );
   console.log(
-    `${clients} clients: ${connected} connected, ingest p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, peak RSS ${result.peakRssMb.toFixed(0)} MB, ${stillOpen} still open at the end`,
+    `${clients} clients: ${connected} connected, ingest p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, peak RSS ${result.peakRssMb.toFixed(0)} MB, ${stillOpen} still open at the end; CPU: server ${result.serverCores.toFixed(2)} cores, clients ${result.clientCores.toFixed(2)}, others ${(result.otherShare * 100).toFixed(0)}% of the machine`,
   );
   return result;
 }
@@ -263,45 +295,23 @@ async function answerOf<T extends ClientAnswer['type']>(
   }
 }
 
-/** One wallboard's view: the size of its snapshot (and its live calls), and of the next figures message. */
-async function messageSizes(
-  liveUrl: string,
-  poke: () => Promise<number>,
-): Promise<{ snapshotKb: number; statsKb: number | null; liveCalls: number }> {
+/** One wallboard's snapshot: its size and its live calls. */
+async function snapshotSize(liveUrl: string): Promise<{ snapshotKb: number; liveCalls: number }> {
   const controller = new AbortController();
   const response = await fetch(liveUrl, { signal: controller.signal });
   const reader = response.body!.getReader();
   const decoder = new TextDecoder();
   let buffer = '';
   let snapshot: string | null = null;
-  let stats: string | null = null;
-  const deadline = Date.now() + 5000;
-  // Figures are sent after a fold: one more event, once the snapshot is in.
-  let isPoked = false;
-  while (Date.now() < deadline && (snapshot === null || stats === null)) {
-    const read = await Promise.race([
-      reader.read(),
-      new Promise<null>((resolve) => setTimeout(() => resolve(null), deadline - Date.now())),
-    ]);
-    if (read === null || read.done) break;
+  while (snapshot === null) {
+    const read = await reader.read();
+    if (read.done) break;
     buffer += decoder.decode(read.value, { stream: true });
-    for (let end = buffer.indexOf('\n\n'); end !== -1; end = buffer.indexOf('\n\n')) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const data = /^data: (.*)$/m.exec(block)?.[1] ?? '';
-      if (block.includes('event: snapshot')) snapshot = data;
-      else if (/event: (stats|figures)/.test(block)) stats = data;
-    }
-    if (snapshot !== null && !isPoked) {
-      isPoked = true;
-      await poke();
-    }
+    const block = buffer.split('\n\n').find((candidate) => candidate.includes('event: snapshot'));
+    if (block !== undefined && buffer.indexOf('\n\n', buffer.indexOf('event: snapshot')) !== -1)
+      snapshot = /^data: (.*)$/m.exec(block)?.[1] ?? '';
   }
   controller.abort();
   const live = snapshot === null ? [] : ((JSON.parse(snapshot) as { live?: unknown[] }).live ?? []);
-  return {
-    snapshotKb: Buffer.byteLength(snapshot ?? '') / 1024,
-    statsKb: stats === null ? null : Buffer.byteLength(stats) / 1024,
-    liveCalls: live.length,
-  };
+  return { snapshotKb: Buffer.byteLength(snapshot ?? '') / 1024, liveCalls: live.length };
 }

@@ -18,7 +18,8 @@ interface Client {
   hasMarker: boolean;
 }
 
-export type ClientQuestion = { type: 'marker'; marker: string } | { type: 'report' } | { type: 'exit' };
+export type ClientQuestion =
+  { type: 'marker'; marker: string } | { type: 'reset' } | { type: 'report' } | { type: 'exit' };
 export type ClientAnswer =
   | { type: 'connected'; open: number; refused: number; snapshotted: number }
   | { type: 'marker'; seen: number; open: number; afterMs: number }
@@ -27,7 +28,7 @@ export type ClientAnswer =
       open: number;
       closed: number;
       bytes: number;
-      /** What the first client read, by message type: how many, and their bytes. */
+      /** What the first client read since the last reset, by message type: how many, and their bytes. */
       byType: Record<string, { count: number; bytes: number }>;
     };
 
@@ -35,7 +36,7 @@ const [liveUrl, countText] = process.argv.slice(2);
 const url = new URL(liveUrl!);
 const count = Number(countText);
 const clients: Client[] = [];
-const byType: Record<string, { count: number; bytes: number }> = {};
+let byType: Record<string, { count: number; bytes: number }> = {};
 let firstText = '';
 /** The first client's stream, parsed message by message (the others are only counted). */
 function tally(chunk: Buffer): void {
@@ -119,6 +120,9 @@ process.on('message', (question: ClientQuestion) => {
         send({ type: 'marker', seen, open: live.length, afterMs: Date.now() - markerSince });
       }
     }, 10);
+  } else if (question.type === 'reset') {
+    byType = {};
+    for (const client of clients) client.bytes = 0;
   } else if (question.type === 'report') {
     send({
       type: 'report',
