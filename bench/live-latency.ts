@@ -3,7 +3,7 @@
  * a real browser (Debian's Chromium), the time from each POST's 200 to the DOM showing it: a waiting caller
  * appearing in the queue, and leaving it when answered or hung up.
  *
- *   npm run bench:live [-- --rate 50 --seconds 60]
+ *   npm run bench:live:dom [-- --rate 50 --seconds 60]
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';

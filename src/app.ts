@@ -106,7 +106,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const now = deps.now ?? Date.now;
   const bus = createLiveBus();
   // The live stream is fed by the projection, in store order, once each batch is folded into calls.
-  const publisher = createLivePublisher({ bus, figures: () => snapshot(), logger: app.log });
+  const publisher = createLivePublisher({ bus, figures: () => calls.figures(), logger: app.log });
   const newId = createIdFactory();
   const worker = createDeliveryWorker({
     store: deps.store,
@@ -178,7 +178,12 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     waitRedSec: config.waitRedSec,
     serviceLevelAmber: config.serviceLevelAmber,
   };
-  const snapshot = async () => ({ ...(await calls.dashboard()), settings: wallboardSettings });
+  // The snapshot's figures are those the next `stats` delta starts from (the publisher gives them).
+  const snapshot = async () => ({
+    ...(await publisher.figures()),
+    live: await deps.store.listLiveCalls(),
+    settings: wallboardSettings,
+  });
   app.addHook('onReady', async () => {
     await scheduler.start();
     projection.start();
@@ -253,7 +258,15 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     await api.register(eventsRoutes(deps.store));
     await api.register(callsRoutes(deps.store, calls));
     await api.register(deliveryRoutes({ store: deps.store, endpoints, now, onRetry: () => worker.wake() }));
-    await api.register(liveRoutes({ store: deps.store, bus, snapshot, settled: () => projection.settled() }));
+    await api.register(
+      liveRoutes({
+        store: deps.store,
+        bus,
+        snapshot,
+        settled: () => projection.settled(),
+        maxClients: config.liveMaxClients,
+      }),
+    );
   });
   await app.register(dashboardRoutes());
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());

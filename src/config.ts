@@ -22,6 +22,8 @@ export interface Config {
   readonly waitRedSec: number;
   /** Service level under which the wallboard tile turns amber (0 to 1). */
   readonly serviceLevelAmber: number;
+  /** Live streams (`/api/live`: wallboards, `telehook tail`) open at once; more are answered 503. */
+  readonly liveMaxClients: number;
   /** Largest accepted webhook body, in bytes. */
   readonly bodyLimitBytes: number;
   readonly logLevel: LogLevel;
@@ -144,6 +146,13 @@ export const SETTINGS: Settings = {
     fallback: () => '0.8',
     parse: (text) => parseFraction(text),
     describe: 'wallboard: service level shown amber below (0 to 1, or a percentage like 80%)',
+  },
+  liveMaxClients: {
+    env: 'TELEHOOK_LIVE_MAX_CLIENTS',
+    flag: '--live-max-clients',
+    fallback: () => '1000',
+    parse: (text) => parseInteger(text, 1, 100_000, 'a whole number of clients from 1 to 100000'),
+    describe: 'live streams (wallboards) open at once; one more is answered 503 LIVE_TOO_MANY_CLIENTS',
   },
   bodyLimitBytes: {
     env: 'TELEHOOK_BODY_LIMIT',

@@ -28,6 +28,7 @@ export const ERROR_STATUS = {
   DELIVERY_NOT_FOUND: 404,
   STORE_UNAVAILABLE: 503,
   SHUTTING_DOWN: 503,
+  LIVE_TOO_MANY_CLIENTS: 503,
   INTERNAL: 500,
 } as const satisfies Record<string, number>;
 

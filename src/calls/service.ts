@@ -46,7 +46,8 @@ export function createCallsService(options: {
   const { store, projection, defaults } = options;
   const clock = options.now ?? Date.now;
 
-  const stats = async (query: StatsQuery) => {
+  /** The figures of a period without the queue now (which costs a read of every live call). */
+  const summarise = async (query: StatsQuery) => {
     const parameters: MetricParameters = {
       serviceLevelSec: query.serviceLevelSec ?? defaults.serviceLevelSec,
       shortAbandonSec: query.shortAbandonSec ?? defaults.shortAbandonSec,
@@ -88,16 +89,53 @@ export function createCallsService(options: {
       });
       groups = bucketFigures(buckets, rows);
     } else rows = await store.summariseCalls({ ...facts, ...thresholds });
-    const live = await store.listLiveCalls();
     return {
+      at: now,
       from,
       to,
       timezone: parameters.timezone,
       parameters,
       definitions: DEFINITIONS,
       totals: figuresFrom(rows),
-      now: { at: now, ...computeNow(live, now, query.team) },
+      groups,
+    };
+  };
+
+  const stats = async (query: StatsQuery) => {
+    const { at, groups, ...period } = await summarise(query);
+    const live = await store.listLiveCalls();
+    return {
+      ...period,
+      now: { at, ...computeNow(live, at, query.team) },
       ...(query.groupBy ? { groupBy: query.groupBy, groups } : {}),
+    };
+  };
+
+  /**
+   * Today's figures as the wallboard shows them: the headline figures and the queue now, per team, per agent and
+   * per hour, and the latest missed and abandoned calls with their callback status. Without the live calls
+   * themselves: the live stream sends those as they change.
+   */
+  const figures = async () => {
+    const [totals, teams, agents, hours] = await Promise.all([
+      stats({}),
+      summarise({ groupBy: 'team' }),
+      summarise({ groupBy: 'agent' }),
+      summarise({ groupBy: 'hour' }),
+    ]);
+    const missed = await store.listMissedCalls({ from: totals.from, to: totals.to, limit: 25 });
+    return {
+      generatedAt: clock(),
+      from: totals.from,
+      to: totals.to,
+      timezone: totals.timezone,
+      parameters: totals.parameters,
+      totals: totals.totals,
+      now: totals.now,
+      teams: teams.groups ?? [],
+      agents: agents.groups ?? [],
+      hours: hours.groups ?? [],
+      missed: missed.items,
     };
   };
 
@@ -110,36 +148,7 @@ export function createCallsService(options: {
 
     stats,
 
-    /**
-     * Everything the wallboard shows, for today: the headline figures and the queue now, per team, per agent and
-     * per hour, the live calls and the latest missed and abandoned calls with their callback status.
-     */
-    async dashboard() {
-      const [totals, teams, agents, hours] = await Promise.all([
-        stats({}),
-        stats({ groupBy: 'team' }),
-        stats({ groupBy: 'agent' }),
-        stats({ groupBy: 'hour' }),
-      ]);
-      const [live, missed] = await Promise.all([
-        store.listLiveCalls(),
-        store.listMissedCalls({ from: totals.from, to: totals.to, limit: 25 }),
-      ]);
-      return {
-        generatedAt: clock(),
-        from: totals.from,
-        to: totals.to,
-        timezone: totals.timezone,
-        parameters: totals.parameters,
-        totals: totals.totals,
-        now: totals.now,
-        teams: teams.groups ?? [],
-        agents: agents.groups ?? [],
-        hours: hours.groups ?? [],
-        live,
-        missed: missed.items,
-      };
-    },
+    figures,
 
     /** A call and its events in TeleCMI time order, or null. */
     async callWithTimeline(keyOrIdentifier: string): Promise<(Call & { timeline: StoredEvent[] }) | null> {

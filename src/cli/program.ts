@@ -35,6 +35,7 @@ const SERVE_SETTINGS: (keyof Config)[] = [
   'waitAmberSec',
   'waitRedSec',
   'serviceLevelAmber',
+  'liveMaxClients',
   'allowPrivateEndpoints',
   'deliveryRetrySchedule',
   'endpointDisableAfterMs',

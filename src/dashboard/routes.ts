@@ -53,7 +53,15 @@ function load(url: URL | string): Asset {
  */
 export function dashboardRoutes() {
   const assets = new Map<string, Asset>();
-  for (const file of ['wallboard.html', 'call.html', 'wallboard.js', 'call.js', 'common.js', 'style.css'])
+  for (const file of [
+    'wallboard.html',
+    'call.html',
+    'wallboard.js',
+    'live-state.js',
+    'call.js',
+    'common.js',
+    'style.css',
+  ])
     assets.set(file, load(new URL(file, STATIC)));
   assets.set('vendor/uPlot.iife.min.js', load(require.resolve('uplot/dist/uPlot.iife.min.js')));
   assets.set('vendor/uPlot.min.css', load(require.resolve('uplot/dist/uPlot.min.css')));

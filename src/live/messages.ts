@@ -18,7 +18,8 @@ export interface EventSummary {
 
 /**
  * What the live stream sends. `id` is the cursor of the last event reflected, so a client that reconnects with
- * `Last-Event-ID` is sent what it missed from the store.
+ * `Last-Event-ID` is sent what it missed from the store. `event`, `call` and `call-removed` are the changes, as
+ * they happen; `stats` carries today's figures (everything of the snapshot but its live calls and settings).
  */
 export type LiveMessage =
   | { readonly type: 'event'; readonly id: string; readonly data: EventSummary }

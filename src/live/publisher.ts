@@ -3,6 +3,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { coerceError } from '../errors.js';
 import type { Call, StoredEvent } from '../store/index.js';
 import type { LiveBus } from './bus.js';
+import { diffFigures, type Figures, type FiguresBase } from './figures-delta.js';
 import { summariseEvent } from './messages.js';
 
 /** What one projection step folded (calls/ hands this over after each committed batch). */
@@ -13,30 +14,71 @@ export interface FoldedUpdate {
 }
 
 /**
- * Turns folded batches into live messages: each event and each changed call at once, and the figures at most
- * once per `statsIntervalMs` (they cost queries; the queue itself moves with the call messages).
+ * Turns folded batches into live messages: what changed, at once (each event, each changed call, each removed
+ * call), and today's figures at most once per `statsIntervalMs` however many events were folded meanwhile (they
+ * cost queries; the queue itself moves with the call messages). A `stats` message is a delta from the previous
+ * one (figures-delta.ts), and {@link figures} gives a snapshot the same base, so that every client holds the
+ * same figures.
  */
 export function createLivePublisher(options: {
   bus: LiveBus;
-  figures: () => Promise<unknown>;
+  /** Today's figures, without the live calls (the call messages carry those). */
+  figures: () => Promise<Figures>;
   logger: FastifyBaseLogger;
   /** @defaultValue 1000 */
   statsIntervalMs?: number;
 }) {
   const interval = options.statsIntervalMs ?? 1000;
   let timer: NodeJS.Timeout | null = null;
-  let lastSent = 0;
+  let computing: Promise<Figures> | null = null;
+  let isStale = false;
+  let isStopped = false;
+  let lastSent = -Infinity;
   let position: string | null = null;
+  // What the clients hold: the figures of the last stats message, or of a snapshot. Null when nobody listened
+  // to the last change: the next client starts from a snapshot.
+  let base: FiguresBase | null = null;
 
-  const sendStats = async (): Promise<void> => {
-    timer = null;
-    lastSent = Date.now();
-    if (options.bus.size === 0) return;
-    try {
-      options.bus.publish({ type: 'stats', id: position, data: await options.figures() });
-    } catch (error) {
-      options.logger.warn({ err: coerceError(error) }, 'live figures failed');
-    }
+  const schedule = (): void => {
+    if (timer !== null || computing !== null || isStopped || !isStale) return;
+    timer = setTimeout(
+      () => {
+        timer = null;
+        if (options.bus.size === 0) {
+          isStale = false;
+          base = null;
+          return;
+        }
+        refresh().catch((error: unknown) =>
+          options.logger.warn({ err: coerceError(error) }, 'live figures failed'),
+        );
+      },
+      Math.max(0, lastSent + interval - Date.now()),
+    );
+  };
+
+  /** Computes the figures now and sends what changed to every client (one at a time: each is a delta). */
+  const refresh = (): Promise<Figures> => {
+    computing ??= (async () => {
+      isStale = false;
+      const id = position;
+      try {
+        const { delta, base: next } = diffFigures(base, await options.figures());
+        base = next;
+        lastSent = Date.now();
+        options.bus.publish({ type: 'stats', id, data: delta });
+        return next.figures;
+      } catch (error) {
+        // The clients may hold the figures of an unfinished step: start the next delta from scratch.
+        base = null;
+        isStale = true;
+        throw error;
+      } finally {
+        computing = null;
+        schedule();
+      }
+    })();
+    return computing;
   };
 
   return {
@@ -48,10 +90,22 @@ export function createLivePublisher(options: {
         if (!call.legOnly) options.bus.publish({ type: 'call', id: position, data: call });
       for (const key of update.result.removed)
         options.bus.publish({ type: 'call-removed', id: position, data: { key } });
-      if (timer === null)
-        timer = setTimeout(() => void sendStats(), Math.max(0, lastSent + interval - Date.now()));
+      isStale = true;
+      schedule();
     },
+
+    /**
+     * Today's figures, computed after this call (one already under way may predate what the caller must see),
+     * for a snapshot. Every client connected gets the change as a `stats` delta, so that the new one, which
+     * subscribed before, applies it to these very figures.
+     */
+    async figures(): Promise<Figures> {
+      if (computing !== null) await computing.catch(() => undefined);
+      return refresh();
+    },
+
     stop(): void {
+      isStopped = true;
       if (timer) clearTimeout(timer);
       timer = null;
     },

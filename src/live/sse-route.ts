@@ -1,8 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
+import { ERROR_STATUS, errorBody } from '../errors.js';
 import type { Store } from '../store/index.js';
-import type { LiveBus } from './bus.js';
-import { formatMessage, type LiveMessage, summariseEvent } from './messages.js';
+import type { LiveBatch, LiveBus } from './bus.js';
+import { formatMessage, summariseEvent } from './messages.js';
+import { createSnapshotSharing } from './snapshots.js';
 
 export interface LiveRouteOptions {
   readonly store: Store;
@@ -17,6 +19,10 @@ export interface LiveRouteOptions {
   readonly maxBufferedBytes?: number;
   /** At most this many missed events are replayed; a client further behind gets a snapshot only. @defaultValue 5000 */
   readonly replayLimit?: number;
+  /** Streams open at once; one more is answered 503 `LIVE_TOO_MANY_CLIENTS`. @defaultValue 1000 */
+  readonly maxClients?: number;
+  /** The `Retry-After` of that answer, in seconds. @defaultValue 30 */
+  readonly retryAfterSec?: number;
 }
 
 /**
@@ -29,10 +35,36 @@ export function liveRoutes(options: LiveRouteOptions) {
   const heartbeatMs = options.heartbeatMs ?? 15_000;
   const maxBuffered = options.maxBufferedBytes ?? 1024 * 1024;
   const replayLimit = options.replayLimit ?? 5000;
+  const maxClients = options.maxClients ?? 1000;
+  const retryAfterSec = options.retryAfterSec ?? 30;
 
   const open = new Set<() => void>();
+  let lastRefusalLoggedAt = 0;
+  const sharedSnapshot = createSnapshotSharing(async () => {
+    await options.settled();
+    const position = await options.store.getProjectionPosition();
+    const data = await options.snapshot();
+    return { position, bytes: Buffer.from(formatMessage({ type: 'snapshot', id: position, data })) };
+  });
 
-  const stream = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+  const stream = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
+    if (open.size >= maxClients) {
+      // Answered here rather than thrown: a full room is not a failure of the server, to be logged per request.
+      if (Date.now() - lastRefusalLoggedAt > 60_000) {
+        lastRefusalLoggedAt = Date.now();
+        request.log.warn({ maxClients }, 'live stream full: clients refused (TELEHOOK_LIVE_MAX_CLIENTS)');
+      }
+      return reply
+        .code(ERROR_STATUS.LIVE_TOO_MANY_CLIENTS)
+        .header('retry-after', String(retryAfterSec))
+        .type('application/json; charset=utf-8')
+        .send(
+          errorBody(
+            'LIVE_TOO_MANY_CLIENTS',
+            `The live stream already serves its ${maxClients} clients (setting TELEHOOK_LIVE_MAX_CLIENTS); retry in ${retryAfterSec} s.`,
+          ),
+        );
+    }
     const raw = reply.raw;
     const lastEventId =
       request.headers['last-event-id'] ?? (request.query as { lastEventId?: string }).lastEventId;
@@ -45,7 +77,7 @@ export function liveRoutes(options: LiveRouteOptions) {
     });
 
     let isClosed = false;
-    const queued: LiveMessage[] = [];
+    const queued: LiveBatch[] = [];
     let isSyncing = true;
     const close = (): void => {
       if (isClosed) return;
@@ -55,19 +87,26 @@ export function liveRoutes(options: LiveRouteOptions) {
       clearInterval(heartbeat);
       raw.end();
     };
-    const write = (text: string): void => {
-      if (isClosed) return;
-      raw.write(text);
-      // A client that does not read: stop buffering for it; it resyncs from the store when it reconnects.
+    const write = (chunk: string | Buffer): void => {
+      if (isClosed || chunk.length === 0) return;
+      // A client that does not read: stop buffering for it; it resyncs from the store when it reconnects. What
+      // waits is measured before the write, so that one large batch does not drop a client that reads.
       if (raw.writableLength > maxBuffered) {
         request.log.warn({ buffered: raw.writableLength }, 'live client too slow: disconnected');
         raw.destroy();
         close();
+        return;
       }
+      // Corked by us, the response writes now, in this slice of the bus's flush, not in a later tick where the
+      // writes to a thousand sockets would add up outside the flush's time budget.
+      raw.socket?.cork();
+      raw.write(chunk);
+      raw.socket?.uncork();
     };
-    const unsubscribe = options.bus.subscribe((message) => {
-      if (isSyncing) queued.push(message);
-      else write(formatMessage(message));
+    // Every client is written the same Buffer: the batch is formatted once, whatever the number of clients.
+    const unsubscribe = options.bus.subscribe((batch) => {
+      if (isSyncing) queued.push(batch);
+      else write(batch.bytes);
     });
     const heartbeat = setInterval(() => write(': ping\n\n'), heartbeatMs);
     heartbeat.unref();
@@ -77,9 +116,9 @@ export function liveRoutes(options: LiveRouteOptions) {
     let position: string | null = null;
     try {
       write('retry: 2000\n\n');
-      await options.settled();
-      position = await options.store.getProjectionPosition();
-      write(formatMessage({ type: 'snapshot', id: position, data: await options.snapshot() }));
+      const snapshot = await sharedSnapshot();
+      position = snapshot.position;
+      write(snapshot.bytes);
       if (
         typeof lastEventId === 'string' &&
         /^\d+$/.test(lastEventId) &&
@@ -91,14 +130,19 @@ export function liveRoutes(options: LiveRouteOptions) {
     } catch (error) {
       request.log.error({ err: error }, 'live stream failed to start');
       close();
-      return;
+      return undefined;
     }
     isSyncing = false;
     // Events folded while the stream was starting are in the snapshot, or were just replayed from the store:
     // send only those after the position (a client must not see one event twice).
     const upTo = position === null ? -1 : Number(position);
-    for (const message of queued.splice(0))
-      if (message.type !== 'event' || Number(message.id) > upTo) write(formatMessage(message));
+    for (const batch of queued.splice(0)) {
+      const kept = batch.frames.filter(
+        ({ message }) => message.type !== 'event' || Number(message.id) > upTo,
+      );
+      write(kept.length === batch.frames.length ? batch.bytes : kept.map((frame) => frame.text).join(''));
+    }
+    return undefined;
   };
 
   /** Sends the events after `from` up to `to` from the store, then the current state of their calls. */

@@ -1,13 +1,14 @@
-// The wallboard: a snapshot from /api/live, then call, event and stats messages as they happen. The queue is
-// redrawn as soon as a call message arrives; the waiting times tick every second in the browser.
+// The wallboard: a snapshot from /api/live, then call, event and stats messages as they happen, applied by
+// live-state.js. What changed is redrawn once per animation frame, however many messages came in it; the waiting
+// times tick every second in the browser.
 'use strict';
 (() => {
   const { token, el, row, duration, shortName, phone, percent, time, callLink } = window.telehook;
+  const { createLiveState, applyLiveMessage } = window.telehookLive;
   const $ = (id) => document.getElementById(id);
 
   const state = {
-    live: new Map(),
-    figures: null,
+    ...createLiveState(),
     settings: { waitAmberSec: 60, waitRedSec: 120, serviceLevelAmber: 0.8 },
     clockOffset: 0,
     lastEventId: null,
@@ -227,6 +228,9 @@
   // ── The live stream ───────────────────────────────────────────────────────
   let source = null;
   let retryTimer = null;
+  // Refused streams in a row (the server restarting, or full: 503): each retry waits half as long again, up to a
+  // minute, so that a room of wallboards does not hammer a server that is already full.
+  let refusals = 0;
 
   function connect() {
     const query = new URLSearchParams();
@@ -234,6 +238,7 @@
     if (state.lastEventId) query.set('lastEventId', state.lastEventId);
     source = new EventSource(`/api/live?${query}`);
     source.addEventListener('open', () => {
+      refusals = 0;
       $('banner').hidden = true;
     });
     source.addEventListener('error', () => {
@@ -242,43 +247,39 @@
       if (source.readyState === EventSource.CLOSED) {
         source.close();
         clearTimeout(retryTimer);
-        retryTimer = setTimeout(connect, 2000);
+        const delay = Math.min(60_000, 2000 * 1.5 ** refusals) * (0.75 + Math.random() / 2);
+        refusals += 1;
+        retryTimer = setTimeout(connect, delay);
       }
     });
-    const remember = (message) => {
-      if (message.lastEventId) state.lastEventId = message.lastEventId;
-    };
-    source.addEventListener('snapshot', (message) => {
-      remember(message);
-      const data = JSON.parse(message.data);
-      state.clockOffset = data.generatedAt - Date.now();
-      state.settings = data.settings ?? state.settings;
-      state.live = new Map(data.live.map((call) => [call.key, call]));
-      state.figures = data;
-      renderQueue();
-      renderFigures();
-      $('banner').hidden = true;
-    });
-    source.addEventListener('call', (message) => {
-      remember(message);
-      const call = JSON.parse(message.data);
-      const known = state.live.get(call.key);
-      if (known && known.eventCount > call.eventCount) return;
-      if (call.state === 'ended') state.live.delete(call.key);
-      else state.live.set(call.key, call);
-      renderQueue();
-      renderAgents();
-    });
-    source.addEventListener('call-removed', (message) => {
-      remember(message);
-      state.live.delete(JSON.parse(message.data).key);
-      renderQueue();
-    });
-    source.addEventListener('event', remember);
-    source.addEventListener('stats', (message) => {
-      remember(message);
-      state.figures = JSON.parse(message.data);
-      renderFigures();
+    for (const type of ['snapshot', 'call', 'call-removed', 'stats', 'event']) {
+      source.addEventListener(type, (message) => {
+        if (message.lastEventId) state.lastEventId = message.lastEventId;
+        if (type === 'event') return;
+        const data = JSON.parse(message.data);
+        if (type === 'snapshot') {
+          state.clockOffset = data.generatedAt - Date.now();
+          $('banner').hidden = true;
+        }
+        redraw(applyLiveMessage(state, type, data));
+      });
+    }
+  }
+
+  // What to redraw at the next frame: a burst of messages is drawn once.
+  const dirty = { calls: false, figures: false };
+  let frame = null;
+  function redraw(what) {
+    if (what === null) return;
+    if (what === 'all' || what === 'calls') dirty.calls = true;
+    if (what === 'all' || what === 'figures') dirty.figures = true;
+    frame ??= requestAnimationFrame(() => {
+      frame = null;
+      if (dirty.calls) renderQueue();
+      if (dirty.figures) renderFigures();
+      else if (dirty.calls) renderAgents();
+      dirty.calls = false;
+      dirty.figures = false;
     });
   }
 
