@@ -91,7 +91,10 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     // An unknown query parameter is answered 400 (a typo should not silently widen a query), not dropped.
     ajv: { customOptions: { removeAdditional: false } },
   });
-  const metrics = createMetrics({ projectionBacklog: () => deps.store.countEventsToProject() });
+  const metrics = createMetrics({
+    projectionBacklog: () => deps.store.countEventsToProject(),
+    foldFailures: () => deps.store.countFoldFailures(),
+  });
   const now = deps.now ?? Date.now;
   const bus = createLiveBus();
   // The live stream is fed by the projection, in store order, once each batch is folded into calls.
