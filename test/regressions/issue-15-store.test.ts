@@ -164,3 +164,26 @@ describe.each(['sqlite', 'postgres'] as const)(
     });
   },
 );
+
+describe('issue 15: a value PostgreSQL refuses', () => {
+  it('quarantines an event whose call key is too long for an index, answers it 422, and stores the others of its commit', async () => {
+    const setup = await startSetup('postgres', 'refused-call-key');
+    // Random, so that PostgreSQL cannot compress it under the size of an index entry (about 2.7 kB).
+    const tooLong = randomBytes(4000).toString('hex');
+    const [refused, ...others] = await Promise.all([
+      setup.post(waitingEvent(tooLong)),
+      setup.post(waitingEvent(randomUUID())),
+      setup.post(waitingEvent(randomUUID())),
+    ]);
+    for (const answer of others) expect(answer.json()).toMatchObject({ ok: true, duplicate: false });
+    expect(refused.statusCode, refused.body).toBe(422);
+    // EVENT_NOT_STORABLE, unless the parser refuses so long an id first (then with its own code).
+    const { code } = refused.json<{ error: { code: string } }>().error;
+    expect(code).toMatch(/^(EVENT_NOT_STORABLE|TELECMI_)/);
+    const quarantine = (await setup.api('/api/quarantine')).json<{
+      items: { reason: string; raw: string }[];
+    }>();
+    expect(quarantine.items).toEqual([expect.objectContaining({ reason: code, raw: waitingEvent(tooLong) })]);
+    expect(await setup.store.countEvents()).toBe(2);
+  });
+});
