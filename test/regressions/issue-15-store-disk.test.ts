@@ -50,9 +50,11 @@ describe.each(['filesystem', 'driver'] as const)('issue 15: a full disk (%s)', (
     });
     // Still full: still refused, and still readable.
     expect((await post(randomUUID())).statusCode).toBe(503);
+    if (faults.kind === 'filesystem') expect((await t.app.inject({ url: '/readyz' })).statusCode).toBe(503);
     expect((await t.app.inject({ url: '/api/events?limit=1', headers: t.auth })).statusCode).toBe(200);
 
     faults.free();
+    expect((await t.app.inject({ url: '/readyz' })).statusCode).toBe(200);
     const after = randomUUID();
     const answer = await post(after);
     expect(answer.statusCode, answer.body).toBe(200);

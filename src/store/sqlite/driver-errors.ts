@@ -14,7 +14,8 @@ const DATA_ERROR = /^SQLITE_(TOOBIG|MISMATCH|CONSTRAINT|RANGE)/;
 function freeBytes(dir: string): number | null {
   try {
     const stats = statfsSync(dir);
-    return stats.bavail * stats.bsize;
+    // root may also write to the blocks a file system reserves for it.
+    return (process.getuid?.() === 0 ? stats.bfree : stats.bavail) * stats.bsize;
   } catch {
     return null;
   }
@@ -68,6 +69,16 @@ export function toStoreError(error: unknown, file: string): Error {
     }`,
     { cause: error, retryable, isDataError: DATA_ERROR.test(error.code) },
   );
+}
+
+/** A StoreError when the disk of the database has no free space left, else null. */
+export function diskFullError(file: string): StoreError | null {
+  const dir = path.dirname(path.resolve(file));
+  if (freeBytes(dir) !== 0) return null;
+  const { what, fix } = explain('SQLITE_FULL', dir);
+  return new StoreError(`The SQLite database ${file} cannot be written: ${what}. To recover, ${fix}.`, {
+    retryable: true,
+  });
 }
 
 /**

@@ -3,7 +3,7 @@ import { GroupCommit, isItemFault } from '../group-commit.js';
 import { servableEvent } from '../servable.js';
 import type { Store, StoredEvent } from '../store.js';
 import { openConnections, type SqliteDriver } from './connections.js';
-import { toStoreError } from './driver-errors.js';
+import { diskFullError, toStoreError } from './driver-errors.js';
 import { prepareWrites, type WriteOp, type WriteResult } from './queries/append.js';
 import { prepareCallReads } from './queries/calls-read.js';
 import { prepareCallWrites } from './queries/calls-write.js';
@@ -193,6 +193,9 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       guard(() => {
         db.exec('BEGIN IMMEDIATE');
         db.exec('ROLLBACK');
+        // Taking the lock writes nothing: a full disk would only show at the next commit.
+        const full = diskFullError(file);
+        if (full) throw full;
       }),
     close: async () => {
       if (closed) return;
