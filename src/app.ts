@@ -82,7 +82,10 @@ const INGEST_PREFIX = INGEST_PATHS.telecmi.replace(':token', '');
  * await app.listen({ port: config.port, host: config.host });
  */
 export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyInstance> {
-  const metrics = createMetrics({ projectionBacklog: () => deps.store.countEventsToProject() });
+  const metrics = createMetrics({
+    projectionBacklog: () => deps.store.countEventsToProject(),
+    foldFailures: () => deps.store.countFoldFailures(),
+  });
   const app = Fastify({
     loggerInstance: deps.logger,
     // Fastify's request log lines would carry the URL, and with it the ingest token.

@@ -26,6 +26,7 @@ export const ERROR_STATUS = {
   ENDPOINT_URL_FORBIDDEN: 422,
   ENDPOINT_NOT_FOUND: 404,
   DELIVERY_NOT_FOUND: 404,
+  EVENT_NOT_STORABLE: 422,
   STORE_UNAVAILABLE: 503,
   SHUTTING_DOWN: 503,
   LIVE_TOO_MANY_CLIENTS: 503,
@@ -48,14 +49,20 @@ export class AppError extends Error {
   }
 }
 
-/** The store could not do what was asked; `retryable` when trying again later may succeed (busy, disk full). */
+/**
+ * The database could not do what was asked (only a database driver's error becomes one; any other error is a bug).
+ * `retryable` when trying again later may succeed (busy, disk full); `isDataError` when the database refused a value
+ * of this write (out of range, invalid text, too big): the same write fails again while others succeed.
+ */
 export class StoreError extends AppError {
   override name = 'StoreError';
   readonly retryable: boolean;
+  readonly isDataError: boolean;
 
-  constructor(message: string, options: { cause?: unknown; retryable: boolean }) {
+  constructor(message: string, options: { cause?: unknown; retryable: boolean; isDataError?: boolean }) {
     super('STORE_UNAVAILABLE', message, options);
     this.retryable = options.retryable;
+    this.isDataError = options.isDataError ?? false;
   }
 }
 

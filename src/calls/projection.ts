@@ -4,7 +4,13 @@ import type { FastifyBaseLogger } from 'fastify';
 
 import { coerceError } from '../errors.js';
 import { createSerialRun } from '../serial-run.js';
-import type { CallRules, ProjectionResult, Store, StoredEvent } from '../store/index.js';
+import {
+  type CallRules,
+  isItemFault,
+  type ProjectionResult,
+  type Store,
+  type StoredEvent,
+} from '../store/index.js';
 
 /** What one projection step did: the events folded (in store order), the calls changed, the position after. */
 export interface FoldedBatch {
@@ -104,25 +110,66 @@ export function createCallProjection(options: CallProjectionOptions): CallProjec
     await new Promise((resolve) => (pause > 0 ? setTimeout(resolve, pause) : setImmediate(resolve)));
   };
 
+  /** Folds events in one transaction, then tells onFolded (whose failure is logged: the fold is committed). */
+  const fold = async (events: readonly StoredEvent[]): Promise<void> => {
+    const result = await store.projectCalls({ events, now: now() }, rules);
+    // With several processes on one database, another may have folded some of these (and published them).
+    const mine = result.folded ?? events;
+    folded += mine.length;
+    const replayed =
+      replayUntil > 0 && mine.length > 0 && mine.every((event) => Number(event.cursor) <= replayUntil);
+    if (mine.length === 0 && result.changed.length === 0 && result.removed.length === 0) return;
+    try {
+      options.onFolded?.({
+        events: mine,
+        result,
+        position: events.at(-1)!.cursor,
+        ...(replayed ? { replayed } : {}),
+      });
+    } catch (error) {
+      logger.error({ err: coerceError(error) }, 'a folded batch could not be published');
+    }
+  };
+
+  /**
+   * After a batch failed because of its events (not of the database): each event is folded alone, and one that
+   * fails alone is marked folded-as-failed, so that every later call keeps folding, also after a restart.
+   */
+  const foldOneByOne = async (events: readonly StoredEvent[]): Promise<void> => {
+    for (const event of events) {
+      try {
+        await fold([event]);
+      } catch (error) {
+        if (!isItemFault(error)) throw error;
+        const failure = coerceError(error);
+        const reason = `${failure.name}: ${failure.message}`.replaceAll('\u0000', '\uFFFD').slice(0, 500);
+        await store.recordFoldFailure(event, reason, now());
+        logger.error(
+          { err: failure, event: { id: event.id, cursor: event.cursor } },
+          'event %s cannot be folded into calls: skipped (telehook_fold_failures_total)',
+          event.id,
+        );
+      }
+      if (isStopped) return;
+    }
+  };
+
   const foldPending = async (): Promise<void> => {
     for (;;) {
       const started = performance.now();
       const events = await store.listEventsToProject(batchSize);
-      const last = events.at(-1);
-      if (!last) return;
-      const result = await store.projectCalls({ events, now: now() }, rules);
-      // With several processes on one database, another may have folded some of these (and published them).
-      const mine = result.folded ?? events;
-      folded += mine.length;
-      const replayed =
-        replayUntil > 0 && mine.length > 0 && mine.every((event) => Number(event.cursor) <= replayUntil);
-      if (mine.length > 0 || result.changed.length > 0 || result.removed.length > 0)
-        options.onFolded?.({
-          events: mine,
-          result,
-          position: last.cursor,
-          ...(replayed ? { replayed } : {}),
-        });
+      if (events.length === 0) return;
+      try {
+        await fold(events);
+      } catch (error) {
+        // A database failure (disk full, busy) is retried whole, later; anything else may be one event's fault.
+        if (!isItemFault(error)) throw error;
+        logger.warn(
+          { err: coerceError(error), events: events.length },
+          'a batch of events could not be folded into calls; folding them one by one',
+        );
+        await foldOneByOne(events);
+      }
       if (isStopped) return;
       await yieldToIngest(performance.now() - started);
     }

@@ -2,7 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 
 /** The Prometheus metrics of one app instance (its own registry, so that tests can build several apps). */
-export function createMetrics(sources: { projectionBacklog?: () => Promise<number> } = {}) {
+export function createMetrics(
+  sources: { projectionBacklog?: () => Promise<number>; foldFailures?: () => Promise<number> } = {},
+) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'telehook_' });
   const accepted = new Counter({
@@ -30,6 +32,19 @@ export function createMetrics(sources: { projectionBacklog?: () => Promise<numbe
       registers: [registry],
       async collect() {
         this.set(await backlog());
+      },
+    });
+  }
+  if (sources.foldFailures) {
+    const failures = sources.foldFailures;
+    new Counter({
+      name: 'telehook_fold_failures_total',
+      help: 'Stored events that could not be folded into calls, even alone, and were skipped (since the last rebuild).',
+      registers: [registry],
+      async collect() {
+        // Kept in the database (the writer thread or another process may have counted them): read, not counted here.
+        this.reset();
+        this.inc(await failures());
       },
     });
   }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
+import { AppError, StoreError } from '../errors.js';
 import type { AppendResult, Store } from '../store/index.js';
 import {
   type CallEvent,
@@ -37,16 +38,24 @@ const EMPTY = Buffer.alloc(0);
 
 /**
  * The dedupe key of a payload: the SHA-256 (hex) of its canonical JSON, so that the same payload sent twice, with
- * its fields in any order, is recognised.
+ * its fields in any order, is recognised. With `bytes`, a payload whose canonical JSON cannot be written (nested
+ * too deep for the stack) is keyed by those exact bytes instead: an exact resend is still recognised.
  */
-export function dedupeKeyOf(payload: ParsedPayload['payload']): string {
-  return createHash('sha256').update(canonicalJson(payload)).digest('hex');
+export function dedupeKeyOf(payload: ParsedPayload['payload'], bytes?: Uint8Array): string {
+  let canonical: string;
+  try {
+    canonical = canonicalJson(payload);
+  } catch (error) {
+    if (bytes === undefined) throw error;
+    return createHash('sha256').update('raw\n').update(bytes).digest('hex');
+  }
+  return createHash('sha256').update(canonical).digest('hex');
 }
 
 /**
  * Accepts one delivery from TeleCMI: parse, normalise, store durably, then answer. A body that is not a TeleCMI
  * payload is quarantined with its reason and answered 400 or 422; a store failure is answered 503. Nothing is
- * answered 2xx before the commit that holds it.
+ * answered 2xx before the commit that holds it, and nothing after that commit turns its answer into an error.
  */
 export function createIngestHandler(deps: ReceiverDeps) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<AcceptedAnswer> => {
@@ -80,27 +89,56 @@ export function createIngestHandler(deps: ReceiverDeps) {
     }
 
     const event = normalise(parsed.value, { id: deps.newId(), receivedAt });
-    const dedupeKey = dedupeKeyOf(parsed.value.payload);
-    const result = await deps.store.appendEvent({
-      event,
-      body,
-      dedupeKey,
-      method: request.method,
-      contentType,
-    });
-    request.log.info(
-      {
-        event: {
-          id: result.id,
-          kind: event.kind,
-          status: event.status,
-          callKey: event.callKey,
-          duplicate: result.duplicate,
+    const dedupeKey = dedupeKeyOf(parsed.value.payload, body);
+    let result: AppendResult;
+    try {
+      result = await deps.store.appendEvent({ event, body, dedupeKey, method: request.method, contentType });
+    } catch (error) {
+      // The database refused a value of this event alone (the others of its commit are stored): a retry would fail
+      // the same way, so it is kept in quarantine, with the database's reason, and refused for what it is.
+      if (!(error instanceof StoreError && error.isDataError)) throw error;
+      await deps.store.quarantineRequest({
+        id: deps.newId(),
+        receivedAt,
+        reason: 'EVENT_NOT_STORABLE',
+        message: error.message,
+        method: request.method,
+        path: request.routeOptions.url ?? '',
+        contentType,
+        body,
+      });
+      request.log.warn(
+        { code: 'EVENT_NOT_STORABLE', err: error },
+        'request quarantined: the database refused it',
+      );
+      throw new AppError(
+        'EVENT_NOT_STORABLE',
+        `The database refused a value of this event, which is kept in quarantine: ${error.message}`,
+        { cause: error },
+      );
+    }
+    // Durable from here: the answer is 200 whatever follows. A failure after the commit is logged; the projection
+    // folds every stored event after its position, so an event it was not woken for is folded with the next.
+    try {
+      request.log.info(
+        {
+          event: {
+            id: result.id,
+            kind: event.kind,
+            status: event.status,
+            callKey: event.callKey,
+            duplicate: result.duplicate,
+          },
         },
-      },
-      'event accepted',
-    );
-    deps.onAccepted?.(event, result);
+        'event accepted',
+      );
+      deps.onAccepted?.(event, result);
+    } catch (error) {
+      request.log.error(
+        { err: error, event: { id: result.id } },
+        'event stored; a step after its commit failed',
+      );
+    }
     void reply.code(200);
     return { ok: true, id: result.id, duplicate: result.duplicate };
   };

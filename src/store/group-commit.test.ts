@@ -39,6 +39,37 @@ describe('GroupCommit', () => {
     await expect(commits.submit(3)).resolves.toBe(3);
   });
 
+  it('commits each item of a batch alone when one item fails it, so that only that item is rejected', async () => {
+    const batches: number[][] = [];
+    const commits = new GroupCommit<number, number>(
+      (items) => {
+        batches.push(items);
+        if (items.includes(13)) throw new RangeError('item 13 cannot be stored');
+        return items;
+      },
+      512,
+      (error) => error instanceof RangeError,
+    );
+    const results = await Promise.allSettled([12, 13, 14].map((item) => commits.submit(item)));
+    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(batches).toEqual([[12, 13, 14], [12], [13], [14]]);
+  });
+
+  it("rejects the whole batch, without committing items alone, when the failure is not an item's", async () => {
+    const batches: number[][] = [];
+    const commits = new GroupCommit<number, number>(
+      (items) => {
+        batches.push(items);
+        throw new Error('disk full');
+      },
+      512,
+      (error) => error instanceof RangeError,
+    );
+    const results = await Promise.allSettled([1, 2].map((item) => commits.submit(item)));
+    expect(results.map((result) => result.status)).toEqual(['rejected', 'rejected']);
+    expect(batches).toEqual([[1, 2]]);
+  });
+
   it('forms the next batch while an async commit runs, and drains on demand', async () => {
     const batches: number[][] = [];
     let release: () => void = () => undefined;

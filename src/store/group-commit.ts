@@ -1,3 +1,5 @@
+import { StoreError } from '../errors.js';
+
 /**
  * Group commit: work submitted during one turn of the event loop is committed together, in one transaction
  * and one fsync, and every submitter's promise settles after that commit. Durability then costs one fsync per
@@ -11,15 +13,24 @@ export class GroupCommit<Item, Result> {
 
   /**
    * @param commit commits a batch in one transaction and returns one result per item, in order; if it throws,
-   *   every item of the batch is rejected with the error (nothing of the batch was committed).
+   *   nothing of the batch was committed, and every item of the batch is rejected with the error.
    * @param maxBatch the most items in one transaction, to bound a batch's latency.
+   * @param isolate whether an error may come from one item rather than from the database (a value it refuses, a
+   *   bug on a strange input): then each item of the failed batch is committed alone, so that only the items that
+   *   fail alone are rejected. A real write failure (disk full, busy) rejects the batch.
    */
   private readonly commit: (items: Item[]) => Result[] | Promise<Result[]>;
   private readonly maxBatch: number;
+  private readonly isolate: (error: unknown) => boolean;
 
-  constructor(commit: (items: Item[]) => Result[] | Promise<Result[]>, maxBatch = 512) {
+  constructor(
+    commit: (items: Item[]) => Result[] | Promise<Result[]>,
+    maxBatch = 512,
+    isolate: (error: unknown) => boolean = () => false,
+  ) {
     this.commit = commit;
     this.maxBatch = maxBatch;
+    this.isolate = isolate;
   }
 
   /** Queues an item; resolves with its result once its batch is committed. */
@@ -68,7 +79,20 @@ export class GroupCommit<Item, Result> {
       const results = await this.commit(batch.map((entry) => entry.item));
       batch.forEach((entry, index) => entry.resolve(results[index] as Result));
     } catch (error) {
+      if (batch.length > 1 && this.isolate(error)) {
+        for (const entry of batch) await this.run([entry]);
+        return;
+      }
       for (const entry of batch) entry.reject(error);
     }
   }
+}
+
+/**
+ * Whether a failed write or fold may be the fault of one of its items rather than of the database: any error that
+ * is not a StoreError (a bug on a strange value), or a StoreError by which the database refused a value. Such a
+ * batch is retried item by item; a database failure (disk full, busy, closed) is not, and is retried later whole.
+ */
+export function isItemFault(error: unknown): boolean {
+  return !(error instanceof StoreError) || error.isDataError;
 }

@@ -16,6 +16,8 @@ export type {
   NewDelivery,
   RetryQuery,
 } from './delivery-records.js';
+export { isItemFault } from './group-commit.js';
+export { MAX_NESTING } from './servable.js';
 export type {
   AgentFacts,
   AgentSummary,

@@ -77,13 +77,27 @@ export interface Store {
   /** How many stored events are not folded into calls yet (the projection's backlog). */
   countEventsToProject(): Promise<number>;
 
+  /**
+   * Marks an event that cannot be folded, even alone, as folded-as-failed: the projection moves past it (it is not
+   * listed again, also after a restart), and it is counted. Called in store order, for the next event to fold; an
+   * event folded meanwhile (by another process) stays folded. {@link resetCalls} forgets the marks, so that a
+   * rebuild tries those events again.
+   *
+   * @example
+   * await store.recordFoldFailure(event, 'RangeError: Maximum call stack size exceeded', Date.now());
+   */
+  recordFoldFailure(event: StoredEvent, reason: string, at: number): Promise<void>;
+
+  /** How many events are marked by {@link recordFoldFailure} (since the calls were last reset). */
+  countFoldFailures(): Promise<number>;
+
   /** The cursor of the latest event folded into calls, or null before the first (the live stream's position). */
   getProjectionPosition(): Promise<string | null>;
 
   /** Keys of live calls whose last event is older than `before` (epoch ms): candidates for closing as stale. */
   listStaleCallKeys(before: number, limit: number): Promise<string[]>;
 
-  /** Forgets every call (events stay): `telehook rebuild` then folds all events again. */
+  /** Forgets every call and fold failure (events stay): `telehook rebuild` then folds all events again. */
   resetCalls(): Promise<void>;
 
   /** Calls matching a filter, by start time (newest first unless `order` is asc), with keyset paging. */

@@ -1,4 +1,5 @@
 import { type CallEvent, normalise, parse, parseQuery } from '../telecmi/index.js';
+import { servableEvent } from './servable.js';
 import type { Page, QuarantinedRequest, StoredEvent } from './store.js';
 
 /** An events row as both adapters read it: its place, its id, how it came and the exact bytes. */
@@ -52,19 +53,27 @@ export function toPage<Row extends { seq: number }, T>(
 /**
  * A stored event, normalised again from its exact bytes: the store keeps the raw body, not a copy of what was
  * derived from it, so a fixed normaliser applies to history. Normalising is pure: the same bytes give the same
- * event.
+ * event. Never throws, and what it returns can always be served (servableEvent).
  */
 export function toEvent(row: EventRow): StoredEvent {
   const text = row.raw.toString('utf8');
-  const parsed = row.method === 'GET' ? parseQuery(text) : parse(row.raw, row.content_type);
   const meta = { method: row.method, contentType: row.content_type, cursor: String(row.seq) };
-  if (parsed.ok) return { ...normalise(parsed.value, { id: row.id, receivedAt: row.received_at }), ...meta };
-  // Accepted once, so it parsed then; a stricter parser since must not hide it. Keep it, raw, with the reason.
-  return {
-    ...unparsedEvent(row.id, row.received_at, text),
-    warnings: [`no longer parses: ${parsed.error.message}`],
-    ...meta,
-  };
+  let reason: string;
+  try {
+    const parsed = row.method === 'GET' ? parseQuery(text) : parse(row.raw, row.content_type);
+    if (parsed.ok)
+      return servableEvent({
+        ...normalise(parsed.value, { id: row.id, receivedAt: row.received_at }),
+        ...meta,
+      });
+    // Accepted once, so it parsed then; a stricter parser since must not hide it.
+    reason = `no longer parses: ${parsed.error.message}`;
+  } catch (error) {
+    // A stored row must never fail a page of events, the fold or a call's timeline: whatever reading it throws
+    // (a normaliser bug, a value no stage can handle), the event is still served, raw, with the reason.
+    reason = `cannot be read: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  return { ...unparsedEvent(row.id, row.received_at, text), warnings: [reason], ...meta };
 }
 
 function unparsedEvent(id: string, receivedAt: number, raw: string): CallEvent {

@@ -52,15 +52,21 @@ export function startWriterThread(options: WriterThreadData & { logger: FastifyB
     worker.on('message', (message: WriterMessage) => {
       if (message.type === 'folded') {
         folded += message.batch.events.length;
-        onFolded(message.batch);
+        try {
+          onFolded(message.batch);
+        } catch (error) {
+          // Thrown out of a message listener it would end the process; the fold is committed anyway.
+          logger.error({ err: error }, 'a folded batch could not be published');
+        }
         return;
       }
       const waiter = pending.get(message.id);
       if (!waiter) return;
       pending.delete(message.id);
       if (message.error) {
-        const error = new StoreError(message.error.message, { retryable: message.error.retryable });
-        waiter.reject(error);
+        const { message: text, isStoreError, retryable } = message.error;
+        // A bug in the thread stays a bug (500, logged there with its stack), not a 503.
+        waiter.reject(isStoreError ? new StoreError(text, { retryable }) : new Error(text));
       } else waiter.resolve(message.value);
     });
     worker.on('error', (error) => logger.error({ err: error }, 'the calls writer thread failed'));
@@ -97,7 +103,18 @@ export function startWriterThread(options: WriterThreadData & { logger: FastifyB
   return {
     committed: (events) => {
       // Lost if the thread has ended: the next thread reads them from the file.
-      if (isAlive) worker.postMessage({ type: 'committed', events } satisfies WriterNotice);
+      if (!isAlive) return;
+      try {
+        worker.postMessage({ type: 'committed', events } satisfies WriterNotice);
+      } catch (error) {
+        // The events are durable and their requests answered: the thread, woken without them, reads them from the
+        // file (it sees the gap in what it was told).
+        logger.error(
+          { err: error, events: events.length },
+          'committed events could not be handed to the calls writer thread',
+        );
+        worker.postMessage({ type: 'committed', events: [] } satisfies WriterNotice);
+      }
     },
     projection: (listener) => {
       onFolded = listener;

@@ -24,9 +24,11 @@ export type WriterRequest = { readonly id: number } & (
   | { readonly type: 'close' }
 );
 
-/** A StoreError, as it crosses the thread boundary (an Error's class and fields do not). */
+/** An error, as it crosses the thread boundary (an Error's class and fields do not). */
 export interface SerialisedError {
   readonly message: string;
+  /** A StoreError (the database failed: 503) rather than a bug (500). */
+  readonly isStoreError: boolean;
   readonly retryable: boolean;
 }
 

@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 
 import { createCallProjection, createCallRules } from '../calls/index.js';
-import { coerceError } from '../errors.js';
+import { coerceError, StoreError } from '../errors.js';
 import { createLogger } from '../logger.js';
 import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
 import type {
@@ -23,7 +23,30 @@ const { file, settings } = workerData as WriterThreadData;
 
 const logger = createLogger(settings).child({ thread: 'writer' });
 const store = createSqliteStore({ file });
-const post = (message: WriterMessage): void => port.postMessage(message);
+/**
+ * Posts to the main thread. What is posted was made servable by the store, so cloning it cannot fail; if it does
+ * all the same, the fold stays committed and the failure is logged, never thrown into the fold.
+ */
+const post = (message: WriterMessage): void => {
+  try {
+    port.postMessage(message);
+  } catch (error) {
+    logger.error(
+      { err: coerceError(error), type: message.type },
+      'a message to the main thread could not be posted',
+    );
+    if (message.type === 'reply')
+      port.postMessage({
+        type: 'reply',
+        id: message.id,
+        error: {
+          message: 'The answer of the calls writer thread could not be posted.',
+          isStoreError: false,
+          retryable: false,
+        },
+      } satisfies WriterMessage);
+  }
+};
 const projection = createCallProjection({
   store,
   rules: createCallRules({ staleAfterMs: settings.staleCallAfterMs }),
@@ -35,7 +58,9 @@ const projection = createCallProjection({
 
 const serialise = (error: unknown): SerialisedError => {
   const coerced = coerceError(error);
-  return { message: coerced.message, retryable: (coerced as { retryable?: unknown }).retryable === true };
+  const isStoreError = coerced instanceof StoreError;
+  if (!isStoreError) logger.error({ err: coerced }, 'a request to the calls writer thread failed');
+  return { message: coerced.message, isStoreError, retryable: isStoreError && coerced.retryable };
 };
 
 const handle = async (request: WriterRequest): Promise<unknown> => {

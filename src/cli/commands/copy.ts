@@ -4,8 +4,9 @@ import path from 'node:path';
 
 import { createCallRules } from '../../calls/index.js';
 import { loadConfig } from '../../config.js';
+import { dedupeKeyOf } from '../../receiver/index.js';
 import type { NewEvent, Store, StoredEvent } from '../../store/index.js';
-import { canonicalJson, parse, parseQuery } from '../../telecmi/index.js';
+import { parse, parseQuery } from '../../telecmi/index.js';
 import { openStore, SQLITE_FILE } from '../open-store.js';
 import { createProgressBar } from '../progress-bar.js';
 import { UsageError } from '../usage-error.js';
@@ -43,9 +44,9 @@ function toNewEvent(stored: StoredEvent): NewEvent {
   const body = Buffer.from(stored.raw, 'utf8');
   const parsed = method === 'GET' ? parseQuery(stored.raw) : parse(body, contentType);
   // The receiver's dedupe key: SHA-256 of the payload's canonical JSON (of the raw bytes when it no longer parses).
-  const dedupeKey = createHash('sha256')
-    .update(parsed.ok ? canonicalJson(parsed.value.payload) : body)
-    .digest('hex');
+  const dedupeKey = parsed.ok
+    ? dedupeKeyOf(parsed.value.payload, body)
+    : createHash('sha256').update(body).digest('hex');
   return { event: event, body, dedupeKey, method, contentType };
 }
 

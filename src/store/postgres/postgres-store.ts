@@ -2,16 +2,18 @@ import { randomUUID } from 'node:crypto';
 
 import pg from 'pg';
 
-import { AppError, StoreError } from '../../errors.js';
-import { GroupCommit } from '../group-commit.js';
+import { StoreError } from '../../errors.js';
+import { GroupCommit, isItemFault } from '../group-commit.js';
 import type { FoldNotice, Store } from '../store.js';
 import { type EventRow, toEvent } from '../stored-event.js';
+import { toStoreError } from './driver-errors.js';
 import { createFoldListener } from './fold-listener.js';
 import { migrate } from './migrate.js';
 import { writeBatch, type WriteOp, type WriteResult } from './queries/append.js';
 import { createCallReads } from './queries/calls-read.js';
 import { foldCalls } from './queries/calls-write.js';
 import { createDeliveryQueries } from './queries/delivery.js';
+import { createFoldFailures } from './queries/fold-failures.js';
 import { createReads, EVENT_COLUMNS } from './queries/read.js';
 import { createSummaries } from './queries/summaries.js';
 
@@ -32,17 +34,6 @@ const TYPES = {
   getTypeParser: (oid: number, format?: 'text' | 'binary'): unknown =>
     oid === 20 || oid === 1700 ? parseNumber : (pg.types.getTypeParser(oid, format) as unknown),
 };
-
-/** SQLSTATE classes and codes after which the same write may succeed later (graphile-worker's table, trimmed). */
-const RETRYABLE_SQLSTATE = /^(08|40|53|57P|55P03|25006)/;
-const RETRYABLE_ERRNO = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-]);
 
 /** Folds older than this are pruned from live_changes: listeners read them within milliseconds. */
 const LIVE_CHANGES_KEPT_MS = 10 * 60_000;
@@ -82,13 +73,17 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   const reads = createReads(pool);
   const calls = createCallReads(pool);
   const summaries = createSummaries(pool);
-  const commits = new GroupCommit<WriteOp, WriteResult>(async (ops) => {
-    try {
-      return await writeBatch(pool, ops);
-    } catch (error) {
-      throw toStoreError(error);
-    }
-  }, options.maxBatch);
+  const commits = new GroupCommit<WriteOp, WriteResult>(
+    async (ops) => {
+      try {
+        return await writeBatch(pool, ops);
+      } catch (error) {
+        throw toStoreError(error);
+      }
+    },
+    options.maxBatch,
+    isItemFault,
+  );
 
   const listener = createFoldListener({
     client: () => new pg.Client(config),
@@ -151,6 +146,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   };
 
   const delivery = createDeliveryQueries(pool, inTransaction);
+  const foldFailures = createFoldFailures(pool);
 
   return {
     backend: 'postgres',
@@ -181,6 +177,9 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
         async () =>
           (await pool.query<{ n: number }>('SELECT count(*) AS n FROM projection_queue')).rows[0]!.n,
       ),
+    recordFoldFailure: (event, reason, at) =>
+      guard(() => inTransaction((client) => foldFailures.record(client, event, reason, at))),
+    countFoldFailures: () => guard(() => foldFailures.count()),
     projectCalls: (batch, rules) =>
       guard(() =>
         inTransaction(async (client) => {
@@ -221,7 +220,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
           await client.query(
             "SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':telehook:projection'))",
           );
-          await client.query('TRUNCATE calls, call_links, call_agents, projection_state');
+          await client.query('TRUNCATE calls, call_links, call_agents, projection_state, fold_failures');
           await client.query(
             'INSERT INTO projection_queue (seq) SELECT seq FROM events ON CONFLICT DO NOTHING',
           );
@@ -269,16 +268,4 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
       await pool.end();
     },
   };
-}
-
-/** A pg error as a StoreError, retryable when its SQLSTATE or errno says the same write may succeed later. */
-export function toStoreError(error: unknown): AppError {
-  if (error instanceof AppError) return error;
-  const code = (error as { code?: unknown }).code;
-  const retryable = typeof code === 'string' && (RETRYABLE_SQLSTATE.test(code) || RETRYABLE_ERRNO.has(code));
-  const detail = error instanceof Error ? error.message : String(error);
-  return new StoreError(
-    `The database cannot be written (${typeof code === 'string' ? code : 'error'}: ${detail}).`,
-    { cause: error, retryable },
-  );
 }

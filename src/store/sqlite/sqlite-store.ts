@@ -1,16 +1,14 @@
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-
-import Database from 'better-sqlite3';
-
-import { AppError, StoreError } from '../../errors.js';
-import { GroupCommit } from '../group-commit.js';
+import { StoreError } from '../../errors.js';
+import { GroupCommit, isItemFault } from '../group-commit.js';
+import { servableEvent } from '../servable.js';
 import type { Store, StoredEvent } from '../store.js';
-import { CALLS_MIGRATIONS_DIR, loadMigrations, migrate } from './migrate.js';
+import { openConnections, type SqliteDriver } from './connections.js';
+import { diskFullError, toStoreError } from './driver-errors.js';
 import { prepareWrites, type WriteOp, type WriteResult } from './queries/append.js';
 import { prepareCallReads } from './queries/calls-read.js';
 import { prepareCallWrites } from './queries/calls-write.js';
 import { prepareDeliveryQueries } from './queries/delivery.js';
+import { prepareFoldFailures } from './queries/fold-failures.js';
 import { prepareReads } from './queries/read.js';
 import { prepareSummaries } from './queries/summaries.js';
 
@@ -21,9 +19,12 @@ export interface SqliteStoreOptions {
   readonly busyTimeoutMs?: number;
   /** The most writes in one transaction. @defaultValue 512 */
   readonly maxBatch?: number;
+  /** The driver: better-sqlite3's Database, or a subclass (tests inject disk faults at this seam). */
+  readonly driver?: SqliteDriver;
   /**
    * Told of the events each commit stored (not the duplicates), in order, when the calls are folded elsewhere
    * (the calls writer thread, src/writer). Absent: this store keeps them in memory for a projection in this thread.
+   * The events are durable when it is told: what it throws is ignored (the fold reads them from the file).
    */
   readonly onCommitted?: (events: StoredEvent[]) => void;
 }
@@ -34,14 +35,7 @@ export interface SqliteStore extends Store {
   noteCommitted(events: readonly StoredEvent[]): void;
 }
 
-/** The calls' database file, next to the events': `telehook.db` → `telehook-calls.db`. */
-export function callsFileOf(file: string): string {
-  const extension = path.extname(file);
-  return `${file.slice(0, file.length - extension.length)}-calls${extension || '.db'}`;
-}
-
-/** SQLite result codes after which the same write may succeed later. */
-const RETRYABLE = /^SQLITE_(BUSY|LOCKED|FULL|IOERR|READONLY|CANTOPEN|PROTOCOL|NOMEM)/;
+export { callsFileOf } from './connections.js';
 
 /**
  * The embedded store: better-sqlite3 with WAL and `synchronous=FULL`, so a committed transaction survives a
@@ -51,41 +45,12 @@ const RETRYABLE = /^SQLITE_(BUSY|LOCKED|FULL|IOERR|READONLY|CANTOPEN|PROTOCOL|NO
  * const store = createSqliteStore({ file: './data/telehook.db' });
  */
 export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
-  mkdirSync(path.dirname(path.resolve(options.file)), { recursive: true });
-  const callsFile = callsFileOf(options.file);
-  const open = (
-    file: string,
-    synchronous: 'FULL' | 'NORMAL',
-    attach?: { file: string; as: string },
-  ): Database.Database => {
-    const connection = new Database(file);
-    connection.pragma('journal_mode = WAL');
-    connection.pragma(`synchronous = ${synchronous}`);
-    connection.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
-    connection.pragma('foreign_keys = ON');
-    // A checkpoint (copying the log's pages into the database file) every 8,000 pages instead of SQLite's 1,000: a
-    // page that several commits change between two checkpoints is copied once. Under load every event changes
-    // about 8 pages (its indexes and its call's), and checkpoints were about 40% of the writer's time; at 8,000
-    // the benchmark gained a quarter (bench/README.md). The log file is cut back to 64 MiB after a checkpoint.
-    connection.pragma('wal_autocheckpoint = 8000');
-    connection.pragma('journal_size_limit = 67108864');
-    if (attach) connection.prepare('ATTACH DATABASE ? AS ' + attach.as).run(attach.file);
-    return connection;
-  };
-  // Events are acknowledged after their commit: that connection fsyncs every commit (FULL).
-  const db = open(options.file, 'FULL');
-  migrate(db);
-  // The calls live in a file of their own: folding holds that file's write lock, never the events'. They are
-  // derived from the events and rebuilt from them if lost, so their commits do not wait for an fsync (NORMAL); in
-  // WAL mode a commit is still atomic, and the calls and the projection position commit together, so after a power
-  // loss the projection resumes from a consistent point. The fold reads the events through an attachment.
-  const callsDb = open(callsFile, 'NORMAL', { file: options.file, as: 'events_file' });
-  migrate(callsDb, loadMigrations(CALLS_MIGRATIONS_DIR));
-  // The delivery queue (rebuilt from the events if lost): NORMAL, on the events' file, without the calls attached
-  // (a write transaction would otherwise lock both files).
-  const queueDb = open(options.file, 'NORMAL');
-  // Reads: the events' file with the calls' attached; table names resolve in either.
-  const readDb = open(options.file, 'NORMAL', { file: callsFile, as: 'calls_file' });
+  const file = options.file;
+  const { db, callsDb, queueDb, readDb } = openConnections(
+    file,
+    options.busyTimeoutMs ?? 5000,
+    options.driver,
+  );
 
   const write = prepareWrites(db);
   const read = prepareReads(readDb);
@@ -93,9 +58,11 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const calls = prepareCallReads(readDb);
   const summaries = prepareSummaries(readDb);
   const delivery = prepareDeliveryQueries(db, queueDb);
+  const foldFailures = prepareFoldFailures(callsDb, readDb);
   const resetCalls = callsDb.transaction(() => {
     callsDb.exec(
-      'DELETE FROM calls; DELETE FROM call_links; DELETE FROM call_agents; DELETE FROM projection_state;',
+      'DELETE FROM calls; DELETE FROM call_links; DELETE FROM call_agents; DELETE FROM projection_state; ' +
+        'DELETE FROM fold_failures;',
     );
   });
 
@@ -117,30 +84,43 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     try {
       results = write(ops);
     } catch (error) {
-      throw toStoreError(error);
+      throw toStoreError(error, file);
     }
-    const committed: StoredEvent[] = [];
-    ops.forEach((op, index) => {
-      const result = results[index];
-      if (op.type !== 'event' || !result || result.duplicate) return;
-      const { input } = op;
-      committed.push({
-        ...input.event,
-        method: input.method,
-        contentType: input.contentType,
-        cursor: String(result.seq),
+    // The batch is durable: from here nothing may fail it (its requests are answered 200). The events handed on
+    // are the ones toEvent would read back, so the fold gives the same calls from memory as from the file.
+    try {
+      const committed: StoredEvent[] = [];
+      ops.forEach((op, index) => {
+        const result = results[index];
+        if (op.type !== 'event' || !result || result.duplicate) return;
+        const { input } = op;
+        committed.push(
+          servableEvent({
+            ...input.event,
+            method: input.method,
+            contentType: input.contentType,
+            cursor: String(result.seq),
+          }),
+        );
       });
-    });
-    if (options.onCommitted) {
-      if (committed.length > 0) options.onCommitted(committed);
-    } else noteCommitted(committed);
+      if (options.onCommitted) {
+        if (committed.length > 0) options.onCommitted(committed);
+      } else noteCommitted(committed);
+    } catch {
+      // Not handed on: the fold reads these events from the file (noteCommitted sees the gap).
+    }
     return results;
   };
   const noteCommitted = (events: readonly StoredEvent[]): void => {
+    const first = events[0];
+    const last = unfolded.at(-1);
+    // The projection takes what is here as the events after its position, in order: a gap (events another thread
+    // was not told of) must not be folded over, so what is here is forgotten and read from the file instead.
+    if (first && last && Number(first.cursor) !== Number(last.cursor) + 1) unfolded = [];
     unfolded.push(...events);
     if (unfolded.length > MAX_UNFOLDED) unfolded = [];
   };
-  const commits = new GroupCommit<WriteOp, WriteResult>(commitWrites, options.maxBatch);
+  const commits = new GroupCommit<WriteOp, WriteResult>(commitWrites, options.maxBatch, isItemFault);
   let closed = false;
 
   const submit = (op: WriteOp): Promise<WriteResult> =>
@@ -150,7 +130,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     try {
       return Promise.resolve(fn());
     } catch (error) {
-      return Promise.reject(toStoreError(error));
+      return Promise.reject(toStoreError(error, file));
     }
   };
 
@@ -169,6 +149,8 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     listQuarantine: (query) => guard(() => read.listQuarantine(query)),
     countEvents: () => guard(() => read.countEvents()),
     countEventsToProject: () => guard(() => read.lastCursor() - Number(calls.getProjectionPosition() ?? 0)),
+    recordFoldFailure: (event, reason, at) => guard(() => foldFailures.record(event, reason, at)),
+    countFoldFailures: () => guard(() => foldFailures.count()),
     listEventsToProject: (limit) => guard(() => listEventsToProject(limit)),
     projectCalls: (batch, rules) => guard(() => projectCalls.fold(batch, rules)),
     listEventsReceived: (query) => guard(() => read.listEventsReceived(query)),
@@ -211,6 +193,9 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       guard(() => {
         db.exec('BEGIN IMMEDIATE');
         db.exec('ROLLBACK');
+        // Taking the lock writes nothing: a full disk would only show at the next commit.
+        const full = diskFullError(file);
+        if (full) throw full;
       }),
     close: async () => {
       if (closed) return;
@@ -222,18 +207,4 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       db.close();
     },
   };
-}
-
-function toStoreError(error: unknown): AppError {
-  if (error instanceof AppError) return error;
-  const code = (error as { code?: unknown }).code;
-  const retryable = typeof code === 'string' && RETRYABLE.test(code);
-  const detail = error instanceof Error ? error.message : String(error);
-  return new StoreError(
-    `The database cannot be written (${typeof code === 'string' ? code : 'error'}: ${detail}).`,
-    {
-      cause: error,
-      retryable,
-    },
-  );
 }

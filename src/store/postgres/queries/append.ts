@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 
+import { servableEvent } from '../../servable.js';
 import type { AppendResult, NewEvent, NewQuarantinedRequest } from '../../store.js';
 
 /** One unit of work for the group commit: an event to append or a request to quarantine. */
@@ -8,7 +9,13 @@ export type WriteOp =
 export type WriteResult = (AppendResult & { seq: number }) | null;
 
 const toBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-const whole = (value: number | null): number | null => (value === null ? null : Math.round(value));
+// What a column cannot hold must not fail the batch: a time beyond bigint is null (the row keeps the exact bytes),
+// and a NUL character, which PostgreSQL text refuses, is U+FFFD (the fold reads the same from servableEvent).
+const whole = (value: number | null): number | null => {
+  const rounded = value === null ? null : Math.round(value);
+  return rounded !== null && Number.isSafeInteger(rounded) ? rounded : null;
+};
+const text = (value: string | null): string | null => value?.replaceAll('\u0000', '\uFFFD') ?? null;
 
 // One statement for a whole batch: the rows go in as arrays (unnest keeps their order, so sequence numbers follow
 // submission order), each new event is queued for the projection, and resends are skipped by their dedupe key.
@@ -52,17 +59,18 @@ export async function writeBatch(pool: Pool, ops: WriteOp[]): Promise<WriteResul
   }
   const inserted = new Map<string, number>();
   if (events.length > 0) {
+    const servable = events.map((input) => servableEvent(input.event));
     const { rows } = await pool.query<{ id: string; seq: number }>(INSERT_EVENTS, [
       events.map((input) => input.event.id),
       events.map((input) => input.event.receivedAt),
       events.map((input) => Buffer.from(input.dedupeKey, 'hex')),
-      events.map((input) => input.method),
-      events.map((input) => input.contentType),
-      events.map((input) => input.event.kind),
-      events.map((input) => input.event.product),
-      events.map((input) => input.event.status),
-      events.map((input) => input.event.callKey),
-      events.map((input) => whole(input.event.occurredAt)),
+      events.map((input) => text(input.method)),
+      events.map((input) => text(input.contentType)),
+      servable.map((event) => event.kind),
+      servable.map((event) => event.product),
+      servable.map((event) => event.status),
+      servable.map((event) => event.callKey),
+      servable.map((event) => whole(event.occurredAt)),
       events.map((input) => toBuffer(input.body)),
     ]);
     for (const row of rows) inserted.set(row.id, row.seq);
@@ -80,11 +88,11 @@ export async function writeBatch(pool: Pool, ops: WriteOp[]): Promise<WriteResul
     await pool.query(INSERT_QUARANTINE, [
       quarantined.map((input) => input.id),
       quarantined.map((input) => input.receivedAt),
-      quarantined.map((input) => input.reason),
-      quarantined.map((input) => input.message),
-      quarantined.map((input) => input.method),
-      quarantined.map((input) => input.path),
-      quarantined.map((input) => input.contentType),
+      quarantined.map((input) => text(input.reason)),
+      quarantined.map((input) => text(input.message)),
+      quarantined.map((input) => text(input.method)),
+      quarantined.map((input) => text(input.path)),
+      quarantined.map((input) => text(input.contentType)),
       quarantined.map((input) => toBuffer(input.body)),
     ]);
   }

@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 
 import { decodeCallCursor, encodeCallCursor } from '../../call-cursor.js';
 import type { Call } from '../../call-record.js';
+import { readCallRecord, readCallRecords } from '../../servable.js';
 import type {
   AgentFacts,
   CallFacts,
@@ -43,8 +44,6 @@ const CALLBACK_SQL = `SELECT o.key, o.started_at AS at, o.placed_by AS by, o.out
   WHERE o.direction = 'outbound' AND o.to_number = c.from_number AND o.started_at > c.started_at AND NOT o.leg_only
   ORDER BY o.started_at, o.key LIMIT 1`;
 
-const parseCall = (record: string): Call => JSON.parse(record) as Call;
-
 /** The read queries of calls. Lists walk an index in key order (keyset paging), never OFFSET. */
 export function createCallReads(pool: Pool) {
   const listCallRecords = async (query: CallQuery): Promise<Page<string>> => {
@@ -77,7 +76,7 @@ export function createCallReads(pool: Pool) {
     listCallRecords,
     listCalls: async (query: CallQuery): Promise<Page<Call>> => {
       const page = await listCallRecords(query);
-      return { items: page.items.map(parseCall), next: page.next };
+      return { items: readCallRecords(page.items), next: page.next };
     },
     getProjectionPosition: async (): Promise<string | null> => {
       const { rows } = await pool.query<{ position: number }>(
@@ -93,8 +92,11 @@ export function createCallReads(pool: Pool) {
         )
       ).rows.map((row) => row.key),
     listLiveCalls: async (): Promise<Call[]> =>
-      (await pool.query<{ record: string }>("SELECT record FROM calls WHERE state <> 'ended'")).rows
-        .map((row) => parseCall(row.record))
+      readCallRecords(
+        (await pool.query<{ record: string }>("SELECT record FROM calls WHERE state <> 'ended'")).rows.map(
+          (row) => row.record,
+        ),
+      )
         .filter((call) => !call.legOnly)
         .sort((a, b) => a.startedAt - b.startedAt || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
     getCall: async (keyOrIdentifier: string): Promise<Call | null> => {
@@ -106,7 +108,7 @@ export function createCallReads(pool: Pool) {
          ) found ORDER BY rank LIMIT 1`,
         [keyOrIdentifier],
       );
-      return rows[0] ? parseCall(rows[0].record) : null;
+      return rows[0] ? readCallRecord(rows[0].record) : null;
     },
     /** Calls by key (those that still exist). */
     callsByKey: async (keys: readonly string[]): Promise<Call[]> => {
@@ -115,7 +117,7 @@ export function createCallReads(pool: Pool) {
         'SELECT record FROM calls WHERE key = ANY($1::text[])',
         [keys],
       );
-      return rows.map((row) => parseCall(row.record));
+      return readCallRecords(rows.map((row) => row.record));
     },
     listCallEvents: async (key: string): Promise<StoredEvent[]> =>
       (
@@ -150,8 +152,9 @@ export function createCallReads(pool: Pool) {
          WHERE ${where.join(' AND ')} ORDER BY c.started_at DESC, c.key DESC LIMIT ${params.add(query.limit)}`,
         params.values,
       );
-      const items = rows.map((row) => {
-        const call = parseCall(row.record);
+      const items = rows.flatMap((row) => {
+        const call = readCallRecord(row.record);
+        if (!call) return [];
         const calledBack =
           row.cb_key === null || call.from === null
             ? null

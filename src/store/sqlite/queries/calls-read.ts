@@ -2,6 +2,7 @@ import type { Database, Statement } from 'better-sqlite3';
 
 import { decodeCallCursor, encodeCallCursor } from '../../call-cursor.js';
 import type { Call } from '../../call-record.js';
+import { readCallRecord, readCallRecords } from '../../servable.js';
 import type {
   AgentFacts,
   Callback,
@@ -124,14 +125,13 @@ export function prepareCallReads(db: Database) {
     },
     listStaleCallKeys: (before: number, limit: number): string[] => stale.all(before, limit) as string[],
     listLiveCalls: (): Call[] =>
-      (live.all() as string[])
-        .map((record) => JSON.parse(record) as Call)
+      readCallRecords(live.all() as string[])
         .filter((call) => !call.legOnly)
         .sort((a, b) => a.startedAt - b.startedAt || a.key.localeCompare(b.key)),
 
     getCall: (keyOrIdentifier: string): Call | null => {
       const record = getCall.get(keyOrIdentifier) as string | undefined;
-      return record === undefined ? null : (JSON.parse(record) as Call);
+      return record === undefined ? null : readCallRecord(record);
     },
 
     listCallEvents: (key: string): StoredEvent[] => {
@@ -141,7 +141,7 @@ export function prepareCallReads(db: Database) {
 
     listCalls: (query: CallQuery): Page<Call> => {
       const page = listCallRecords(query);
-      return { items: page.items.map((record) => JSON.parse(record) as Call), next: page.next };
+      return { items: readCallRecords(page.items), next: page.next };
     },
 
     listCallRecords: (query: CallQuery): Page<string> => listCallRecords(query),
@@ -162,11 +162,11 @@ export function prepareCallReads(db: Database) {
         params.push(cursor.startedAt, cursor.key);
       }
       const sql = `SELECT c.record FROM calls c WHERE ${where.join(' AND ')} ORDER BY c.started_at DESC, c.key DESC LIMIT ?`;
-      const calls = (
+      const calls = readCallRecords(
         prepared(sql)
           .pluck()
-          .all(...params, query.limit) as string[]
-      ).map((record) => JSON.parse(record) as Call);
+          .all(...params, query.limit) as string[],
+      );
       const items = calls.map((call) => ({ ...call, calledBack: findCallback(call) }));
       const last = items.at(-1);
       return { items, next: items.length === query.limit && last ? encodeCallCursor(last) : null };

@@ -1,0 +1,89 @@
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import pino from 'pino';
+import { onTestFinished } from 'vitest';
+
+import { buildApp } from '../../src/app.js';
+import { openStore } from '../../src/cli/open-store.js';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+import type { Store } from '../../src/store/index.js';
+import { createPostgresStore } from '../../src/store/postgres/postgres-store.js';
+import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { testSchema } from './pg-schema.js';
+import { tempDir } from './temp-dir.js';
+
+export const TOKENS = { ingestToken: 'ingest-token', apiToken: 'api-token', viewerToken: 'viewer-token' };
+
+/** A running app over a real store, with helpers to post to the ingest URL and call the API. */
+export interface AppSetup {
+  readonly app: FastifyInstance;
+  readonly store: Store;
+  /** The SQLite data directory, or the PostgreSQL URL (with its schema). */
+  readonly location: string;
+  post(body: string, contentType?: string): Promise<LightMyRequestResponse>;
+  api(url: string, method?: 'GET' | 'POST'): Promise<LightMyRequestResponse>;
+  /** Stops the app and closes its store (as at a restart); also done when the test ends. */
+  close(): Promise<void>;
+}
+
+/** The three ways telehook runs: SQLite folding in the app's thread, SQLite as `serve` runs it, PostgreSQL. */
+export type SetupName = 'sqlite' | 'sqlite writer thread' | 'postgres';
+export const SETUPS: readonly SetupName[] = ['sqlite', 'sqlite writer thread', 'postgres'];
+
+/**
+ * Builds the app over a store of `setup`, as `telehook serve` does, closed when the test ends. `location` reopens
+ * the data of an earlier setup (a restart).
+ */
+export async function startSetup(setup: SetupName, name: string, location?: string): Promise<AppSetup> {
+  const dir = setup === 'postgres' ? null : (location ?? tempDir());
+  const url = setup === 'postgres' ? (location ?? testSchema(name).url) : null;
+  const config = loadConfig({
+    env: {},
+    overrides: {
+      dataDir: dir ?? tempDir(),
+      logLevel: 'silent',
+      ...(url === null ? {} : { databaseUrl: url }),
+    },
+  });
+  let store: Store;
+  let closeWriter = async (): Promise<void> => undefined;
+  let app: FastifyInstance;
+  if (setup === 'sqlite writer thread') {
+    const logger = createLogger(config);
+    const opened = await openStore(config, { writerThread: { logger, settings: config } });
+    const writer = opened.writer!;
+    store = opened.store;
+    closeWriter = () => writer.close();
+    app = await buildApp(config, { store, logger, tokens: TOKENS, projectionIn: writer.projection });
+  } else {
+    store =
+      url === null
+        ? createSqliteStore({ file: `${dir}/telehook.db` })
+        : await createPostgresStore({ url, poolSize: 4 });
+    app = await buildApp(config, { store, logger: pino({ level: 'silent' }), tokens: TOKENS });
+  }
+  await app.ready();
+  let closing: Promise<void> | null = null;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      await app.close();
+      await store.close();
+      await closeWriter();
+    })());
+  onTestFinished(close);
+  return {
+    close,
+    app,
+    store,
+    location: url ?? dir!,
+    post: (body, contentType = 'application/json') =>
+      app.inject({
+        method: 'POST',
+        url: `/webhooks/telecmi/${TOKENS.ingestToken}`,
+        headers: { 'content-type': contentType },
+        payload: body,
+      }),
+    api: (path, method = 'GET') =>
+      app.inject({ method, url: path, headers: { authorization: `Bearer ${TOKENS.apiToken}` } }),
+  };
+}
