@@ -4,6 +4,7 @@ import { type Config, SETTINGS } from '../config.js';
 import { describeScenario, SCENARIO_NAMES } from '../scenarios/index.js';
 import type { CopyFlags } from './commands/copy.js';
 import type { DeliveryFlags, EndpointFlags } from './commands/endpoints.js';
+import type { FakeTelecmiFlags } from './commands/fake-telecmi.js';
 import type { ReplayFlags } from './commands/replay.js';
 import type { SendFlags } from './commands/send.js';
 import type { SimulateFlags } from './commands/simulate.js';
@@ -238,6 +239,36 @@ export function createProgram(): Command {
     .action(async (flags: SimulateFlags) => {
       const { runSimulate } = await import('./commands/simulate.js');
       process.exitCode = await runSimulate(flags);
+    });
+
+  program
+    .command('fake-telecmi')
+    .description(
+      'serve a local TeleCMI REST API (call history, voicemails, PIOPIY CDRs, recordings) filled by simulate and trigger --history-url',
+    )
+    .option('--port <port>', 'TCP port (0 picks a free one)', '5001')
+    .option('--host <host>', 'interface to bind', '127.0.0.1')
+    .option(
+      '--appid <id>',
+      'an app id it knows (repeatable; default 2222223, 1111113 and 2222224)',
+      collect,
+      [],
+    )
+    .option('--secret <secret>', 'the secret (CHUB India: token) of every app (default fake-telecmi-secret)')
+    .option('--page-size <n>', 'rows per page, whatever limit asks', '10')
+    .option('--fail-with <answer>', 'inject a fault: an HTTP status (500), timeout (no answer) or reset')
+    .option('--fail-after <n>', 'answer this many API requests normally first')
+    .option('--fail-times <n>', 'fail this many requests, then answer normally again (default: every one)')
+    .option('--fail-path <path>', 'fail only requests to this path, e.g. /v2/missed')
+    .addHelpText(
+      'after',
+      '\nIts own routes: POST /_fake/history (webhook CDRs, an array or NDJSON; ?product=chub-india), GET and DELETE\n' +
+        '/_fake/history, POST/GET/DELETE /_fake/faults ({"answer":"status|body-code|hang|reset|delay",…}), GET /_fake/requests.\n\n' +
+        'Example:\n  telehook fake-telecmi --port 5001\n  telehook simulate --calls 50 --speed instant --drop 0.2 --history-url http://127.0.0.1:5001\n',
+    )
+    .action(async (flags: FakeTelecmiFlags) => {
+      const { runFakeTelecmi } = await import('./commands/fake-telecmi.js');
+      process.exitCode = await runFakeTelecmi(flags, undefined, signalOnInterrupt());
     });
 
   program
