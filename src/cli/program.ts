@@ -52,6 +52,8 @@ const START_HELP =
 const SERVER_HELP =
   "a telehook server's base URL, e.g. http://localhost:5000 (default: the server running on --data, from <data>/server.json)";
 const TOKEN_HELP = 'the API token (default: TELEHOOK_API_TOKEN, else <data>/tokens.json)';
+const HISTORY_HELP =
+  "also post every CDR to a local TeleCMI's history (its origin, as telehook fake-telecmi prints it), e.g. http://127.0.0.1:5001";
 const USER_MISSED_HELP =
   'add conversation_uuid to leg-B "user missed" CDRs (listed by a third-party copy of the docs, not by the documented sample)';
 
@@ -173,6 +175,7 @@ export function createProgram(): Command {
     .option('--seed <n>', SEED_HELP)
     .option('--start <time>', START_HELP)
     .option('--user-missed-conversation-uuid', USER_MISSED_HELP)
+    .option('--history-url <url>', HISTORY_HELP)
     .addHelpText(
       'after',
       `\nScenarios:\n${scenarioList}\n\nExample:\n  telehook trigger incoming-agent-no-answer --speed 10x --duplicate 0.2\n`,
@@ -229,6 +232,11 @@ export function createProgram(): Command {
       SIMULATE_DEFAULTS.concurrency,
     )
     .option('--user-missed-conversation-uuid', USER_MISSED_HELP)
+    .option('--history-url <url>', HISTORY_HELP)
+    .option(
+      '--drop <probability>',
+      "leave this share of the webhook deliveries unsent, e.g. 0.2 (seeded; TeleCMI's history still has them)",
+    )
     .addHelpText(
       'after',
       '\nGround truth: offered = answered + abandoned (hung up after ≥ 5 s) + short abandoned (< 5 s) + missed + voicemail;\n' +
