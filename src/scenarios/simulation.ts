@@ -125,7 +125,7 @@ export function simulateCallCentre(options: SimulationOptions): Simulation {
     // The caller's first event names the conversation: the key telehook files the call under.
     const first = payloads[0]?.payload ?? {};
     const key = [first['conversation_uuid'], first['cmiuuid']].find((id) => typeof id === 'string');
-    return { call: { ...call, key: (key) ?? '' }, payloads };
+    return { call: { ...call, key: key ?? '' }, payloads };
   });
   const calls = rendered.map(({ call }) => call);
   const payloads = rendered
