@@ -9,7 +9,7 @@ describe('the telehook command line', () => {
   const help = (name: string): string =>
     program.commands.find((command) => command.name() === name)!.helpInformation();
 
-  it('has the serve, rebuild, migrate, copy, export, trigger, simulate, send, tail, replay, endpoints and deliveries commands', () => {
+  it('has the serve, rebuild, migrate, copy, export, trigger, simulate, fake-telecmi, send, tail, replay, endpoints and deliveries commands', () => {
     expect(program.commands.map((command) => command.name())).toEqual([
       'serve',
       'rebuild',
@@ -18,6 +18,7 @@ describe('the telehook command line', () => {
       'export',
       'trigger',
       'simulate',
+      'fake-telecmi',
       'send',
       'tail',
       'replay',
