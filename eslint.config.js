@@ -7,7 +7,17 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 /** Folders that are features: they may import telecmi/, store/store.ts, config.ts, errors.ts and shared helpers, never each other. */
-const FEATURES = ['receiver', 'calls', 'api', 'live', 'dashboard', 'delivery', 'scenarios'];
+const FEATURES = [
+  'receiver',
+  'calls',
+  'api',
+  'live',
+  'dashboard',
+  'delivery',
+  'scenarios',
+  'backfill',
+  'fake-telecmi',
+];
 
 /** The architecture, as import rules (design.md, style.md §4.2): a wrong import fails `npm test`. */
 const zones = [
@@ -27,6 +37,8 @@ const zones = [
     './src/dashboard',
     './src/delivery',
     './src/scenarios',
+    './src/backfill',
+    './src/fake-telecmi',
     './src/http',
   ].map((target) => ({
     target,

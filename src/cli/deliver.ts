@@ -19,7 +19,8 @@ export interface DeliverOptions<T> {
   readonly speed: Speed;
   /** Most requests in flight at once. */
   readonly concurrency: number;
-  readonly post: (body: string | Uint8Array) => Promise<Answer>;
+  /** Makes the request (given the delivery too, for senders that do more than post its body). */
+  readonly post: (body: string | Uint8Array, delivery: Delivery<T>) => Promise<Answer>;
   readonly onAnswer: (delivery: Delivery<T>, answer: Answer) => void;
 }
 
@@ -47,7 +48,7 @@ export async function deliver<T>(
       }
       await slots.acquire(delivery.at);
       try {
-        options.onAnswer(delivery, await options.post(delivery.body));
+        options.onAnswer(delivery, await options.post(delivery.body, delivery));
       } finally {
         slots.release();
       }

@@ -4,6 +4,7 @@ import { type Config, SETTINGS } from '../config.js';
 import { describeScenario, SCENARIO_NAMES } from '../scenarios/index.js';
 import type { CopyFlags } from './commands/copy.js';
 import type { DeliveryFlags, EndpointFlags } from './commands/endpoints.js';
+import type { FakeTelecmiFlags } from './commands/fake-telecmi.js';
 import type { ReplayFlags } from './commands/replay.js';
 import type { SendFlags } from './commands/send.js';
 import type { SimulateFlags } from './commands/simulate.js';
@@ -56,6 +57,8 @@ const START_HELP =
 const SERVER_HELP =
   "a telehook server's base URL, e.g. http://localhost:5000 (default: the server running on --data, from <data>/server.json)";
 const TOKEN_HELP = 'the API token (default: TELEHOOK_API_TOKEN, else <data>/tokens.json)';
+const HISTORY_HELP =
+  "also post every CDR to a local TeleCMI's history (its origin, as telehook fake-telecmi prints it), e.g. http://127.0.0.1:5001";
 const USER_MISSED_HELP =
   'add conversation_uuid to leg-B "user missed" CDRs (listed by a third-party copy of the docs, not by the documented sample)';
 
@@ -188,6 +191,7 @@ export function createProgram(): Command {
     .option('--seed <n>', SEED_HELP)
     .option('--start <time>', START_HELP)
     .option('--user-missed-conversation-uuid', USER_MISSED_HELP)
+    .option('--history-url <url>', HISTORY_HELP)
     .addHelpText(
       'after',
       `\nScenarios:\n${scenarioList}\n\nExample:\n  telehook trigger incoming-agent-no-answer --speed 10x --duplicate 0.2\n`,
@@ -244,6 +248,11 @@ export function createProgram(): Command {
       SIMULATE_DEFAULTS.concurrency,
     )
     .option('--user-missed-conversation-uuid', USER_MISSED_HELP)
+    .option('--history-url <url>', HISTORY_HELP)
+    .option(
+      '--drop <probability>',
+      "leave this share of the webhook deliveries unsent, e.g. 0.2 (seeded; TeleCMI's history still has them)",
+    )
     .addHelpText(
       'after',
       '\nGround truth: offered = answered + abandoned (hung up after ≥ 5 s) + short abandoned (< 5 s) + missed + voicemail;\n' +
@@ -254,6 +263,36 @@ export function createProgram(): Command {
     .action(async (flags: SimulateFlags) => {
       const { runSimulate } = await import('./commands/simulate.js');
       process.exitCode = await runSimulate(flags);
+    });
+
+  program
+    .command('fake-telecmi')
+    .description(
+      'serve a local TeleCMI REST API (call history, voicemails, PIOPIY CDRs, recordings) filled by simulate and trigger --history-url',
+    )
+    .option('--port <port>', 'TCP port (0 picks a free one)', '5001')
+    .option('--host <host>', 'interface to bind', '127.0.0.1')
+    .option(
+      '--appid <id>',
+      'an app id it knows (repeatable; default 2222223, 1111113 and 2222224)',
+      collect,
+      [],
+    )
+    .option('--secret <secret>', 'the secret (CHUB India: token) of every app (default fake-telecmi-secret)')
+    .option('--page-size <n>', 'rows per page, whatever limit asks', '10')
+    .option('--fail-with <answer>', 'inject a fault: an HTTP status (500), timeout (no answer) or reset')
+    .option('--fail-after <n>', 'answer this many API requests normally first')
+    .option('--fail-times <n>', 'fail this many requests, then answer normally again (default: every one)')
+    .option('--fail-path <path>', 'fail only requests to this path, e.g. /v2/missed')
+    .addHelpText(
+      'after',
+      '\nIts own routes: POST /_fake/history (webhook CDRs, an array or NDJSON; ?product=chub-india), GET and DELETE\n' +
+        '/_fake/history, POST/GET/DELETE /_fake/faults ({"answer":"status|body-code|hang|reset|delay",…}), GET /_fake/requests.\n\n' +
+        'Example:\n  telehook fake-telecmi --port 5001\n  telehook simulate --calls 50 --speed instant --drop 0.2 --history-url http://127.0.0.1:5001\n',
+    )
+    .action(async (flags: FakeTelecmiFlags) => {
+      const { runFakeTelecmi } = await import('./commands/fake-telecmi.js');
+      process.exitCode = await runFakeTelecmi(flags, undefined, signalOnInterrupt());
     });
 
   program

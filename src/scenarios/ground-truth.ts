@@ -124,3 +124,34 @@ export function computeGroundTruth(
     thresholds: { serviceLevelSec: SERVICE_LEVEL_SEC, shortAbandonSec: SHORT_ABANDON_SEC },
   };
 }
+
+/** One call of the ground truth, for checking calls one by one (e.g. after a backfill). */
+export interface TruthCallSummary {
+  /** The conversation_uuid: telehook's call key. */
+  readonly key: string;
+  /** The caller, E.164 digits. */
+  readonly from: string;
+  readonly arrivalAt: number;
+  readonly outcome: CallClass;
+  /** The agent who answered; null when unanswered. */
+  readonly answeredBy: string | null;
+  readonly waitSec: number;
+  readonly talkSec: number | null;
+}
+
+/** Every call of a simulation, one by one, in arrival order, as telehook's metric definitions class it. */
+export function listTruthCalls(
+  calls: readonly (TruthCall & { readonly key: string; readonly from: string })[],
+): TruthCallSummary[] {
+  return [...calls]
+    .sort((a, b) => a.arrivalAt - b.arrivalAt)
+    .map((call) => ({
+      key: call.key,
+      from: call.from,
+      arrivalAt: call.arrivalAt,
+      outcome: classifyCall(call),
+      answeredBy: call.legs.find((leg) => leg.answeredAt !== null)?.agent.id ?? null,
+      waitSec: call.waitSec,
+      talkSec: call.talkSec,
+    }));
+}

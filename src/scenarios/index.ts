@@ -11,8 +11,10 @@ export {
   type CallClass,
   classifyCall,
   type GroundTruth,
+  listTruthCalls,
   SERVICE_LEVEL_SEC,
   SHORT_ABANDON_SEC,
+  type TruthCallSummary,
 } from './ground-truth.js';
 export { type AgentLeg, type IncomingCall, type IncomingOutcome } from './incoming-call.js';
 export { createPrng, type Prng } from './prng.js';

@@ -48,6 +48,8 @@ export interface SimulationOptions {
 /** One simulated call: what happened, and how long the caller waited and talked. */
 export interface SimulatedCall extends IncomingCall, TruthCall {
   readonly index: number;
+  /** The call's conversation_uuid, the key telehook files the call under. */
+  readonly key: string;
   /** The caller's patience, seconds: unanswered by then, they hang up. */
   readonly patienceSec: number;
 }
@@ -109,26 +111,32 @@ export function simulateCallCentre(options: SimulationOptions): Simulation {
     },
   ).run();
 
-  const calls = callers.map(toSimulatedCall);
   const ids = seed.fork('ids');
-  const payloads = calls
-    .flatMap((call) =>
-      renderIncomingCall(call, {
-        product,
-        rng: ids,
-        call: call.index,
-        did: BUSINESS_NUMBERS[product],
-        custom: JSON.stringify({ simulated: 'telehook', scenario: 'simulate' }),
-        userMissedConversationUuid: options.userMissedConversationUuid ?? false,
-      }),
-    )
+  const rendered = callers.map((caller) => {
+    const call = toSimulatedCall(caller);
+    const payloads = renderIncomingCall(call, {
+      product,
+      rng: ids,
+      call: call.index,
+      did: BUSINESS_NUMBERS[product],
+      custom: JSON.stringify({ simulated: 'telehook', scenario: 'simulate' }),
+      userMissedConversationUuid: options.userMissedConversationUuid ?? false,
+    });
+    // The caller's first event names the conversation: the key telehook files the call under.
+    const first = payloads[0]?.payload ?? {};
+    const key = [first['conversation_uuid'], first['cmiuuid']].find((id) => typeof id === 'string');
+    return { call: { ...call, key: key ?? '' }, payloads };
+  });
+  const calls = rendered.map(({ call }) => call);
+  const payloads = rendered
+    .flatMap((one) => one.payloads)
     // Stable: payloads of one second keep their call's order.
     .sort((a, b) => a.at - b.at);
   const lastAt = payloads.length === 0 ? null : payloads[payloads.length - 1]!.at;
   return { calls, agents, payloads, truth: computeGroundTruth(calls, agents, lastAt) };
 }
 
-function toSimulatedCall(caller: Caller): SimulatedCall {
+function toSimulatedCall(caller: Caller): Omit<SimulatedCall, 'key'> {
   const { outcome } = caller;
   if (outcome === null) throw new Error(`Call ${caller.index} did not end: a bug in the simulation.`);
   const answered = caller.legs.find((leg) => leg.answeredAt !== null);

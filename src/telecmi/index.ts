@@ -16,5 +16,23 @@ export { normalise, type ReceiptMeta } from './normalise.js';
 export { parse, type ParsedPayload, parseQuery, type ParseResult, type PayloadFormat } from './parse.js';
 export { CdrPayload } from './payloads/cdr.js';
 export { LiveEventPayload } from './payloads/live-event.js';
+export {
+  PiopiyCmiuuidCdrAnswer,
+  PiopiyRestCdr,
+  RestCdrPage,
+  RestCdrRow,
+  RestVoicemailPage,
+  RestVoicemailRow,
+} from './payloads/rest-cdr.js';
 export { RoutingRequestPayload } from './payloads/routing-request.js';
+export {
+  createVoicemailMatcher,
+  parseRestRow,
+  type PiopiyLookup,
+  type RestCallList,
+  type RestProduct,
+  type RestRowSource,
+  restRowToPayload,
+  type VoicemailWindow,
+} from './rest-row.js';
 export { TELECMI_ERROR_CODES, TelecmiError, type TelecmiErrorCode } from './telecmi-error.js';

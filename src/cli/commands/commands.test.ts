@@ -122,6 +122,7 @@ describe('runSimulate', () => {
       calls: 40,
       sent: simulation.payloads.length,
       failed: 0,
+      dropped: 0,
       ...simulation.truth,
     });
     expect(sink.requests.map((request) => request.body.toString()).sort()).toEqual(

@@ -1,6 +1,13 @@
 import { randomInt } from 'node:crypto';
 
-import { type GroundTruth, type ScheduledPayload, simulateCallCentre } from '../../scenarios/index.js';
+import {
+  createPrng,
+  type GroundTruth,
+  listTruthCalls,
+  type ScheduledPayload,
+  simulateCallCentre,
+  type TruthCallSummary,
+} from '../../scenarios/index.js';
 import { colorsFor, type CommandIo, processIo } from '../command-io.js';
 import { deliver, type Delivery } from '../deliver.js';
 import {
@@ -14,7 +21,8 @@ import {
   parseSpeed,
   parseTeams,
 } from '../flags.js';
-import { createSender, isAccepted } from '../http-sender.js';
+import { createHistoryTarget, type HistoryTarget, isCdr } from '../history-target.js';
+import { type Answer, createSender, isAccepted } from '../http-sender.js';
 import { redactUrl, resolveIngestUrl } from '../ingest-target.js';
 import { createProgressBar } from '../progress-bar.js';
 import { UsageError } from '../usage-error.js';
@@ -40,6 +48,10 @@ export interface SimulateFlags {
   readonly json?: boolean;
   readonly concurrency?: string;
   readonly userMissedConversationUuid?: boolean;
+  /** A fake TeleCMI's origin: every CDR also goes to its history. */
+  readonly historyUrl?: string;
+  /** The share of webhook deliveries left unsent (seeded), e.g. 0.2. */
+  readonly drop?: string;
 }
 
 export { SIMULATE_DEFAULTS } from './simulate-defaults.js';
@@ -53,6 +65,12 @@ export interface SimulateReport extends GroundTruth {
   readonly sent: number;
   /** Requests not answered with a 2xx. */
   readonly failed: number;
+  /** Webhook deliveries left unsent by --drop (the ground truth still counts their calls). */
+  readonly dropped: number;
+  /** CDRs posted to the fake TeleCMI's history (--history-url). */
+  readonly history?: { readonly url: string; readonly posted: number; readonly failed: number };
+  /** With --drop or --history-url: every call, and how many of its payloads were dropped. */
+  readonly callList?: readonly (TruthCallSummary & { readonly dropped: number })[];
 }
 
 /**
@@ -94,71 +112,139 @@ export async function runSimulate(flags: SimulateFlags, io: CommandIo = processI
     seed,
     userMissedConversationUuid: flags.userMissedConversationUuid ?? false,
   });
+  const drop = parseProbability('--drop', flags.drop ?? '0');
+  const history =
+    flags.historyUrl === undefined ? null : createHistoryTarget(flags.historyUrl, product, concurrency);
   const url = resolveIngestUrl(flags);
   const c = colorsFor(io.stdout);
   if (flags.json !== true)
     io.stdout.write(
       `${c.bold(`Simulating ${simulation.calls.length} calls`)} (${product}, seed ${seed}): ${simulation.payloads.length} payloads, ` +
-        `${speed === 'instant' ? 'without pauses' : `at ${speed}x`} → ${redactUrl(url)}\n`,
+        `${speed === 'instant' ? 'without pauses' : `at ${speed}x`} → ${redactUrl(url)}` +
+        `${drop > 0 ? `, ${Math.round(drop * 100)} % dropped` : ''}${history === null ? '' : `; CDRs → ${history.url.href}`}\n`,
     );
 
-  const { sent, failed } = await send(simulation.payloads, url, { speed, concurrency, io });
+  // Which deliveries are dropped depends on the seed alone, so a run can be played again exactly.
+  const drops = createPrng(seed).fork('drop');
+  const planned = simulation.payloads.map((payload) => ({
+    payload,
+    dropped: drop > 0 && drops.chance(drop),
+  }));
+  const outcome = await send(planned, url, { speed, concurrency, io, history });
+  const droppedByCall = new Map<number, number>();
+  for (const { payload, dropped } of planned)
+    if (dropped) droppedByCall.set(payload.call, (droppedByCall.get(payload.call) ?? 0) + 1);
+  const indexByKey = new Map(simulation.calls.map((call) => [call.key, call.index]));
   const report: SimulateReport = {
     seed,
     product,
     calls: simulation.calls.length,
-    sent,
-    failed,
+    sent: outcome.sent,
+    failed: outcome.failed,
+    dropped: outcome.dropped,
     ...simulation.truth,
+    ...(history === null
+      ? {}
+      : { history: { url: history.url.href, posted: outcome.historyPosted, failed: outcome.historyFailed } }),
+    ...(history === null && drop === 0
+      ? {}
+      : {
+          callList: listTruthCalls(simulation.calls).map((call) => ({
+            ...call,
+            dropped: droppedByCall.get(indexByKey.get(call.key) ?? -1) ?? 0,
+          })),
+        }),
   };
   io.stdout.write(flags.json === true ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report, c));
-  return failed > 0 ? 1 : 0;
+  return outcome.failed > 0 || outcome.historyFailed > 0 ? 1 : 0;
+}
+
+/** A payload to deliver, and whether --drop leaves its webhook unsent. */
+interface Planned {
+  readonly payload: ScheduledPayload;
+  readonly dropped: boolean;
+}
+
+/** What a dropped delivery "answers": nothing was sent, so nothing is read from it. */
+const NOT_SENT: Answer = { status: 0, body: '' };
+
+interface SendOutcome {
+  readonly sent: number;
+  readonly failed: number;
+  readonly dropped: number;
+  readonly historyPosted: number;
+  readonly historyFailed: number;
 }
 
 async function send(
-  payloads: readonly ScheduledPayload[],
+  planned: readonly Planned[],
   url: URL,
-  options: { speed: ReturnType<typeof parseSpeed>; concurrency: number; io: CommandIo },
-): Promise<{ sent: number; failed: number }> {
-  const progress = createProgressBar(options.io.stderr, payloads.length);
+  options: {
+    speed: ReturnType<typeof parseSpeed>;
+    concurrency: number;
+    io: CommandIo;
+    history: HistoryTarget | null;
+  },
+): Promise<SendOutcome> {
+  const progress = createProgressBar(options.io.stderr, planned.length);
   const sender = createSender(url, options.concurrency);
-  let sent = 0;
-  let failed = 0;
+  const { history } = options;
+  let [sent, failed, dropped, historyPosted, historyFailed] = [0, 0, 0, 0, 0];
   const failures: string[] = [];
-  const deliveries: Delivery<ScheduledPayload>[] = payloads.map((payload) => ({
-    at: payload.at,
-    group: payload.call,
-    body: JSON.stringify(payload.payload),
-    item: payload,
+  const deliveries: Delivery<Planned>[] = planned.map((item) => ({
+    at: item.payload.at,
+    group: item.payload.call,
+    body: JSON.stringify(item.payload.payload),
+    item,
   }));
   try {
     await deliver(deliveries, {
       speed: options.speed,
       concurrency: options.concurrency,
-      post: (body) => sender.post(body),
+      post: async (body, delivery) => {
+        // TeleCMI keeps the CDR in its history whether or not the webhook gets through.
+        if (history !== null && isCdr(delivery.item.payload.payload)) {
+          const answer = await history.post(delivery.item.payload.payload);
+          if (isAccepted(answer)) historyPosted += 1;
+          else {
+            historyFailed += 1;
+            if (failures.length === 0)
+              failures.push(
+                `history ${answer.status === 0 ? 'no answer' : answer.status} ${answer.body.trim()}`,
+              );
+          }
+        }
+        return delivery.item.dropped ? NOT_SENT : sender.post(body);
+      },
       onAnswer: (delivery, answer) => {
-        sent += 1;
-        if (!isAccepted(answer)) {
-          failed += 1;
-          if (failures.length === 0)
-            failures.push(
-              `${delivery.item.template}: ${answer.status === 0 ? 'no answer' : answer.status} ${answer.body.trim()}`,
-            );
+        if (delivery.item.dropped) dropped += 1;
+        else {
+          sent += 1;
+          if (!isAccepted(answer)) {
+            failed += 1;
+            if (failures.length === 0)
+              failures.push(
+                `${delivery.item.payload.template}: ${answer.status === 0 ? 'no answer' : answer.status} ${answer.body.trim()}`,
+              );
+          }
         }
         progress.update(
-          sent,
-          `${failed} failed  call time ${new Date(delivery.at).toISOString().slice(11, 19)}`,
+          sent + dropped,
+          `${failed} failed${dropped > 0 ? `, ${dropped} dropped` : ''}  call time ${new Date(delivery.at).toISOString().slice(11, 19)}`,
         );
       },
     });
   } finally {
     progress.finish();
     await sender.close();
+    await history?.close();
   }
   // One line about the first failure helps more than a count alone, and keeps stdout clean for --json.
   if (failures.length > 0)
-    options.io.stderr.write(`telehook: ${failed} payloads not accepted; the first: ${failures[0]}\n`);
-  return { sent, failed };
+    options.io.stderr.write(
+      `telehook: ${failed + historyFailed} payloads not accepted; the first: ${failures[0]}\n`,
+    );
+  return { sent, failed, dropped, historyPosted, historyFailed };
 }
 
 function formatReport(report: SimulateReport, c: ReturnType<typeof colorsFor>): string {
@@ -205,7 +291,13 @@ function formatReport(report: SimulateReport, c: ReturnType<typeof colorsFor>): 
     ),
     ...agents,
     '',
-    `${report.sent} payloads sent, ${report.failed > 0 ? c.red(`${report.failed} not accepted`) : '0 not accepted'}. Replay with --seed ${report.seed}.`,
+    `${report.sent} payloads sent, ${report.failed > 0 ? c.red(`${report.failed} not accepted`) : '0 not accepted'}` +
+      `${report.dropped > 0 ? `, ${report.dropped} dropped (never sent: only in TeleCMI's history)` : ''}. Replay with --seed ${report.seed}.`,
+    ...(report.history === undefined
+      ? []
+      : [
+          `${report.history.posted} CDRs posted to the history at ${report.history.url}${report.history.failed > 0 ? c.red(`, ${report.history.failed} refused`) : ''}.`,
+        ]),
     '',
   ].join('\n');
 }

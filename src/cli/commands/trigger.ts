@@ -21,6 +21,7 @@ import {
   parseSpeed,
   parseTeam,
 } from '../flags.js';
+import { createHistoryTarget, isCdr } from '../history-target.js';
 import { createSender, isAccepted } from '../http-sender.js';
 import { redactUrl, resolveIngestUrl } from '../ingest-target.js';
 import { UsageError } from '../usage-error.js';
@@ -39,6 +40,8 @@ export interface TriggerFlags {
   readonly seed?: string;
   readonly start?: string;
   readonly userMissedConversationUuid?: boolean;
+  /** A fake TeleCMI's origin: every CDR also goes to its history. */
+  readonly historyUrl?: string;
 }
 
 interface Sending {
@@ -95,12 +98,26 @@ export async function runTrigger(
       `${speed === 'instant' ? 'without pauses' : `at ${speed}x`} → ${redactUrl(url)}\n\n`,
   );
   const sender = createSender(url, 1);
+  const history = flags.historyUrl === undefined ? null : createHistoryTarget(flags.historyUrl, product, 1);
   let failed = 0;
+  let [historyPosted, historyFailed] = [0, 0];
   try {
     await deliver(deliveries, {
       speed,
       concurrency: 1,
-      post: (body) => sender.post(body),
+      post: async (body, delivery) => {
+        const { sent, resend } = delivery.item;
+        // TeleCMI's history has a call once, however often its webhook was sent.
+        if (history !== null && !resend && isCdr(sent.payload)) {
+          const answer = await history.post(sent.payload);
+          if (isAccepted(answer)) historyPosted += 1;
+          else {
+            historyFailed += 1;
+            io.stderr.write(`telehook: the history refused a CDR: ${answer.status} ${answer.body.trim()}\n`);
+          }
+        }
+        return sender.post(body);
+      },
       onAnswer: (delivery, answer) => {
         const { sent, resend } = delivery.item;
         const accepted = isAccepted(answer);
@@ -115,9 +132,13 @@ export async function runTrigger(
     });
   } finally {
     await sender.close();
+    await history?.close();
   }
   io.stdout.write(
-    `\n${deliveries.length - failed} accepted${failed > 0 ? c.red(`, ${failed} not accepted`) : ''}. Replay with --seed ${seed}.\n`,
+    `\n${deliveries.length - failed} accepted${failed > 0 ? c.red(`, ${failed} not accepted`) : ''}. Replay with --seed ${seed}.\n` +
+      (history === null
+        ? ''
+        : `${historyPosted} CDRs posted to the history at ${history.url.href}${historyFailed > 0 ? c.red(`, ${historyFailed} refused`) : ''}.\n`),
   );
-  return failed > 0 ? 1 : 0;
+  return failed > 0 || historyFailed > 0 ? 1 : 0;
 }

@@ -1,0 +1,19 @@
+/**
+ * Backfill from TeleCMI's call history: the client of TeleCMI's REST API (lists page by page, PIOPIY CDR look-ups,
+ * the play API). See docs/telecmi-rest.md.
+ */
+export { TELECMI_API_ERROR_CODES, TelecmiApiError, type TelecmiApiErrorCode } from './api-error.js';
+export { type ApiBase, apiBase, PRODUCT_APIS, type ProductApi, type RestList } from './endpoints.js';
+export { FIRST_PAGE, type PageCursor, type RestPage, type RestRow } from './paging.js';
+export { type PlayAnswer, type PlayOptions } from './play.js';
+export { redactSecret } from './redact.js';
+export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
+export {
+  type ApiLogger,
+  type CallOptions,
+  createTelecmiApi,
+  type ListOptions,
+  type TelecmiApi,
+  type TelecmiApiOptions,
+  type TimeWindow,
+} from './telecmi-api.js';
