@@ -1,5 +1,7 @@
 import path from 'node:path';
 
+import { REDACTED, redactUrl } from './redact.js';
+
 /**
  * Settings, read and validated in one place. Precedence: command-line flag, then environment variable, then the
  * default in {@link SETTINGS}. A bad value stops start-up with a message that names the setting.
@@ -76,6 +78,8 @@ interface Setting<K extends keyof Config> {
   readonly fallback: () => string | undefined;
   readonly parse: (text: string) => Config[K];
   readonly describe: string;
+  /** A secret: never printed or logged in full (see {@link SECRET_SETTINGS}). */
+  readonly secret?: true;
 }
 
 type Settings = { readonly [K in keyof Config]: Setting<K> };
@@ -111,6 +115,7 @@ export const SETTINGS: Settings = {
     fallback: () => undefined,
     parse: (text) => token(text),
     describe: 'token of the ingest URL (generated and kept in the data directory when unset)',
+    secret: true,
   },
   apiToken: {
     env: 'TELEHOOK_API_TOKEN',
@@ -118,6 +123,7 @@ export const SETTINGS: Settings = {
     fallback: () => undefined,
     parse: (text) => token(text),
     describe: 'Bearer token of the query API (generated and kept in the data directory when unset)',
+    secret: true,
   },
   viewerToken: {
     env: 'TELEHOOK_VIEWER_TOKEN',
@@ -125,6 +131,7 @@ export const SETTINGS: Settings = {
     fallback: () => undefined,
     parse: (text) => token(text),
     describe: 'read-only token of the wallboard URL (generated and kept in the data directory when unset)',
+    secret: true,
   },
   waitAmberSec: {
     env: 'TELEHOOK_WALLBOARD_WAIT_AMBER',
@@ -188,6 +195,7 @@ export const SETTINGS: Settings = {
     fallback: () => undefined,
     parse: (text) => databaseUrl(text),
     describe: 'postgres://… to use PostgreSQL instead of SQLite in the data directory',
+    secret: true,
   },
   databasePoolSize: {
     env: 'TELEHOOK_DATABASE_POOL_SIZE',
@@ -283,6 +291,11 @@ export const SETTINGS: Settings = {
   },
 };
 
+/** The settings flagged `secret`: the config printer, the start-up errors and the logger hide their values. */
+export const SECRET_SETTINGS: readonly (keyof Config)[] = (Object.keys(SETTINGS) as (keyof Config)[]).filter(
+  (key) => SETTINGS[key].secret === true,
+);
+
 /**
  * Reads every setting from flags (`overrides`), then `env`, then defaults; validates them and returns a frozen
  * {@link Config}. This is the only reader of `process.env` in telehook.
@@ -308,10 +321,7 @@ export function loadConfig(options: { env?: NodeJS.ProcessEnv; overrides?: Confi
       config[key] = setting.parse(text);
     } catch (error) {
       const where = source ?? `default of ${setting.env}`;
-      const shown =
-        key === 'ingestToken' || key === 'apiToken' || key === 'databaseUrl'
-          ? '(hidden)'
-          : JSON.stringify(text);
+      const shown = SECRET_SETTINGS.includes(key) ? '(hidden)' : JSON.stringify(text);
       throw new ConfigError(`Invalid setting ${where} = ${shown}: ${(error as Error).message}.`, {
         cause: error,
       });
@@ -327,18 +337,19 @@ export function loadConfig(options: { env?: NodeJS.ProcessEnv; overrides?: Confi
   return Object.freeze(config) as unknown as Config;
 }
 
-/** The config as it may be printed: secrets replaced. */
+/**
+ * The config as it may be printed: every secret setting replaced, but for a URL (the database's), which keeps what
+ * tells the server apart and loses its password.
+ */
 export function redactConfig(config: Config): Record<string, unknown> {
-  return {
-    ...config,
-    ingestToken: config.ingestToken === null ? null : '[redacted]',
-    apiToken: config.apiToken === null ? null : '[redacted]',
-    viewerToken: config.viewerToken === null ? null : '[redacted]',
-    databaseUrl:
-      config.databaseUrl === null
-        ? null
-        : config.databaseUrl.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:[redacted]@'),
-  };
+  const shown: Record<string, unknown> = { ...config };
+  for (const key of SECRET_SETTINGS) {
+    const value = config[key];
+    if (value === null) continue;
+    shown[key] =
+      typeof value === 'string' && /^[a-z][a-z\d+.-]*:\/\//i.test(value) ? redactUrl(value) : REDACTED;
+  }
+  return shown;
 }
 
 function parseInteger(text: string, min: number, max: number, accepts: string): number {

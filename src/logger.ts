@@ -3,17 +3,16 @@ import { createRequire } from 'node:module';
 import pino, { type Logger } from 'pino';
 import type PinoPretty from 'pino-pretty';
 
-import type { Config } from './config.js';
+import { type Config, SECRET_SETTINGS } from './config.js';
+import { REDACTED } from './redact.js';
 
-/** Paths whose values never reach a log line. */
+/** Paths whose values never reach a log line: credentials of a request, and every secret setting. */
 const REDACT = [
   'req.headers.authorization',
   'headers.authorization',
   'token',
-  'ingestToken',
-  'apiToken',
-  'viewerToken',
   '*.token',
+  ...SECRET_SETTINGS.flatMap((key) => [key, `*.${key}`]),
 ];
 
 /**
@@ -21,10 +20,14 @@ const REDACT = [
  * the background in 4 KiB chunks (one line per event would otherwise cost a write per request); pino flushes them
  * when the process exits.
  */
-export function createLogger(config: Pick<Config, 'logLevel' | 'logFormat'>): Logger {
+export function createLogger(
+  config: Pick<Config, 'logLevel' | 'logFormat'>,
+  /** Where JSON lines go instead of stdout (a test reads them there). */
+  destination?: pino.DestinationStream,
+): Logger {
   const options = {
     level: config.logLevel,
-    redact: { paths: REDACT, censor: '[redacted]' },
+    redact: { paths: REDACT, censor: REDACTED },
     base: { service: 'telehook' },
   };
   if (config.logFormat === 'pretty') {
@@ -35,5 +38,5 @@ export function createLogger(config: Pick<Config, 'logLevel' | 'logFormat'>): Lo
       pretty({ colorize: process.stdout.isTTY, sync: true, ignore: 'pid,hostname,service' }),
     );
   }
-  return pino(options, pino.destination({ dest: 1, sync: false, minLength: 4096 }));
+  return pino(options, destination ?? pino.destination({ dest: 1, sync: false, minLength: 4096 }));
 }

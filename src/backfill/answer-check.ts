@@ -1,5 +1,5 @@
+import { redactSecret } from '../redact.js';
 import { TelecmiApiError } from './api-error.js';
-import { redactSecret } from './redact.js';
 
 /** What is known of an answer when it is judged. */
 export interface AnswerFacts {

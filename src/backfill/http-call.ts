@@ -2,8 +2,8 @@ import type { Readable } from 'node:stream';
 
 import type { Dispatcher } from 'undici';
 
+import { redactSecret } from '../redact.js';
 import { TelecmiApiError } from './api-error.js';
-import { redactSecret } from './redact.js';
 
 /** One HTTP request to TeleCMI, as {@link callOnce} makes it. */
 export interface HttpCall {

@@ -6,7 +6,6 @@ export { TELECMI_API_ERROR_CODES, TelecmiApiError, type TelecmiApiErrorCode } fr
 export { type ApiBase, apiBase, PRODUCT_APIS, type ProductApi, type RestList } from './endpoints.js';
 export { FIRST_PAGE, type PageCursor, type RestPage, type RestRow } from './paging.js';
 export { type PlayAnswer, type PlayOptions } from './play.js';
-export { redactSecret } from './redact.js';
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
 export {
   type ApiLogger,

@@ -2,11 +2,11 @@ import type { Readable } from 'node:stream';
 
 import type { Dispatcher } from 'undici';
 
+import { REDACTED } from '../redact.js';
 import { errorOfAnswer, parseJson } from './answer-check.js';
 import { TelecmiApiError } from './api-error.js';
 import type { ApiBase, ProductApi } from './endpoints.js';
 import { callOnce } from './http-call.js';
-import { REDACTED } from './redact.js';
 import type { ApiLogger } from './telecmi-api.js';
 
 /** How to ask for a file. */

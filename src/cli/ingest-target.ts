@@ -29,16 +29,3 @@ export function resolveIngestUrl(flags: { url?: string | undefined; data?: strin
     throw new UsageError(`${file} has no ingest URL: restart "telehook serve", or pass --url.`);
   }
 }
-
-/** The URL as it may be printed: the ingest token is the only secret of the ingest URL, so it is cut short. */
-export function redactUrl(url: URL): string {
-  const shown = new URL(url);
-  const cut = (token: string): string => (token.length > 8 ? `${token.slice(0, 4)}…` : token);
-  shown.pathname = shown.pathname.replace(
-    /(\/webhooks\/telecmi\/)([^/]+)/,
-    (_, prefix: string, token: string) => prefix + cut(token),
-  );
-  const token = shown.searchParams.get('token');
-  if (token !== null) shown.searchParams.set('token', cut(token));
-  return decodeURI(shown.toString());
-}

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 
 import type { Config } from '../config.js';
+import { redactUrl } from '../redact.js';
 import type { Store } from '../store/index.js';
 import { createPostgresStore } from '../store/postgres/postgres-store.js';
 import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
@@ -10,9 +11,6 @@ import { startWriterThread, type WriterThread } from '../writer/index.js';
 
 /** The SQLite database file inside a data directory. */
 export const SQLITE_FILE = 'telehook.db';
-
-/** A database URL as it may be printed: the password hidden. */
-export const redactUrl = (url: string): string => url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:[redacted]@');
 
 /**
  * Opens the store the config names: PostgreSQL when a database URL is set (migrating it first), else SQLite in the

@@ -1,11 +1,7 @@
 import path from 'node:path';
 
+import { maskToken } from '../redact.js';
 import { type Tokens, TOKENS_FILE } from '../tokens.js';
-
-/** A token as the banner shows it off a terminal: enough to tell which one it is, not enough to use it. */
-export function maskToken(token: string): string {
-  return `${token.slice(0, 4)}…`;
-}
 
 /**
  * What `telehook serve` prints when it listens: the URLs to paste into TeleCMI and the wallboard. stdout is also

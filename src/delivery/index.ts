@@ -13,4 +13,4 @@ export { deliveryRoutes, parseSince } from './routes.js';
 export { createDeliveryScheduler, type DeliveryScheduler, type FoldedEvents } from './scheduler.js';
 export { createSender, type Sender } from './sender.js';
 export { generateSecret, signPayload } from './signing.js';
-export { createDeliveryWorker, type DeliveryWorker, redactUrl } from './worker.js';
+export { createDeliveryWorker, type DeliveryWorker } from './worker.js';

@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 
 import { coerceError } from '../errors.js';
+import { redactUrl } from '../redact.js';
 import type { AttemptOutcome, Delivery, Endpoint, Store } from '../store/index.js';
 import { classifyStatus, HONOURS_RETRY_AFTER, nextAttemptAt, parseRetryAfter } from './retry-policy.js';
 import type { Sender } from './sender.js';
@@ -297,13 +298,3 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions) {
 }
 
 export type DeliveryWorker = ReturnType<typeof createDeliveryWorker>;
-
-/** An endpoint URL for logs: without credentials, query or fragment (they may carry a token). */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
-  } catch {
-    return '(invalid URL)';
-  }
-}

@@ -3,12 +3,12 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { loadConfig } from '../../config.js';
+import { redactUrl } from '../../redact.js';
 import type { ReceivedPeriod, StoredEvent } from '../../store/index.js';
 import { type ApiTarget, findApiTarget } from '../api-target.js';
 import { colorsFor, type CommandIo, processIo } from '../command-io.js';
 import { parseInteger, parseMoment, parseRate, parseUrl } from '../flags.js';
 import { type Answer, createSender, isAccepted } from '../http-sender.js';
-import { redactUrl } from '../ingest-target.js';
 import { createProgressBar } from '../progress-bar.js';
 import { UsageError } from '../usage-error.js';
 

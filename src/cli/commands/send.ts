@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 
+import { redactUrl } from '../../redact.js';
 import { colorsFor, type CommandIo, processIo } from '../command-io.js';
 import { createSender, isAccepted } from '../http-sender.js';
-import { redactUrl, resolveIngestUrl } from '../ingest-target.js';
+import { resolveIngestUrl } from '../ingest-target.js';
 import { UsageError } from '../usage-error.js';
 
 /** The flags of `telehook send`. */

@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 
+import { redactUrl } from '../../redact.js';
 import {
   createPrng,
   type GroundTruth,
@@ -23,7 +24,7 @@ import {
 } from '../flags.js';
 import { createHistoryTarget, type HistoryTarget, isCdr } from '../history-target.js';
 import { type Answer, createSender, isAccepted } from '../http-sender.js';
-import { redactUrl, resolveIngestUrl } from '../ingest-target.js';
+import { resolveIngestUrl } from '../ingest-target.js';
 import { createProgressBar } from '../progress-bar.js';
 import { UsageError } from '../usage-error.js';
 import { SIMULATE_DEFAULTS } from './simulate-defaults.js';

@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 
+import { redactUrl } from '../../redact.js';
 import {
   createPrng,
   describeScenario,
@@ -23,7 +24,7 @@ import {
 } from '../flags.js';
 import { createHistoryTarget, isCdr } from '../history-target.js';
 import { createSender, isAccepted } from '../http-sender.js';
-import { redactUrl, resolveIngestUrl } from '../ingest-target.js';
+import { resolveIngestUrl } from '../ingest-target.js';
 import { UsageError } from '../usage-error.js';
 
 /** The flags of `telehook trigger`, as given on the command line. */
