@@ -51,6 +51,23 @@ const zones = [
     from: FEATURES.filter((other) => other !== feature).map((other) => `./src/${other}`),
     message: 'Feature folders do not import each other; app.ts wires them.',
   })),
+  // The queries written once (src/store/sql) know no adapter; the adapters know each other not at all.
+  {
+    target: './src/store/sql',
+    from: ['./src/store/sqlite', './src/store/postgres', './src/cli', './src/app.ts'],
+    message:
+      'src/store/sql is the queries written once: it imports no adapter; each adapter gives it a dialect.',
+  },
+  {
+    target: './src/store/sqlite',
+    from: './src/store/postgres',
+    message: 'Store adapters do not import each other.',
+  },
+  {
+    target: './src/store/postgres',
+    from: './src/store/sqlite',
+    message: 'Store adapters do not import each other.',
+  },
   // Nothing in src/ imports the CLI or the composition root.
   { target: ['./src/*.ts', './src/!(cli)/**'], from: './src/cli', message: 'Only the CLI imports the CLI.' },
 ];

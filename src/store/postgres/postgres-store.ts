@@ -4,18 +4,18 @@ import pg from 'pg';
 
 import { StoreError } from '../../errors.js';
 import { GroupCommit, isItemFault } from '../group-commit.js';
+import { postgresDialect } from '../sql/dialect.js';
+import { postgresExecutor, type Program, runAsync } from '../sql/program.js';
+import { createSqlStore } from '../sql/sql-store.js';
 import type { FoldNotice, Store } from '../store.js';
-import { type EventRow, toEvent } from '../stored-event.js';
+import { EVENT_COLUMNS, type EventRow, toEvent } from '../stored-event.js';
 import { toStoreError } from './driver-errors.js';
 import { createFoldListener } from './fold-listener.js';
 import { migrate } from './migrate.js';
 import { writeBatch, type WriteOp, type WriteResult } from './queries/append.js';
-import { createCallReads } from './queries/calls-read.js';
 import { foldCalls } from './queries/calls-write.js';
-import { createDeliveryQueries } from './queries/delivery.js';
-import { createFoldFailures } from './queries/fold-failures.js';
-import { createReads, EVENT_COLUMNS } from './queries/read.js';
-import { createSummaries } from './queries/summaries.js';
+import { claimDeliveries } from './queries/delivery.js';
+import { recordFoldFailure } from './queries/fold-failures.js';
 
 export interface PostgresStoreOptions {
   /** `postgres://user:password@host:5432/db`; `?options=-c%20search_path%3Dname` picks the schema. */
@@ -70,9 +70,6 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   const channel = `telehook:${schema}`.slice(0, 63);
   const origin = `${process.pid}-${randomUUID().slice(0, 8)}`;
 
-  const reads = createReads(pool);
-  const calls = createCallReads(pool);
-  const summaries = createSummaries(pool);
   const commits = new GroupCommit<WriteOp, WriteResult>(
     async (ops) => {
       try {
@@ -102,13 +99,9 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
       const folds: FoldNotice[] = [];
       for (const row of rows) {
         if (row.origin === origin) continue;
-        const { rows: eventRows } = await pool.query<EventRow>(
-          `SELECT ${EVENT_COLUMNS} FROM events WHERE seq = ANY($1::bigint[]) ORDER BY seq`,
-          [row.events],
-        );
         folds.push({
-          events: eventRows.map(toEvent),
-          changed: await calls.callsByKey(row.changed),
+          events: await queries.eventsBySeq(row.events),
+          changed: await queries.callsByKey(row.changed),
           removed: row.removed,
           position: row.position === null ? null : String(row.position),
         });
@@ -145,10 +138,15 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     }
   };
 
-  const delivery = createDeliveryQueries(pool, inTransaction);
-  const foldFailures = createFoldFailures(pool);
+  const queries = createSqlStore({
+    dialect: postgresDialect,
+    read: (program) => guard(() => runAsync(postgresExecutor(pool), program)),
+    write: <T>(_data: 'config' | 'queue', program: Program<T>) =>
+      guard(() => inTransaction((client) => runAsync(postgresExecutor(client), program))),
+  });
 
   return {
+    ...queries,
     backend: 'postgres',
     appendEvent: async (input) => {
       const { id, duplicate } = (await submit({ type: 'event', input }))!;
@@ -157,12 +155,6 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     quarantineRequest: async (input) => {
       await submit({ type: 'quarantine', input });
     },
-    listEvents: (query) => guard(() => reads.listEvents(query)),
-    getEvent: (id) => guard(() => reads.getEvent(id)),
-    listQuarantine: (query) => guard(() => reads.listQuarantine(query)),
-    countEvents: () => guard(() => reads.countEvents()),
-    listEventsReceived: (query) => guard(() => reads.listEventsReceived(query)),
-    countEventsReceived: (period) => guard(() => reads.countEventsReceived(period)),
     listEventsToProject: (limit) =>
       guard(async () => {
         const { rows } = await pool.query<EventRow>(
@@ -178,8 +170,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
           (await pool.query<{ n: number }>('SELECT count(*) AS n FROM projection_queue')).rows[0]!.n,
       ),
     recordFoldFailure: (event, reason, at) =>
-      guard(() => inTransaction((client) => foldFailures.record(client, event, reason, at))),
-    countFoldFailures: () => guard(() => foldFailures.count()),
+      guard(() => inTransaction((client) => recordFoldFailure(client, event, reason, at))),
     projectCalls: (batch, rules) =>
       guard(() =>
         inTransaction(async (client) => {
@@ -212,8 +203,6 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
           return folded.length === batch.events.length ? { changed, removed } : { changed, removed, folded };
         }),
       ),
-    getProjectionPosition: () => guard(() => calls.getProjectionPosition()),
-    listStaleCallKeys: (before, limit) => guard(() => calls.listStaleCallKeys(before, limit)),
     resetCalls: () =>
       guard(() =>
         inTransaction(async (client) => {
@@ -226,32 +215,8 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
           );
         }),
       ),
-    listCalls: (query) => guard(() => calls.listCalls(query)),
-    listCallRecords: (query) => guard(() => calls.listCallRecords(query)),
-    getCall: (key) => guard(() => calls.getCall(key)),
-    listCallEvents: (key) => guard(() => calls.listCallEvents(key)),
-    listMissedCalls: (query) => guard(() => calls.listMissedCalls(query)),
-    listCallFacts: (query) => guard(() => calls.listCallFacts(query)),
-    listAgentFacts: (query) => guard(() => calls.listAgentFacts(query)),
-    listLiveCalls: () => guard(() => calls.listLiveCalls()),
-    summariseCalls: (query) => guard(() => summaries.summariseCalls(query)),
-    summariseAgents: (query) => guard(() => summaries.summariseAgents(query)),
     watchFolds: (fold) => listener.subscribe(fold),
-    createEndpoint: (endpoint) => guard(() => delivery.createEndpoint(endpoint)),
-    getEndpoint: (id) => guard(() => delivery.getEndpoint(id)),
-    listEndpoints: () => guard(() => delivery.listEndpoints()),
-    updateEndpoint: (id, changes) => guard(() => delivery.updateEndpoint(id, changes)),
-    deleteEndpoint: (id) => guard(() => delivery.deleteEndpoint(id)),
-    enqueueDeliveries: (deliveries, cursor) => guard(() => delivery.enqueue(deliveries, cursor)),
-    getDeliveryCursor: (name) => guard(() => delivery.getCursor(name)),
-    claimDeliveries: (request) => guard(() => delivery.claim(request)),
-    recordAttempt: (record) => guard(() => delivery.recordAttempt(record)),
-    releaseClaims: (workerId) => guard(() => delivery.releaseClaims(workerId)),
-    getDelivery: (id) => guard(() => delivery.getDelivery(id)),
-    listDeliveries: (query) => guard(() => delivery.listDeliveries(query)),
-    countDeliveries: (query) => guard(() => delivery.countDeliveries(query)),
-    retryDelivery: (id, now) => guard(() => delivery.retryDelivery(id, now)),
-    retryDeliveries: (query) => guard(() => delivery.retryDeliveries(query)),
+    claimDeliveries: (request) => guard(() => claimDeliveries(pool, request)),
     checkWritable: () =>
       guard(async () => {
         const { rows } = await pool.query<{ recovery: boolean; readonly: string }>(

@@ -1,16 +1,19 @@
+import sql, { raw } from 'sql-template-tag';
+
 import { StoreError } from '../../errors.js';
 import { GroupCommit, isItemFault } from '../group-commit.js';
 import { servableEvent } from '../servable.js';
+import { sqliteDialect } from '../sql/dialect.js';
+import { all, one, type Program, runSync, sqliteExecutor } from '../sql/program.js';
+import { createSqlStore } from '../sql/sql-store.js';
 import type { Store, StoredEvent } from '../store.js';
+import { EVENT_COLUMNS, type EventRow, toEvent } from '../stored-event.js';
 import { openConnections, type SqliteDriver } from './connections.js';
 import { diskFullError, toStoreError } from './driver-errors.js';
 import { prepareWrites, type WriteOp, type WriteResult } from './queries/append.js';
-import { prepareCallReads } from './queries/calls-read.js';
 import { prepareCallWrites } from './queries/calls-write.js';
-import { prepareDeliveryQueries } from './queries/delivery.js';
+import { prepareClaim } from './queries/delivery.js';
 import { prepareFoldFailures } from './queries/fold-failures.js';
-import { prepareReads } from './queries/read.js';
-import { prepareSummaries } from './queries/summaries.js';
 
 export interface SqliteStoreOptions {
   /** The database file; its directory is created when missing. */
@@ -53,12 +56,13 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   );
 
   const write = prepareWrites(db);
-  const read = prepareReads(readDb);
   const projectCalls = prepareCallWrites(callsDb);
-  const calls = prepareCallReads(readDb);
-  const summaries = prepareSummaries(readDb);
-  const delivery = prepareDeliveryQueries(db, queueDb);
-  const foldFailures = prepareFoldFailures(callsDb, readDb);
+  const claim = prepareClaim(queueDb);
+  const foldFailures = prepareFoldFailures(callsDb);
+  const reads = sqliteExecutor(readDb);
+  const position = (): number =>
+    runSync(reads, one<{ position: number }>(sql`SELECT position FROM projection_state WHERE name = 'calls'`))
+      ?.position ?? 0;
   const resetCalls = callsDb.transaction(() => {
     callsDb.exec(
       'DELETE FROM calls; DELETE FROM call_links; DELETE FROM call_agents; DELETE FROM projection_state; ' +
@@ -71,13 +75,18 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   let unfolded: StoredEvent[] = [];
   const MAX_UNFOLDED = 5000;
   const listEventsToProject = (limit: number): StoredEvent[] => {
-    const position = Number(calls.getProjectionPosition() ?? 0);
+    const folded = position();
     let skip = 0;
-    while (skip < unfolded.length && Number(unfolded[skip]!.cursor) <= position) skip += 1;
+    while (skip < unfolded.length && Number(unfolded[skip]!.cursor) <= folded) skip += 1;
     if (skip > 0) unfolded = unfolded.slice(skip);
     // Sequence numbers are contiguous: the next one after the position is in memory, or it must be read.
-    if (unfolded.length > 0 && Number(unfolded[0]!.cursor) === position + 1) return unfolded.slice(0, limit);
-    return read.listEvents({ after: position === 0 ? null : String(position), limit }).items;
+    if (unfolded.length > 0 && Number(unfolded[0]!.cursor) === folded + 1) return unfolded.slice(0, limit);
+    const rows = runSync(
+      reads,
+      all<EventRow>(sql`SELECT ${raw(EVENT_COLUMNS)} FROM events
+      WHERE seq > ${folded} ORDER BY seq LIMIT ${limit}`),
+    );
+    return rows.map(toEvent);
   };
   const commitWrites = (ops: WriteOp[]): WriteResult[] => {
     let results: WriteResult[];
@@ -134,7 +143,23 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     }
   };
 
+  // The queries written once (store/sql): reads on the read connection (the events' file with the calls'
+  // attached), endpoints on `db` (synchronous=FULL: rare, and configuration), the delivery queue on `queueDb`.
+  const transactions = {
+    config: db.transaction(<T>(program: Program<T>): T => runSync(configWrites, program)),
+    queue: queueDb.transaction(<T>(program: Program<T>): T => runSync(queueWrites, program)),
+  };
+  const configWrites = sqliteExecutor(db);
+  const queueWrites = sqliteExecutor(queueDb);
+  const queries = createSqlStore({
+    dialect: sqliteDialect,
+    read: (program) => guard(() => runSync(reads, program)),
+    write: <T>(data: 'config' | 'queue', program: Program<T>) =>
+      guard(() => transactions[data].immediate(program) as T),
+  });
+
   return {
+    ...queries,
     backend: 'sqlite',
     noteCommitted,
     appendEvent: async (input) => {
@@ -144,51 +169,23 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     quarantineRequest: async (input) => {
       await submit({ type: 'quarantine', input });
     },
-    listEvents: (query) => guard(() => read.listEvents(query)),
-    getEvent: (id) => guard(() => read.getEvent(id)),
-    listQuarantine: (query) => guard(() => read.listQuarantine(query)),
-    countEvents: () => guard(() => read.countEvents()),
-    countEventsToProject: () => guard(() => read.lastCursor() - Number(calls.getProjectionPosition() ?? 0)),
+    countEventsToProject: () =>
+      guard(
+        () =>
+          (runSync(reads, one<{ n: number | null }>(sql`SELECT max(seq) AS n FROM events`))?.n ?? 0) -
+          position(),
+      ),
     recordFoldFailure: (event, reason, at) => guard(() => foldFailures.record(event, reason, at)),
-    countFoldFailures: () => guard(() => foldFailures.count()),
     listEventsToProject: (limit) => guard(() => listEventsToProject(limit)),
     projectCalls: (batch, rules) => guard(() => projectCalls.fold(batch, rules)),
-    listEventsReceived: (query) => guard(() => read.listEventsReceived(query)),
-    countEventsReceived: (period) => guard(() => read.countEventsReceived(period)),
-    getProjectionPosition: () => guard(() => calls.getProjectionPosition()),
-    listStaleCallKeys: (before, limit) => guard(() => calls.listStaleCallKeys(before, limit)),
     resetCalls: () =>
       guard(() => {
         resetCalls();
         projectCalls.forget();
       }),
-    listCalls: (query) => guard(() => calls.listCalls(query)),
-    listCallRecords: (query) => guard(() => calls.listCallRecords(query)),
-    getCall: (key) => guard(() => calls.getCall(key)),
-    listCallEvents: (key) => guard(() => calls.listCallEvents(key)),
-    listMissedCalls: (query) => guard(() => calls.listMissedCalls(query)),
-    listCallFacts: (query) => guard(() => calls.listCallFacts(query)),
-    listAgentFacts: (query) => guard(() => calls.listAgentFacts(query)),
-    listLiveCalls: () => guard(() => calls.listLiveCalls()),
-    summariseCalls: (query) => guard(() => summaries.summariseCalls(query)),
-    summariseAgents: (query) => guard(() => summaries.summariseAgents(query)),
     // One process owns a SQLite database: every fold is published in-process.
     watchFolds: () => () => undefined,
-    createEndpoint: (endpoint) => guard(() => delivery.createEndpoint(endpoint)),
-    getEndpoint: (id) => guard(() => delivery.getEndpoint(id)),
-    listEndpoints: () => guard(() => delivery.listEndpoints()),
-    updateEndpoint: (id, changes) => guard(() => delivery.updateEndpoint(id, changes)),
-    deleteEndpoint: (id) => guard(() => delivery.deleteEndpoint(id)),
-    enqueueDeliveries: (deliveries, cursor) => guard(() => delivery.enqueue(deliveries, cursor)),
-    getDeliveryCursor: (name) => guard(() => delivery.getCursor(name)),
-    claimDeliveries: (request) => guard(() => delivery.claim(request)),
-    recordAttempt: (record) => guard(() => delivery.recordAttempt(record)),
-    releaseClaims: (workerId) => guard(() => delivery.releaseClaims(workerId)),
-    getDelivery: (id) => guard(() => delivery.getDelivery(id)),
-    listDeliveries: (query) => guard(() => delivery.listDeliveries(query)),
-    countDeliveries: (query) => guard(() => delivery.countDeliveries(query)),
-    retryDelivery: (id, now) => guard(() => delivery.retryDelivery(id, now)),
-    retryDeliveries: (query) => guard(() => delivery.retryDeliveries(query)),
+    claimDeliveries: (request) => guard(() => claim(request)),
     checkWritable: () =>
       guard(() => {
         db.exec('BEGIN IMMEDIATE');

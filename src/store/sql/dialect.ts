@@ -1,0 +1,84 @@
+import sql, { raw, type Sql } from 'sql-template-tag';
+
+/**
+ * What differs between SQLite and PostgreSQL in the queries written once in sql-store.ts: booleans (integers in
+ * SQLite), array membership (one JSON parameter read by json_each in SQLite, one array parameter with ANY in
+ * PostgreSQL), conditional aggregates (FILTER in PostgreSQL), the row lock of a read-then-write, and the few places
+ * where the two schemas name a call differently. Placeholders are the runner's: `?` in SQLite, `$n` in PostgreSQL.
+ * Kept this small on purpose, as pg-boss does: a query builder could not wrap SQLite's synchronous group commit.
+ */
+export interface Dialect {
+  readonly name: 'sqlite' | 'postgres';
+  /** A boolean column as a condition. */
+  isTrue(column: string): Sql;
+  /** A boolean column's negation as a condition (SQLite: an equality an index can serve). */
+  isFalse(column: string): Sql;
+  /** `column` is one of `values`, bound as one parameter whatever their number. */
+  anyOf(column: string, values: readonly (string | number)[], type: 'text' | 'bigint'): Sql;
+  /** How many rows meet a condition (0 when none). */
+  countIf(condition: Sql): Sql;
+  /** The sum of an expression over the rows that meet a condition (0 when none). */
+  sumIf(expression: Sql, condition: Sql): Sql;
+  /** Locks the rows read, for a read-then-write in one transaction (SQLite's write lock already covers it). */
+  readonly forUpdate: Sql;
+  /** The column that identifies a call row (SQLite: its integer id; PostgreSQL: its key). */
+  readonly callId: string;
+  /** The column of call_links and call_agents that refers to {@link callId}. */
+  readonly callRef: string;
+  /** The record of the call that has this key or TeleCMI id (one row, or none). */
+  callRecordOf(identifier: string): Sql;
+  /** Every event of the call with this key. */
+  eventsOfCall(key: string, columns: string): Sql;
+}
+
+const prefixed = (columns: string, alias: string): string =>
+  columns
+    .split(', ')
+    .map((column) => `${alias}.${column}`)
+    .join(', ');
+
+export const sqliteDialect: Dialect = {
+  name: 'sqlite',
+  isTrue: (column) => raw(`${column} = 1`),
+  isFalse: (column) => raw(`${column} = 0`),
+  anyOf: (column, values) => sql`${raw(column)} IN (SELECT value FROM json_each(${JSON.stringify(values)}))`,
+  countIf: (condition) => sql`count(CASE WHEN ${condition} THEN 1 END)`,
+  sumIf: (expression, condition) => sql`total(CASE WHEN ${condition} THEN ${expression} END)`,
+  forUpdate: raw(''),
+  callId: 'id',
+  callRef: 'call_id',
+  // A call's key is one of its links: one lookup finds a call by its key or by any other TeleCMI id of it.
+  callRecordOf: (identifier) =>
+    sql`SELECT c.record FROM call_links l JOIN calls c ON c.id = l.call_id WHERE l.identifier = ${identifier}`,
+  // Each link keeps the seqs of the events whose own call key is that id (`call_links.event_seqs`, written by the
+  // fold), so a merge moves their events with it; the events table has no index on its call key (bench:insert).
+  eventsOfCall: (key, columns) =>
+    sql`SELECT ${raw(prefixed(columns, 'e'))}
+      FROM call_links k JOIN calls c ON c.id = k.call_id AND c.key = ${key}
+      JOIN call_links l ON l.call_id = c.id, json_each(l.event_seqs) j JOIN events e ON e.seq = j.value
+      WHERE k.identifier = ${key} ORDER BY e.seq`,
+};
+
+export const postgresDialect: Dialect = {
+  name: 'postgres',
+  isTrue: (column) => raw(column),
+  isFalse: (column) => raw(`NOT ${column}`),
+  anyOf: (column, values, type) => sql`${raw(column)} = ANY(${values}::${raw(type)}[])`,
+  countIf: (condition) => sql`count(*) FILTER (WHERE ${condition})`,
+  sumIf: (expression, condition) => sql`coalesce(sum(${expression}) FILTER (WHERE ${condition}), 0)`,
+  forUpdate: raw(' FOR UPDATE'),
+  callId: 'key',
+  callRef: 'call_key',
+  callRecordOf: (identifier) =>
+    sql`SELECT record FROM (
+        SELECT record, 0 AS rank FROM calls WHERE key = ${identifier}
+        UNION ALL
+        SELECT c.record, 1 FROM call_links l JOIN calls c ON c.key = l.call_key WHERE l.identifier = ${identifier}
+      ) found ORDER BY rank LIMIT 1`,
+  eventsOfCall: (key, columns) =>
+    sql`SELECT ${raw(columns)} FROM events
+      WHERE call_key IN (SELECT identifier FROM call_links WHERE call_key = ${key}) ORDER BY seq`,
+};
+
+/** A boolean as either database returns it (SQLite: 0 or 1). */
+export const truthy = (value: unknown): boolean => value === true || value === 1;

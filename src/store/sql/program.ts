@@ -1,0 +1,89 @@
+import type { Database, Statement } from 'better-sqlite3';
+import type { Sql } from 'sql-template-tag';
+
+/**
+ * A query written once for both databases: a generator that yields its statements and receives their results.
+ * SQLite runs it synchronously (better-sqlite3 is synchronous, so a program can run inside the group commit's
+ * transaction or a `transaction().immediate()`); PostgreSQL runs it awaiting each statement. The program itself
+ * neither knows nor waits.
+ *
+ * @example
+ * function* countEvents(): Program<number> {
+ *   return (yield* one<{ n: number }>(sql`SELECT count(*) AS n FROM events`))!.n;
+ * }
+ */
+export type Program<T> = Generator<Step, T, unknown>;
+
+/** One statement of a program: its rows are wanted (`all`), or how many rows it changed (`run`). */
+export interface Step {
+  readonly query: Sql;
+  readonly mode: 'all' | 'run';
+}
+
+/** The rows of a query. */
+export function* all<Row>(query: Sql): Program<Row[]> {
+  return (yield { query, mode: 'all' }) as Row[];
+}
+
+/** The first row of a query, or undefined. */
+export function* one<Row>(query: Sql): Program<Row | undefined> {
+  return (yield* all<Row>(query))[0];
+}
+
+/** Runs a statement; returns how many rows it changed. */
+export function* run(query: Sql): Program<number> {
+  return (yield { query, mode: 'run' }) as number;
+}
+
+/** Runs a program to its end on SQLite, synchronously. */
+export function runSync<T>(execute: (step: Step) => unknown, program: Program<T>): T {
+  let next = program.next();
+  while (!next.done) next = program.next(execute(next.value));
+  return next.value;
+}
+
+/** Runs a program to its end on an asynchronous driver, one statement at a time. */
+export async function runAsync<T>(
+  execute: (step: Step) => Promise<unknown>,
+  program: Program<T>,
+): Promise<T> {
+  let next = program.next();
+  while (!next.done) next = program.next(await execute(next.value));
+  return next.value;
+}
+
+/** SQLite binds neither booleans nor undefined. */
+const bindable = (value: unknown): unknown =>
+  value === true ? 1 : value === false ? 0 : value === undefined ? null : value;
+
+/** Statements prepared once per text and connection; a query built from a filter has one text per shape. */
+const MAX_PREPARED = 500;
+
+/** What runs a program's statements on one better-sqlite3 connection. */
+export function sqliteExecutor(db: Database): (step: Step) => unknown {
+  const prepared = new Map<string, Statement>();
+  return ({ query, mode }) => {
+    const text = query.sql;
+    let statement = prepared.get(text);
+    if (!statement) {
+      if (prepared.size >= MAX_PREPARED) prepared.clear();
+      statement = db.prepare(text);
+      prepared.set(text, statement);
+    }
+    const values = query.values.map(bindable);
+    return mode === 'all' ? statement.all(...values) : statement.run(...values).changes;
+  };
+}
+
+/** What an asynchronous PostgreSQL client offers (pg's Pool and PoolClient). */
+export interface Queryable {
+  query(text: string, values: unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }>;
+}
+
+/** What runs a program's statements on a PostgreSQL pool or client. */
+export function postgresExecutor(client: Queryable): (step: Step) => Promise<unknown> {
+  return async ({ query, mode }) => {
+    const result = await client.query(query.text, query.values);
+    return mode === 'all' ? result.rows : (result.rowCount ?? 0);
+  };
+}
