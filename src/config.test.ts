@@ -74,4 +74,56 @@ describe('loadConfig', () => {
     expect(printed).not.toContain('a'.repeat(32));
     expect(printed).not.toContain('s3cret');
   });
+
+  it('reads the TeleCMI credentials, product and API origin, off without them', () => {
+    expect(loadConfig({ env: {} })).toMatchObject({
+      telecmiAppId: null,
+      telecmiSecret: null,
+      telecmiProduct: 'chub',
+      telecmiApiUrl: null,
+      reconcileEveryMs: 15 * 60_000,
+      reconcileWindowMs: 24 * 3_600_000,
+      recordingsCacheDir: null,
+      recordingsCacheBytes: 2 ** 30,
+      viewerRecordings: false,
+    });
+    const config = loadConfig({
+      env: {
+        TELEHOOK_TELECMI_APPID: '2222223',
+        TELEHOOK_TELECMI_SECRET: 'xx-secret-xx',
+        TELEHOOK_TELECMI_PRODUCT: 'chub-india',
+        TELEHOOK_TELECMI_API_URL: 'http://127.0.0.1:5001/',
+        TELEHOOK_RECORDINGS_CACHE: 'rec-cache',
+        TELEHOOK_RECORDINGS_CACHE_SIZE: '500MiB',
+        TELEHOOK_VIEWER_RECORDINGS: '1',
+      },
+    });
+    expect(config).toMatchObject({
+      telecmiAppId: '2222223',
+      telecmiSecret: 'xx-secret-xx',
+      telecmiProduct: 'chub-india',
+      telecmiApiUrl: 'http://127.0.0.1:5001',
+      recordingsCacheDir: path.resolve('rec-cache'),
+      recordingsCacheBytes: 500 * 1024 * 1024,
+      viewerRecordings: true,
+    });
+    expect(JSON.stringify(redactConfig(config))).not.toContain('xx-secret-xx');
+  });
+
+  it.each([
+    [{ TELEHOOK_TELECMI_APPID: 'app-1', TELEHOOK_TELECMI_SECRET: 's' }, 'TELEHOOK_TELECMI_APPID'],
+    [{ TELEHOOK_TELECMI_APPID: '2222223' }, 'TELEHOOK_TELECMI_SECRET'],
+    [{ TELEHOOK_TELECMI_SECRET: 'xx-secret-xx' }, 'TELEHOOK_TELECMI_APPID'],
+    [{ TELEHOOK_TELECMI_PRODUCT: 'ozonetel' }, 'TELEHOOK_TELECMI_PRODUCT'],
+    [{ TELEHOOK_TELECMI_API_URL: 'ftp://rest.telecmi.com' }, 'TELEHOOK_TELECMI_API_URL'],
+    [{ TELEHOOK_TELECMI_API_URL: 'https://rest.telecmi.com/?secret=x' }, 'TELEHOOK_TELECMI_API_URL'],
+    [{ TELEHOOK_RECONCILE_EVERY: '10s' }, 'TELEHOOK_RECONCILE_EVERY'],
+    [{ TELEHOOK_RECONCILE_WINDOW: '60d' }, 'TELEHOOK_RECONCILE_WINDOW'],
+    [{ TELEHOOK_RECONCILE_EVERY: '2h', TELEHOOK_RECONCILE_WINDOW: '1h' }, 'TELEHOOK_RECONCILE_WINDOW'],
+    [{ TELEHOOK_RECORDINGS_CACHE_SIZE: '10KiB' }, 'TELEHOOK_RECORDINGS_CACHE_SIZE'],
+    [{ TELEHOOK_VIEWER_RECORDINGS: 'maybe' }, 'TELEHOOK_VIEWER_RECORDINGS'],
+  ])('refuses the TeleCMI settings %j naming %s', (env, name) => {
+    expect(() => loadConfig({ env })).toThrow(ConfigError);
+    expect(() => loadConfig({ env })).toThrow(name);
+  });
 });

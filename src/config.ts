@@ -58,7 +58,29 @@ export interface Config {
   readonly keepAliveTimeoutMs: number;
   /** Most TCP connections open at once; more are closed as they arrive. */
   readonly maxConnections: number;
+  /** The TeleCMI app id (digits) whose REST API telehook reads; null: backfill and recordings are off. */
+  readonly telecmiAppId: string | null;
+  /** The app's secret (CHUB India: its token). Never printed, logged, answered or put in a URL that leaves. */
+  readonly telecmiSecret: string | null;
+  /** Which TeleCMI product the app is: it decides the REST paths and the secret's field name. */
+  readonly telecmiProduct: TelecmiProduct;
+  /** The origin of TeleCMI's REST API; null for the product's documented one (docs/telecmi-rest.md). */
+  readonly telecmiApiUrl: string | null;
+  /** How often the reconciler reads TeleCMI's history. */
+  readonly reconcileEveryMs: number;
+  /** How far back each reconcile run reads. At least `reconcileEveryMs`, so that runs overlap. */
+  readonly reconcileWindowMs: number;
+  /** A directory where played recordings and voicemails are kept; null: no cache, every play asks TeleCMI. */
+  readonly recordingsCacheDir: string | null;
+  /** Most bytes the recordings cache holds; the least recently played files go first. */
+  readonly recordingsCacheBytes: number;
+  /** The viewer token may play recordings and voicemails (personal data: off by default). */
+  readonly viewerRecordings: boolean;
 }
+
+/** The TeleCMI products whose REST API telehook knows (docs/telecmi-rest.md). */
+export type TelecmiProduct = 'chub' | 'chub-india' | 'piopiy';
+const TELECMI_PRODUCTS: readonly TelecmiProduct[] = ['chub', 'chub-india', 'piopiy'];
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -289,6 +311,73 @@ export const SETTINGS: Settings = {
     parse: (text) => parseInteger(text, 16, 1_000_000, 'an integer from 16 to 1000000'),
     describe: 'most TCP connections open at once (wallboards included); more are closed as they arrive',
   },
+  telecmiAppId: {
+    env: 'TELEHOOK_TELECMI_APPID',
+    flag: '--telecmi-appid',
+    fallback: () => undefined,
+    parse: (text) => appId(text),
+    describe:
+      'TeleCMI app id whose call history and recordings telehook reads (with TELEHOOK_TELECMI_SECRET)',
+  },
+  // No flag on `serve`: a command line is visible to every user of the machine (ps).
+  telecmiSecret: {
+    env: 'TELEHOOK_TELECMI_SECRET',
+    flag: '--telecmi-secret',
+    fallback: () => undefined,
+    parse: (text) => nonEmpty(text, 'the app secret of the TeleCMI dashboard'),
+    describe: "the TeleCMI app's secret (CHUB India: its token); never printed or logged",
+    secret: true,
+  },
+  telecmiProduct: {
+    env: 'TELEHOOK_TELECMI_PRODUCT',
+    flag: '--telecmi-product',
+    fallback: () => 'chub',
+    parse: (text) => oneOf(text, TELECMI_PRODUCTS),
+    describe: 'chub, chub-india or piopiy: which REST API the app has',
+  },
+  telecmiApiUrl: {
+    env: 'TELEHOOK_TELECMI_API_URL',
+    flag: '--telecmi-api-url',
+    fallback: () => undefined,
+    parse: (text) => httpUrl(text),
+    describe:
+      "origin of TeleCMI's REST API (default: the product's, https://rest.telecmi.com for chub, https://piopiy.telecmi.com otherwise)",
+  },
+  reconcileEveryMs: {
+    env: 'TELEHOOK_RECONCILE_EVERY',
+    flag: '--reconcile-every',
+    fallback: () => '15m',
+    parse: (text) => parseDurationIn(text, 60_000, 86_400_000),
+    describe: "how often to read TeleCMI's call history for calls telehook missed (1m to 24h)",
+  },
+  reconcileWindowMs: {
+    env: 'TELEHOOK_RECONCILE_WINDOW',
+    flag: '--reconcile-window',
+    fallback: () => '24h',
+    parse: (text) => parseDurationIn(text, 60_000, 31 * 86_400_000),
+    describe: 'how far back each reconcile run reads (at least TELEHOOK_RECONCILE_EVERY, at most 31d)',
+  },
+  recordingsCacheDir: {
+    env: 'TELEHOOK_RECORDINGS_CACHE',
+    flag: '--recordings-cache',
+    fallback: () => undefined,
+    parse: (text) => path.resolve(nonEmpty(text, 'a directory path')),
+    describe: 'directory where played recordings are kept (default: none, each play asks TeleCMI)',
+  },
+  recordingsCacheBytes: {
+    env: 'TELEHOOK_RECORDINGS_CACHE_SIZE',
+    flag: '--recordings-cache-size',
+    fallback: () => '1GiB',
+    parse: (text) => parseSizeIn(text, 1024 * 1024, 2 ** 40),
+    describe: 'most bytes the recordings cache holds, least recently played out first (1MiB to 1TiB)',
+  },
+  viewerRecordings: {
+    env: 'TELEHOOK_VIEWER_RECORDINGS',
+    flag: '--viewer-recordings',
+    fallback: () => '0',
+    parse: (text) => parseBoolean(text),
+    describe: 'the viewer token may play recordings and voicemails (1 or 0; they are personal data)',
+  },
 };
 
 /** The settings flagged `secret`: the config printer, the start-up errors and the logger hide their values. */
@@ -334,7 +423,24 @@ export function loadConfig(options: { env?: NodeJS.ProcessEnv; overrides?: Confi
       `Invalid settings: ${SETTINGS.headersTimeoutMs.env} (${timeouts.headersTimeoutMs} ms) is longer than ${SETTINGS.requestTimeoutMs.env} (${timeouts.requestTimeoutMs} ms), which includes the headers.`,
     );
   }
+  checkTelecmi(config as unknown as Config);
   return Object.freeze(config) as unknown as Config;
+}
+
+/** The TeleCMI settings that only make sense together. */
+function checkTelecmi(config: Config): void {
+  if ((config.telecmiAppId === null) !== (config.telecmiSecret === null)) {
+    const missing = config.telecmiAppId === null ? SETTINGS.telecmiAppId.env : SETTINGS.telecmiSecret.env;
+    throw new ConfigError(
+      `Invalid settings: ${SETTINGS.telecmiAppId.env} and ${SETTINGS.telecmiSecret.env} go together; ${missing} is not set.`,
+    );
+  }
+  // A window shorter than the period between runs would leave stretches that no run reads.
+  if (config.reconcileWindowMs < config.reconcileEveryMs) {
+    throw new ConfigError(
+      `Invalid settings: ${SETTINGS.reconcileWindowMs.env} (${config.reconcileWindowMs} ms) is shorter than ${SETTINGS.reconcileEveryMs.env} (${config.reconcileEveryMs} ms): the runs would leave gaps.`,
+    );
+  }
 }
 
 /**
@@ -421,6 +527,37 @@ function parseSize(text: string): number {
   const bytes = Number(match[1]) * unit;
   if (bytes < 1024 || bytes > 64 * 1024 * 1024) throw new Error('expected a size from 1KiB to 64MiB');
   return bytes;
+}
+
+const SIZES: Record<string, number> = { ...SIZE_UNITS, gb: 1e9, gib: 2 ** 30, tb: 1e12, tib: 2 ** 40 };
+
+function parseSizeIn(text: string, min: number, max: number): number {
+  const match = /^(\d+)\s*([a-z]*)$/i.exec(text.trim());
+  const unit = SIZES[match?.[2]?.toLowerCase() ?? 'x'];
+  if (!match || unit === undefined) throw new Error('expected a size such as 500MiB or 2GiB');
+  const bytes = Number(match[1]) * unit;
+  if (bytes < min || bytes > max) throw new Error('expected a size from 1MiB to 1TiB');
+  return bytes;
+}
+
+function appId(text: string): string {
+  const trimmed = text.trim();
+  if (!/^\d{1,20}$/.test(trimmed)) throw new Error('expected the digits of a TeleCMI app id, e.g. 2222223');
+  return trimmed;
+}
+
+function httpUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text.trim());
+  } catch {
+    throw new Error('expected an http(s) URL such as https://rest.telecmi.com');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new Error('expected an http(s) URL such as https://rest.telecmi.com');
+  if (url.username !== '' || url.password !== '' || url.search !== '')
+    throw new Error('expected an origin without credentials or query (the secret is its own setting)');
+  return url.href.replace(/\/+$/, '');
 }
 
 function oneOf<T extends string>(text: string, values: readonly T[]): T {

@@ -45,6 +45,15 @@ const SERVE_SETTINGS: (keyof Config)[] = [
   'requestTimeoutMs',
   'keepAliveTimeoutMs',
   'maxConnections',
+  // The secret has no flag: a command line is visible to every user of the machine.
+  'telecmiAppId',
+  'telecmiProduct',
+  'telecmiApiUrl',
+  'reconcileEveryMs',
+  'reconcileWindowMs',
+  'recordingsCacheDir',
+  'recordingsCacheBytes',
+  'viewerRecordings',
 ];
 const STORE_SETTINGS: (keyof Config)[] = ['dataDir', 'databaseUrl', 'staleCallAfterMs'];
 

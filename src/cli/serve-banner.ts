@@ -15,6 +15,8 @@ export function banner(options: {
   tokens: Tokens;
   dataDir: string;
   showTokens: boolean;
+  /** Whether backfill from TeleCMI's history (and recordings) is on: describeBackfill. */
+  backfill?: string;
 }): string {
   const { base, tokens, dataDir } = options;
   const show = options.showTokens ? (token: string) => token : maskToken;
@@ -25,6 +27,7 @@ export function banner(options: {
     `               ${base}/webhook/cdr?token=${show(tokens.ingestToken)}  (the path of TeleCMI's examples)`,
     `  Wallboard:   ${base}/?token=${show(tokens.viewerToken)}`,
     `  API URL:     ${base}/api/events   with header  Authorization: Bearer ${show(tokens.apiToken)}`,
+    options.backfill === undefined ? '' : `  Backfill:    ${options.backfill}`,
     options.showTokens
       ? ''
       : `  Tokens masked: this output is not a terminal and carries the logs. Read them in full with\n` +

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 
 import { buildApp } from '../../app.js';
+import { describeBackfill } from '../../backfill/index.js';
 import { type ConfigOverrides, loadConfig } from '../../config.js';
 import { createLogger } from '../../logger.js';
 import type { Store } from '../../store/index.js';
@@ -45,7 +46,16 @@ export async function serve(
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const shownHost = ['0.0.0.0', '::', ''].includes(config.host) ? 'localhost' : config.host;
   const base = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
-  out.write(banner({ base, description, tokens, dataDir: config.dataDir, showTokens: out.isTTY === true }));
+  out.write(
+    banner({
+      base,
+      description,
+      tokens,
+      dataDir: config.dataDir,
+      showTokens: out.isTTY === true,
+      backfill: describeBackfill(config),
+    }),
+  );
 
   // Other commands (trigger, send, tail…) find the running server here.
   const serverFile = path.join(config.dataDir, SERVER_FILE);
