@@ -68,7 +68,9 @@ async function measure(
   }
 }
 
-const schema = [loadMigrations(), loadMigrations(CALLS_MIGRATIONS_DIR)].map((list) => list.at(-1)?.name);
+const schema = [loadMigrations(), loadMigrations(CALLS_MIGRATIONS_DIR)].map(
+  (set) => set.migrations.at(-1)?.name,
+);
 console.log(
   `calls fold: ${EVENTS.toLocaleString('en')} events, folded in batches of ${BATCH} (stored in transactions of ${BATCH}), schema ${schema.join(' + ')}`,
 );

@@ -80,7 +80,7 @@ async function measure(variant: Variant): Promise<CostPerItem> {
 }
 
 console.log(
-  `events table insert: ${EVENTS.toLocaleString('en')} events in batches of ${BATCH}, synchronous=FULL, schema ${loadMigrations().at(-1)?.name}`,
+  `events table insert: ${EVENTS.toLocaleString('en')} events in batches of ${BATCH}, synchronous=FULL, schema ${loadMigrations().migrations.at(-1)?.name}`,
 );
 const results = [];
 for (const variant of VARIANTS) results.push({ variant, ...(await measure(variant)) });

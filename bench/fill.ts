@@ -122,7 +122,7 @@ export async function fillStore(
  */
 export function schemaVersion(): string {
   return [loadMigrations(), loadMigrations(CALLS_MIGRATIONS_DIR)]
-    .map((migrations) => Math.max(...migrations.map((migration) => migration.version)))
+    .map((set) => Math.max(...set.migrations.map((migration) => migration.version)))
     .join('-');
 }
 

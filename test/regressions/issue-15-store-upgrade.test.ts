@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 
 import { nestsDeeperThan } from '../../src/store/servable.js';
 import { type AppSetup, startSetup } from '../helpers/app-setups.js';
+import { recordAsLegacyPostgres } from '../helpers/legacy-schemas.js';
 import { expectReadsServe, expectSnapshot, nestedJson, waitingEvent } from '../helpers/poison.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -138,10 +139,11 @@ describe('issue 15: upgrading data written before the fix', () => {
       expect((await first.post(body)).statusCode).toBeLessThan(500);
     await poisonCallRecord(first, folded, 'postgres');
     await first.close();
-    // Back to the schema of the version before: no fold_failures, migration 0003 not applied.
+    // Back to the schema of the version before: no fold_failures, legacy migration 0003 not applied.
     const client = new pg.Client({ connectionString: first.location });
     await client.connect();
-    await client.query('DROP TABLE fold_failures; DELETE FROM schema_migrations WHERE version = 3');
+    await client.query('DROP TABLE fold_failures');
+    await recordAsLegacyPostgres(client, 2);
     await client.end();
 
     const setup = await startSetup('postgres', 'unused', first.location);

@@ -6,9 +6,9 @@ import { describe, expect, it } from 'vitest';
 
 import { createCallRules } from '../../src/calls/index.js';
 import type { Store } from '../../src/store/index.js';
-import { CALLS_MIGRATIONS_DIR, loadMigrations, migrate } from '../../src/store/sqlite/migrate.js';
 import { callsFileOf, createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { callFlows } from '../helpers/call-flows.js';
+import { applyLegacySqlite, legacyMigrations, recordAsLegacySqlite } from '../helpers/legacy-schemas.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { newEvent } from './contract.js';
 
@@ -51,7 +51,7 @@ function byCallKeyColumn(file: string, keys: string[]): Record<string, string[]>
   }
 }
 
-describe('SQLite: the events of a call through its links (events migration 0010, calls migrations 0002 and 0003)', () => {
+describe('SQLite: the events of a call through its links (legacy events migration 0010, calls migrations 0002 and 0003)', () => {
   it('finds the same events of every call as before the upgrade, after folding the calls again', async () => {
     const file = path.join(tempDir(), 'telehook.db');
     const store = createSqliteStore({ file });
@@ -65,17 +65,16 @@ describe('SQLite: the events of a call through its links (events migration 0010,
     await store.close();
     expect(expected).toEqual(byCallKeyColumn(file, Object.keys(expected)));
 
-    // Back to the previous schemas: the events' call-key index, and a calls file of schema 0001 (calls by key,
-    // links without seqs) that has folded every event.
+    // Back to the previous schemas: the events' call-key index (legacy events schema 0009), and a calls file of
+    // legacy schema 0001 (calls by key, links without seqs) that has folded every event.
     const events = new Database(file);
-    events.exec(
-      'CREATE INDEX events_call_key ON events (call_key); DELETE FROM schema_migrations WHERE version = 10',
-    );
+    events.exec('CREATE INDEX events_call_key ON events (call_key)');
+    recordAsLegacySqlite(events, 'sqlite-events', 9);
     const lastSeq = events.prepare('SELECT max(seq) FROM events').pluck().get() as number;
     events.close();
     for (const suffix of ['', '-wal', '-shm']) rmSync(callsFileOf(file) + suffix, { force: true });
     const calls = new Database(callsFileOf(file));
-    migrate(calls, loadMigrations(CALLS_MIGRATIONS_DIR).slice(0, 1));
+    applyLegacySqlite(calls, legacyMigrations('sqlite-calls', 1));
     const [key, events0] = Object.entries(expected)[0]!;
     calls.prepare("INSERT INTO projection_state (name, position) VALUES ('calls', ?)").run(lastSeq);
     calls

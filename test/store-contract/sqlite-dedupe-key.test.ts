@@ -4,9 +4,9 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 
 import { dedupeTimeOf, storedDedupeKey } from '../../src/store/sqlite/dedupe-key.js';
-import { loadMigrations, migrate } from '../../src/store/sqlite/migrate.js';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { loadFixtures } from '../helpers/fixtures.js';
+import { applyLegacySqlite, legacyMigrations } from '../helpers/legacy-schemas.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { newEvent } from './contract.js';
 
@@ -48,12 +48,9 @@ describe('SQLite dedupe key (the payload time before the SHA-256)', () => {
 
   it('rewrites the keys of events stored before the upgrade, so that their resends are still recognised', async () => {
     const file = path.join(tempDir(), 'telehook.db');
-    // A database as the previous version left it: schema up to 0008, keys without the time.
+    // A database as the previous version left it: legacy schema up to 0008, keys without the time.
     const legacy = new Database(file);
-    migrate(
-      legacy,
-      loadMigrations().filter((migration) => migration.version < 9),
-    );
+    applyLegacySqlite(legacy, legacyMigrations('sqlite-events', 8));
     const stored = fixtures.slice(0, 12).map((fixture) => newEvent(fixture.bytes));
     const insert =
       legacy.prepare(`INSERT INTO events (id, received_at, dedupe_key, method, content_type, kind,

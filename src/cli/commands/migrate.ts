@@ -12,7 +12,7 @@ import {
   CALLS_MIGRATIONS_DIR,
   loadMigrations,
   migrate as migrateSqlite,
-  type Migration,
+  type MigrationSet,
 } from '../../store/sqlite/migrate.js';
 import { callsFileOf } from '../../store/sqlite/sqlite-store.js';
 import { overridesFrom } from '../config-options.js';
@@ -44,18 +44,20 @@ export async function runMigrate(
   } else {
     mkdirSync(config.dataDir, { recursive: true });
     const file = path.join(config.dataDir, SQLITE_FILE);
-    const migrateFile = (name: string, migrations?: Migration[]): string[] => {
+    const migrateFile = (name: string, set?: MigrationSet): string[] => {
       const db = new Database(name);
       try {
         db.pragma('journal_mode = WAL');
-        return migrateSqlite(db, migrations);
+        return migrateSqlite(db, set);
       } finally {
         db.close();
       }
     };
     applied = migrateFile(file);
-    // The calls' own file (derived data): its migrations are listed after the events'.
-    applied.push(...migrateFile(callsFileOf(file), loadMigrations(CALLS_MIGRATIONS_DIR)));
+    // The calls' own file (derived data): its migrations are listed after the events', named as the calls'.
+    applied.push(
+      ...migrateFile(callsFileOf(file), loadMigrations(CALLS_MIGRATIONS_DIR)).map((name) => `calls ${name}`),
+    );
     description = `SQLite ${file}`;
   }
   out.write(

@@ -1,14 +1,15 @@
 import type { Pool, PoolClient } from 'pg';
 
-import { type Migration, readMigrations } from '../migration-files.js';
+import { type Migration, type MigrationSet, readMigrationSet } from '../migration-files.js';
+import { planMigrations } from '../migration-plan.js';
 
 const MIGRATIONS_DIR = new URL('./migrations/', import.meta.url);
 
-export type { Migration };
+export type { Migration, MigrationSet };
 
-/** The migrations shipped with this version, in order. */
-export function loadMigrations(dir: URL = MIGRATIONS_DIR): Migration[] {
-  return readMigrations(dir);
+/** The migrations shipped with this version. */
+export function loadMigrations(dir: URL = MIGRATIONS_DIR): MigrationSet {
+  return readMigrationSet(dir);
 }
 
 /**
@@ -30,11 +31,12 @@ export async function schemaOf(client: PoolClient): Promise<{ name: string; exis
 }
 
 /**
- * Applies the migrations the database has not seen, each in its own transaction, and returns their names.
- * Creates the schema when missing. A session advisory lock (one per schema) makes processes that start together migrate once: the others wait,
+ * Brings the schema to this version's (src/store/migration-plan.ts: the baseline on a new schema, the remaining
+ * legacy files and then the baseline on one of a version before it), each step in its own transaction, and returns
+ * the names of the migrations applied or adopted. Creates the schema when missing. A session advisory lock (one per schema) makes processes that start together migrate once: the others wait,
  * then find nothing left to do. Refuses a schema migrated by a newer telehook.
  */
-export async function migrate(pool: Pool, migrations: Migration[] = loadMigrations()): Promise<string[]> {
+export async function migrate(pool: Pool, set: MigrationSet = loadMigrations()): Promise<string[]> {
   const client = await pool.connect();
   try {
     const { name: schema, exists } = await schemaOf(client);
@@ -49,19 +51,12 @@ export async function migrate(pool: Pool, migrations: Migration[] = loadMigratio
           (row) => row.version,
         ),
       );
-      const newest = Math.max(0, ...applied);
-      const known = Math.max(0, ...migrations.map((migration) => migration.version));
-      if (newest > known) {
-        throw new Error(
-          `The database was migrated by a newer telehook (schema ${newest}; this version knows ${known}).`,
-        );
-      }
       const done: string[] = [];
-      for (const migration of migrations) {
-        if (applied.has(migration.version)) continue;
+      for (const { action, migration } of planMigrations(applied, set)) {
         await client.query('BEGIN');
         try {
-          await client.query(migration.sql);
+          // Adopting the baseline runs nothing: the legacy files before it have made the same schema.
+          if (action === 'apply') await client.query(migration.sql);
           await client.query(
             'INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)',
             [migration.version, migration.name, Date.now()],

@@ -1,18 +1,19 @@
 import type { Database } from 'better-sqlite3';
 
-import { type Migration, readMigrations } from '../migration-files.js';
+import { type Migration, type MigrationSet, readMigrationSet } from '../migration-files.js';
+import { planMigrations } from '../migration-plan.js';
 import { EVENT_COLUMNS, type EventRow, toEvent } from '../stored-event.js';
 import { dedupeTimeOf, keyWithTime } from './dedupe-key.js';
 
 const MIGRATIONS_DIR = new URL('./migrations/', import.meta.url);
-/** The calls' own database file (see calls-migrations/0001_calls.sql). */
+/** The calls' own database file (see calls-migrations/0100_baseline.sql). */
 export const CALLS_MIGRATIONS_DIR = new URL('./calls-migrations/', import.meta.url);
 
-export type { Migration };
+export type { Migration, MigrationSet };
 
 /**
- * Steps that SQL cannot express, run after a migration's SQL in its transaction, by migration file name. The
- * dedupe keys' new prefix is the payload's time, which only the normaliser reads from the stored bytes.
+ * Steps that SQL cannot express, run after a legacy migration's SQL in its transaction, by file name. The dedupe
+ * keys' new prefix is the payload's time, which only the normaliser reads from the stored bytes.
  */
 const STEPS: Readonly<Record<string, (db: Database) => void>> = {
   '0009_dedupe_key_time_prefix.sql': (db) => {
@@ -31,16 +32,30 @@ const STEPS: Readonly<Record<string, (db: Database) => void>> = {
   },
 };
 
-/** The migrations shipped with this version, in order. */
-export function loadMigrations(dir: URL = MIGRATIONS_DIR): Migration[] {
-  return readMigrations(dir);
+/**
+ * Run when a database of a version before the baseline adopts it. legacy/0001_init.sql was edited after versions of
+ * 2026-11-25 had applied it: the events' files they created keep a column `event` (NOT NULL) that no insert since
+ * fills, so that every insert fails there. The event is derived from `raw`, so the column goes.
+ */
+function repairBeforeBaseline(db: Database): void {
+  const stale = db
+    .prepare("SELECT 1 FROM pragma_table_info('events', 'main') WHERE name = 'event'")
+    .pluck()
+    .get();
+  if (stale !== undefined) db.exec('ALTER TABLE main.events DROP COLUMN event');
+}
+
+/** The migrations shipped with this version: the events' by default, or those of `dir`. */
+export function loadMigrations(dir: URL = MIGRATIONS_DIR): MigrationSet {
+  return readMigrationSet(dir);
 }
 
 /**
- * Applies the migrations the database has not seen, each in its own transaction, and returns their names.
- * Refuses a database migrated by a newer telehook, whose schema this version does not know.
+ * Brings the database to this version's schema (src/store/migration-plan.ts: the baseline on a new database, the
+ * remaining legacy files and then the baseline on one of a version before it), each step in its own transaction,
+ * and returns the names of the migrations applied or adopted. Refuses a database migrated by a newer telehook.
  */
-export function migrate(db: Database, migrations: Migration[] = loadMigrations()): string[] {
+export function migrate(db: Database, set: MigrationSet = loadMigrations()): string[] {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
   const applied = new Set(
@@ -48,20 +63,16 @@ export function migrate(db: Database, migrations: Migration[] = loadMigrations()
       (row) => row.version,
     ),
   );
-  const newest = Math.max(0, ...applied);
-  const known = Math.max(0, ...migrations.map((migration) => migration.version));
-  if (newest > known) {
-    throw new Error(
-      `The database was migrated by a newer telehook (schema ${newest}; this version knows ${known}).`,
-    );
-  }
   const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
   const done: string[] = [];
-  for (const migration of migrations) {
-    if (applied.has(migration.version)) continue;
+  for (const { action, migration } of planMigrations(applied, set)) {
     db.transaction(() => {
-      db.exec(migration.sql);
-      STEPS[migration.name]?.(db);
+      if (action === 'apply') {
+        db.exec(migration.sql);
+        STEPS[migration.name]?.(db);
+      } else {
+        repairBeforeBaseline(db);
+      }
       record.run(migration.version, migration.name, Date.now());
     })();
     done.push(migration.name);
