@@ -48,6 +48,15 @@ export function liveRoutes(options: LiveRouteOptions) {
   });
 
   const stream = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
+    // HEAD (which Fastify routes here too) opens no stream: a hijacked reply to it sent headers and then never
+    // ended, so the client waited forever without a status it could read. It gets the headers a GET would.
+    if (request.method === 'HEAD') {
+      return reply
+        .code(200)
+        .header('cache-control', 'no-cache, no-transform')
+        .type('text/event-stream; charset=utf-8')
+        .send();
+    }
     if (open.size >= maxClients) {
       // Answered here rather than thrown: a full room is not a failure of the server, to be logged per request.
       if (Date.now() - lastRefusalLoggedAt > 60_000) {

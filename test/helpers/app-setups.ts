@@ -34,7 +34,15 @@ export const SETUPS: readonly SetupName[] = ['sqlite', 'sqlite writer thread', '
  * Builds the app over a store of `setup`, as `telehook serve` does, closed when the test ends. `location` reopens
  * the data of an earlier setup (a restart).
  */
-export async function startSetup(setup: SetupName, name: string, location?: string): Promise<AppSetup> {
+export async function startSetup(
+  setup: SetupName,
+  name: string,
+  location?: string,
+  options: {
+    /** Off for tests that register endpoints but must not send to them. @defaultValue true */
+    startDeliveryWorker?: boolean;
+  } = {},
+): Promise<AppSetup> {
   const dir = setup === 'postgres' ? null : (location ?? tempDir());
   const url = setup === 'postgres' ? (location ?? testSchema(name).url) : null;
   const config = loadConfig({
@@ -54,13 +62,24 @@ export async function startSetup(setup: SetupName, name: string, location?: stri
     const writer = opened.writer!;
     store = opened.store;
     closeWriter = () => writer.close();
-    app = await buildApp(config, { store, logger, tokens: TOKENS, projectionIn: writer.projection });
+    app = await buildApp(config, {
+      store,
+      logger,
+      tokens: TOKENS,
+      projectionIn: writer.projection,
+      startDeliveryWorker: options.startDeliveryWorker,
+    });
   } else {
     store =
       url === null
         ? createSqliteStore({ file: `${dir}/telehook.db` })
         : await createPostgresStore({ url, poolSize: 4 });
-    app = await buildApp(config, { store, logger: pino({ level: 'silent' }), tokens: TOKENS });
+    app = await buildApp(config, {
+      store,
+      logger: pino({ level: 'silent' }),
+      tokens: TOKENS,
+      startDeliveryWorker: options.startDeliveryWorker,
+    });
   }
   await app.ready();
   let closing: Promise<void> | null = null;
