@@ -17,6 +17,7 @@ const FEATURES = [
   'scenarios',
   'backfill',
   'fake-telecmi',
+  'recordings',
 ];
 
 /** The architecture, as import rules (design.md, style.md §4.2): a wrong import fails `npm test`. */
@@ -39,6 +40,7 @@ const zones = [
     './src/scenarios',
     './src/backfill',
     './src/fake-telecmi',
+    './src/recordings',
     './src/http',
   ].map((target) => ({
     target,

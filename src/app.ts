@@ -6,6 +6,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 
 import { callsRoutes, createAuthorizer, eventsRoutes } from './api/index.js';
+import { PRODUCT_APIS, telecmiApiFromConfig } from './backfill/index.js';
 import {
   type CallProjection,
   createCallProjection,
@@ -34,6 +35,7 @@ import { httpEdgeOptions } from './http/server.js';
 import { createIdFactory } from './ids.js';
 import { createLiveBus, createLivePublisher, liveRoutes } from './live/index.js';
 import { INGEST_PATHS, receiverRoutes } from './receiver/index.js';
+import { type AudioSource, createRecordingsCache, recordingsRoutes } from './recordings/index.js';
 import type { Store } from './store/index.js';
 
 /** What the app is built from, besides its config. */
@@ -192,7 +194,20 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     projection.start();
     if (deps.startDeliveryWorker ?? true) worker.start();
   });
+  // TeleCMI's REST API (recordings now, the reconciler next): null without credentials.
+  const telecmi = telecmiApiFromConfig(config, { logger: app.log });
+  const audioSource: AudioSource =
+    telecmi === null
+      ? { state: 'unconfigured' }
+      : PRODUCT_APIS[telecmi.product].play === null
+        ? { state: 'unsupported', product: telecmi.product }
+        : {
+            state: 'ready',
+            id: `${telecmi.product}:${telecmi.appId}`,
+            play: (file, options) => telecmi.play(file, options),
+          };
   app.addHook('onClose', async () => {
+    await telecmi?.close();
     stopWatching();
     publisher.stop();
     await projection.stop();
@@ -260,6 +275,17 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     api.addHook('preHandler', rejectNonFiniteQuery);
     await api.register(eventsRoutes(deps.store));
     await api.register(callsRoutes(deps.store, calls));
+    await api.register(
+      recordingsRoutes({
+        store: deps.store,
+        source: audioSource,
+        cache:
+          config.recordingsCacheDir === null
+            ? null
+            : createRecordingsCache(config.recordingsCacheDir, config.recordingsCacheBytes),
+        viewerMayPlay: config.viewerRecordings,
+      }),
+    );
     await api.register(deliveryRoutes({ store: deps.store, endpoints, now, onRetry: () => worker.wake() }));
     await api.register(
       liveRoutes({

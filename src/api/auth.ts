@@ -30,7 +30,7 @@ export function createAuthorizer(tokens: { apiToken: string; viewerToken: string
       if (config.viewer && (request.method === 'GET' || request.method === 'HEAD')) return;
       throw new AppError(
         'FORBIDDEN',
-        'The viewer token only reads the wallboard; use the API token for this.',
+        config.viewerRefusal ?? 'The viewer token only reads the wallboard; use the API token for this.',
       );
     }
     throw new AppError(

@@ -4,6 +4,8 @@ export interface AccessConfig {
   readonly viewer?: boolean;
   /** The token may come as `?token=` (EventSource cannot send headers). */
   readonly tokenInQuery?: boolean;
+  /** Why the viewer token may not use this route, when it may not (the answer's message). */
+  readonly viewerRefusal?: string;
 }
 
 declare module 'fastify' {
