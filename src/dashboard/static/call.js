@@ -34,11 +34,35 @@
     );
   }
 
+  // The audio element sends no header, so the token goes in the URL (as for the page itself). A one-byte probe
+  // first shows why a file cannot play (no TeleCMI credentials, the viewer token, TeleCMI failing) in words.
+  async function player(call, kind) {
+    const file = call[kind];
+    if (!file) return null;
+    const url = `/api/calls/${encodeURIComponent(call.key)}/${kind}${token ? `?token=${encodeURIComponent(token)}` : ''}`;
+    const box = el('div', null, 'player');
+    box.append(el('h3', kind === 'recording' ? 'Recording' : 'Voicemail'));
+    const probe = await fetch(url, { headers: { range: 'bytes=0-0' } });
+    if (!probe.ok) {
+      const body = await probe.json().catch(() => null);
+      box.append(el('p', body?.error?.message ?? `HTTP ${probe.status}`, 'error'));
+      return box;
+    }
+    await probe.body?.cancel();
+    box.append(el('audio', null, null, { id: `${kind}-audio`, controls: '', preload: 'metadata', src: url }));
+    return box;
+  }
+
   async function load() {
     try {
       const call = await api(`/api/calls/${encodeURIComponent(key)}`);
       document.title = `telehook — call from ${phone(call.from)}`;
       summary(call);
+      const players = (await Promise.all([player(call, 'recording'), player(call, 'voicemail')])).filter(
+        Boolean,
+      );
+      $('players').replaceChildren(...players);
+      $('files').hidden = players.length === 0;
       $('agents').replaceChildren(
         ...call.agents.map((leg) =>
           row([
