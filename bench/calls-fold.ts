@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 
 import Database from 'better-sqlite3';
 
-import { createCallRules } from '../src/calls/index.js';
+import { createCallFold } from '../src/calls/index.js';
 import { CALLS_MIGRATIONS_DIR, loadMigrations } from '../src/store/sqlite/migrate.js';
 import { callsFileOf, createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { newEventOf, realisticBodies } from './fill.js';
@@ -48,7 +48,7 @@ async function measure(
       for (let start = 0; start < events.length; start += BATCH)
         await Promise.all(events.slice(start, start + BATCH).map((event) => store.appendEvent(event)));
     });
-    const rules = createCallRules({ staleAfterMs: 2 * 3600_000 });
+    const rules = createCallFold({ staleAfterMs: 2 * 3600_000 });
     const fold = await costPerItem(events.length, async () => {
       for (;;) {
         const batch = await store.listEventsToProject(BATCH);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { createCallRules } from '../src/calls/index.js';
+import { createCallFold } from '../src/calls/index.js';
 import { dedupeKeyOf } from '../src/receiver/index.js';
 import type { NewEvent, Store } from '../src/store/index.js';
 import { CALLS_MIGRATIONS_DIR, loadMigrations } from '../src/store/sqlite/migrate.js';
@@ -102,7 +102,7 @@ export async function fillStore(
       log(`  stored ${events} events (${Math.round(events / ((Date.now() - started) / 1000))}/s)`);
   }
   await Promise.all(batch);
-  const rules = createCallRules({ staleAfterMs: 2 * 3600_000 });
+  const rules = createCallFold({ staleAfterMs: 2 * 3600_000 });
   const folding = Date.now();
   let folded = 0;
   for (;;) {

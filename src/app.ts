@@ -9,8 +9,8 @@ import { callsRoutes, createAuthorizer, eventsRoutes } from './api/index.js';
 import { PRODUCT_APIS, telecmiApiFromConfig } from './backfill/index.js';
 import {
   type CallProjection,
+  createCallFold,
   createCallProjection,
-  createCallRules,
   createCallsService,
   type FoldedBatch,
 } from './calls/index.js';
@@ -156,7 +156,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     deps.projectionIn?.(onFolded) ??
     createCallProjection({
       store: deps.store,
-      rules: createCallRules({ staleAfterMs: config.staleCallAfterMs }),
+      fold: createCallFold({ staleAfterMs: config.staleCallAfterMs }),
       logger: app.log,
       staleAfterMs: config.staleCallAfterMs,
       now,

@@ -1,4 +1,5 @@
 export { byTelecmiTime } from './event-order.js';
+export { type CallFoldOptions, createCallFold, type ProjectOne } from './fold.js';
 export { chooseCallKey, identifiersOf } from './identifiers.js';
 export {
   type AgentFigures,
@@ -15,6 +16,5 @@ export {
 } from './metrics.js';
 export { type CallProjection, createCallProjection, type FoldedBatch } from './projection.js';
 export { projectCall, type ProjectionOptions } from './projector.js';
-export { createCallRules } from './rules.js';
 export { type CallsService, createCallsService, type GroupBy, type StatsQuery } from './service.js';
 export { bucketsOf, startOfDay } from './time-zone.js';

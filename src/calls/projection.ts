@@ -5,7 +5,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { coerceError } from '../errors.js';
 import { createSerialRun } from '../serial-run.js';
 import {
-  type CallRules,
+  type CallFold,
   isItemFault,
   type ProjectionResult,
   type Store,
@@ -27,7 +27,7 @@ export interface FoldedBatch {
 
 export interface CallProjectionOptions {
   readonly store: Store;
-  readonly rules: CallRules;
+  readonly fold: CallFold;
   readonly logger: FastifyBaseLogger;
   /** Told of every batch folded, after it is committed (the live stream listens here). */
   readonly onFolded?: (batch: FoldedBatch) => void;
@@ -79,7 +79,7 @@ export interface CallProjection {
  * closes stale calls. Errors are logged and retried; they never reach the receiver.
  */
 export function createCallProjection(options: CallProjectionOptions): CallProjection {
-  const { store, rules, logger } = options;
+  const { store, fold: callFold, logger } = options;
   const now = options.now ?? Date.now;
   const batchSize = options.batchSize ?? 500;
   let isStopped = false;
@@ -112,7 +112,7 @@ export function createCallProjection(options: CallProjectionOptions): CallProjec
 
   /** Folds events in one transaction, then tells onFolded (whose failure is logged: the fold is committed). */
   const fold = async (events: readonly StoredEvent[]): Promise<void> => {
-    const result = await store.projectCalls({ events, now: now() }, rules);
+    const result = await store.projectCalls({ events, now: now() }, callFold);
     // With several processes on one database, another may have folded some of these (and published them).
     const mine = result.folded ?? events;
     folded += mine.length;
@@ -186,7 +186,7 @@ export function createCallProjection(options: CallProjectionOptions): CallProjec
     for (;;) {
       const keys = await store.listStaleCallKeys(now() - options.staleAfterMs, 500);
       if (keys.length === 0) return closed;
-      const result = await store.projectCalls({ events: [], refreshKeys: keys, now: now() }, rules);
+      const result = await store.projectCalls({ events: [], refreshKeys: keys, now: now() }, callFold);
       closed += keys.length;
       options.onFolded?.({ events: [], result, position: await store.getProjectionPosition() });
       if (keys.length < 500) return closed;

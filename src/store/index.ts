@@ -1,4 +1,16 @@
 export { AgentLeg, Call, CallOutcome, CallState } from './call-record.js';
+export {
+  type CallFold,
+  type CallsTransaction,
+  type FoldRun,
+  type FoldStep,
+  INFERRED_RANK,
+  type InferredLeg,
+  type LinkRank,
+  runFold,
+  runFoldAsync,
+  type StoredLink,
+} from './calls-transaction.js';
 export type {
   AttemptOutcome,
   AttemptRecord,
@@ -27,7 +39,6 @@ export type {
   CallFilter,
   CallIdentifier,
   CallQuery,
-  CallRules,
   CallSearch,
   CallSummary,
   FactsQuery,

@@ -1,5 +1,6 @@
 import type { CallEvent } from '../telecmi/index.js';
 import type { Call } from './call-record.js';
+import type { CallFold } from './calls-transaction.js';
 import type {
   AttemptRecord,
   AttemptResult,
@@ -59,7 +60,7 @@ export interface Store {
   /** How many events were received in [from, to). */
   countEventsReceived(period: ReceivedPeriod): Promise<number>;
 
-  // ── Calls: the projection of events into calls (rules from calls/, kept out of the adapters) ──
+  // ── Calls: the projection of events into calls (the fold from calls/, kept out of the adapters) ──
 
   /**
    * The next events not yet folded into calls, in store order (at most `limit`). Events given to
@@ -68,11 +69,12 @@ export interface Store {
   listEventsToProject(limit: number): Promise<StoredEvent[]>;
 
   /**
-   * Folds events into calls, in one transaction: links each event to its call by its ids (merging calls that an
-   * event shows to be one), re-projects every call touched, attaches agent-only legs to their call, and marks the
-   * events folded. `refreshKeys` re-projects those calls too (e.g. to close stale ones).
+   * Folds events into calls, in one transaction, by running `fold` (src/calls/fold.ts) over the store's
+   * calls transaction (calls-transaction.ts): links each event to its call by its ids (merging calls that an event shows to be
+   * one), re-projects every call touched, attaches agent-only legs to their call, and marks the events folded.
+   * `refreshKeys` re-projects those calls too (e.g. to close stale ones).
    */
-  projectCalls(batch: ProjectionBatch, rules: CallRules): Promise<ProjectionResult>;
+  projectCalls(batch: ProjectionBatch, fold: CallFold): Promise<ProjectionResult>;
 
   /** How many stored events are not folded into calls yet (the projection's backlog). */
   countEventsToProject(): Promise<number>;
@@ -304,19 +306,6 @@ export interface CallSearch {
   readonly from: string;
   readonly startedFrom: number;
   readonly startedTo: number;
-}
-
-/** The pure rules that turn events into calls. calls/ provides them, so that adapters hold no call logic. */
-export interface CallRules {
-  identifiersOf(event: CallEvent): CallIdentifier[];
-  chooseKey(identifiers: CallIdentifier[]): string;
-  project(events: CallEvent[], identifiers: string[], key: string, now: number): Call;
-  /** For an agent-only leg (a call with `legOnly`), where its caller's call may be. */
-  parentSearch(orphan: Call): CallSearch | null;
-  /** For a caller's call, where agent-only legs that belong to it may be. */
-  orphanSearch(call: Call): CallSearch | null;
-  /** The call an agent-only leg belongs to, among candidates, or null. */
-  pickParent(orphan: Call, candidates: Call[]): Call | null;
 }
 
 export interface ProjectionBatch {

@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 
-import { createCallProjection, createCallRules } from '../calls/index.js';
+import { createCallFold, createCallProjection } from '../calls/index.js';
 import { coerceError, StoreError } from '../errors.js';
 import { createLogger } from '../logger.js';
 import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
@@ -49,7 +49,7 @@ const post = (message: WriterMessage): void => {
 };
 const projection = createCallProjection({
   store,
-  rules: createCallRules({ staleAfterMs: settings.staleCallAfterMs }),
+  fold: createCallFold({ staleAfterMs: settings.staleCallAfterMs }),
   logger,
   staleAfterMs: settings.staleCallAfterMs,
   yieldToIngest: false,

@@ -2,10 +2,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 
 import { describe, expect, it } from 'vitest';
 
-import { createCallProjection, createCallRules } from '../../src/calls/index.js';
+import { createCallFold, createCallProjection, projectCall } from '../../src/calls/index.js';
 import { StoreError } from '../../src/errors.js';
 import { dedupeKeyOf } from '../../src/receiver/index.js';
-import type { CallRules, NewEvent } from '../../src/store/index.js';
+import type { NewEvent } from '../../src/store/index.js';
 import { normalise, parse } from '../../src/telecmi/index.js';
 import { SETUPS, startSetup } from '../helpers/app-setups.js';
 import {
@@ -101,15 +101,16 @@ describe.each(['sqlite', 'postgres'] as const)(
   'issue 15: the store under a poisoned fold (%s)',
   (setupName) => {
     const POISON = 'poison-leg';
-    /** The real rules, but folding a call that holds the POISON event throws, as a future bug would. */
-    const rulesFailingOn = (rules: CallRules): CallRules => ({
-      ...rules,
-      project: (events, identifiers, key, now) => {
-        if (events.some((event) => event.legId === POISON))
-          throw new RangeError('Maximum call stack size exceeded');
-        return rules.project(events, identifiers, key, now);
-      },
-    });
+    /** The real fold, but folding a call that holds the POISON event throws, as a future bug would. */
+    const foldFailingOnPoison = () =>
+      createCallFold({
+        staleAfterMs: 7200_000,
+        project: (events, identifiers, key, now) => {
+          if (events.some((event) => event.legId === POISON))
+            throw new RangeError('Maximum call stack size exceeded');
+          return projectCall(events, identifiers, key, { now, staleAfterMs: 7200_000 });
+        },
+      });
 
     it('isolates an event the fold cannot fold: the calls around it fold, it is counted, and it stays passed after a restart', async () => {
       const setup = await startSetup(setupName, `fold-isolation-${setupName}`);
@@ -118,11 +119,10 @@ describe.each(['sqlite', 'postgres'] as const)(
       // Stored before any fold: the projection meets them in one batch.
       for (const key of [keys[0]!, POISON, keys[1]!])
         await setup.store.appendEvent(eventOf(waitingEvent(key)));
-      const rules = createCallRules({ staleAfterMs: 7200_000 });
       const logger = setup.app.log;
       const failing = createCallProjection({
         store: setup.store,
-        rules: rulesFailingOn(rules),
+        fold: foldFailingOnPoison(),
         logger,
         staleAfterMs: 7200_000,
       });

@@ -1,11 +1,11 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
 
 import { buildApp } from '../../src/app.js';
-import { createCallRules } from '../../src/calls/index.js';
+import { createCallFold, projectCall } from '../../src/calls/index.js';
 import { openStore } from '../../src/cli/open-store.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
-import type { Call, CallRules } from '../../src/store/index.js';
+import type { Call, CallFold } from '../../src/store/index.js';
 import { normalise, parse } from '../../src/telecmi/index.js';
 import { generateToken } from '../../src/tokens.js';
 import { openSse } from '../helpers/sse-client.js';
@@ -246,15 +246,14 @@ describe('issue 15 regressions: values', () => {
  * The rules of an older version that derived absurd numbers from such events (before normalise bounded them):
  * the calls it stored stay in the calls table until a rebuild, and must not break a reader meanwhile.
  */
-function olderRules(absurd: (call: Call) => Partial<Call>): CallRules {
-  const rules = createCallRules({ staleAfterMs: 2 * 3600_000 });
-  return {
-    ...rules,
+function olderRules(absurd: (call: Call) => Partial<Call>): CallFold {
+  return createCallFold({
+    staleAfterMs: 2 * 3600_000,
     project: (events, identifiers, key, now) => {
-      const call = rules.project(events, identifiers, key, now);
+      const call = projectCall(events, identifiers, key, { now, staleAfterMs: 2 * 3600_000 });
       return { ...call, ...absurd(call) };
     },
-  };
+  });
 }
 
 describe('issue 15 regressions: calls stored with absurd numbers', () => {

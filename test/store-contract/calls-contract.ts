@@ -1,14 +1,14 @@
 import { fc } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 
-import { bucketsOf, createCallRules, summariseFacts } from '../../src/calls/index.js';
+import { bucketsOf, createCallFold, summariseFacts } from '../../src/calls/index.js';
 import type { Call, Store } from '../../src/store/index.js';
 import { agentSummary, callFlows } from '../helpers/call-flows.js';
 import { newEvent, type StoreLocation } from './contract.js';
 
 const T0 = Date.UTC(2026, 10, 25, 9, 0, 0);
 const NOW = T0 + 3600_000;
-const rules = createCallRules({ staleAfterMs: 2 * 3600_000 });
+const rules = createCallFold({ staleAfterMs: 2 * 3600_000 });
 
 /** Appends payloads in the given order, then folds everything stored in batches of the given sizes. */
 async function ingest(

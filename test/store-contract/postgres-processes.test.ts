@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { createCallRules } from '../../src/calls/index.js';
+import { createCallFold } from '../../src/calls/index.js';
 import type { FoldNotice, NewDelivery, Store } from '../../src/store/index.js';
 import { createPostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { agentSummary, callFlows } from '../helpers/call-flows.js';
@@ -10,7 +10,7 @@ import { endpointRecord } from './delivery-contract.js';
 
 // What only PostgreSQL does: several stores (as several processes would) on one schema at once.
 const T0 = Date.UTC(2026, 10, 25, 9, 0, 0);
-const rules = createCallRules({ staleAfterMs: 2 * 3600_000 });
+const rules = createCallFold({ staleAfterMs: 2 * 3600_000 });
 
 async function openMany(name: string, count: number): Promise<Store[]> {
   const { url } = testSchema(name);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 
-import { createCallRules } from '../../src/calls/index.js';
+import { createCallFold } from '../../src/calls/index.js';
 import type { Store } from '../../src/store/index.js';
 import { callsFileOf, createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { callFlows } from '../helpers/call-flows.js';
@@ -12,7 +12,7 @@ import { applyLegacySqlite, legacyMigrations, recordAsLegacySqlite } from '../he
 import { tempDir } from '../helpers/temp-dir.js';
 import { newEvent } from './contract.js';
 
-const rules = createCallRules({ staleAfterMs: 2 * 3600_000 });
+const rules = createCallFold({ staleAfterMs: 2 * 3600_000 });
 
 async function foldAll(store: Store): Promise<void> {
   for (;;) {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 
-import { createCallRules } from '../../calls/index.js';
+import { createCallFold } from '../../calls/index.js';
 import { loadConfig } from '../../config.js';
 import { dedupeKeyOf } from '../../receiver/index.js';
 import type { NewEvent, Store, StoredEvent } from '../../store/index.js';
@@ -163,7 +163,7 @@ export async function runCopy(
 
       const backlog = await target.store.countEventsToProject();
       const folding = createProgressBar(err, backlog);
-      const rules = createCallRules({ staleAfterMs: loadConfig({ env: {} }).staleCallAfterMs });
+      const rules = createCallFold({ staleAfterMs: loadConfig({ env: {} }).staleCallAfterMs });
       let folded = 0;
       for (;;) {
         const events = await target.store.listEventsToProject(PAGE);

@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 
 import { exportStream, toCallFilter } from '../../api/index.js';
-import { createCallProjection, createCallRules } from '../../calls/index.js';
+import { createCallFold, createCallProjection } from '../../calls/index.js';
 import { type Config, ConfigError, loadConfig } from '../../config.js';
 import { AppError } from '../../errors.js';
 import { createLogger } from '../../logger.js';
@@ -81,7 +81,7 @@ export async function exportCalls(flags: Record<string, unknown>): Promise<numbe
     // Fold whatever the server had not folded yet, so that the export is complete.
     await createCallProjection({
       store,
-      rules: createCallRules({ staleAfterMs: config.staleCallAfterMs }),
+      fold: createCallFold({ staleAfterMs: config.staleCallAfterMs }),
       logger: createLogger({ logLevel: 'warn', logFormat: 'pretty' }),
       staleAfterMs: config.staleCallAfterMs,
     }).settled();

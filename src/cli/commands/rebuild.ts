@@ -1,4 +1,4 @@
-import { createCallProjection, createCallRules } from '../../calls/index.js';
+import { createCallFold, createCallProjection } from '../../calls/index.js';
 import { type Config, loadConfig } from '../../config.js';
 import { createLogger } from '../../logger.js';
 import { overridesFrom } from '../config-options.js';
@@ -35,7 +35,7 @@ export async function rebuild(
   try {
     const projection = createCallProjection({
       store,
-      rules: createCallRules({ staleAfterMs: config.staleCallAfterMs }),
+      fold: createCallFold({ staleAfterMs: config.staleCallAfterMs }),
       logger: createLogger({ logLevel: 'warn', logFormat: 'pretty' }),
       staleAfterMs: config.staleCallAfterMs,
     });

@@ -171,10 +171,10 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
       ),
     recordFoldFailure: (event, reason, at) =>
       guard(() => inTransaction((client) => recordFoldFailure(client, event, reason, at))),
-    projectCalls: (batch, rules) =>
+    projectCalls: (batch, fold) =>
       guard(() =>
         inTransaction(async (client) => {
-          const outcome = await foldCalls(client, batch, rules);
+          const outcome = await foldCalls(client, batch, fold);
           const { changed, removed, folded } = outcome;
           if (folded.length > 0 || changed.length > 0 || removed.length > 0) {
             folds += 1;

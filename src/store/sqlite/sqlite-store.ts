@@ -177,7 +177,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       ),
     recordFoldFailure: (event, reason, at) => guard(() => foldFailures.record(event, reason, at)),
     listEventsToProject: (limit) => guard(() => listEventsToProject(limit)),
-    projectCalls: (batch, rules) => guard(() => projectCalls.fold(batch, rules)),
+    projectCalls: (batch, fold) => guard(() => projectCalls.fold(batch, fold)),
     resetCalls: () =>
       guard(() => {
         resetCalls();

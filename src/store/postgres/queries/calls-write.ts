@@ -1,14 +1,13 @@
 import type { PoolClient } from 'pg';
 
 import type { Call } from '../../call-record.js';
-import type {
-  CallIdentifier,
-  CallRules,
-  CallSearch,
-  ProjectionBatch,
-  ProjectionResult,
-  StoredEvent,
-} from '../../store.js';
+import {
+  type CallFold,
+  type CallsTransaction,
+  INFERRED_RANK,
+  runFoldAsync,
+} from '../../calls-transaction.js';
+import type { CallSearch, ProjectionBatch, ProjectionResult, StoredEvent } from '../../store.js';
 import { type EventRow, toEvent } from '../../stored-event.js';
 import { EVENT_COLUMNS } from './read.js';
 
@@ -36,6 +35,132 @@ export interface FoldOutcome extends ProjectionResult {
   readonly folded: StoredEvent[];
 }
 
+/** The calls transaction that the fold (src/calls/fold.ts) runs over, on the caller's transaction. */
+function openTransaction(client: PoolClient): CallsTransaction {
+  const q = async <Row extends object>(sql: string, values: unknown[] = []): Promise<Row[]> =>
+    (await client.query<Row>(sql, values)).rows;
+  const records = (rows: { record: string }[]): Call[] => rows.map((row) => JSON.parse(row.record) as Call);
+  const search = async (query: CallSearch, legOnly: boolean): Promise<Call[]> =>
+    records(
+      await q<{ record: string }>(
+        legOnly
+          ? `SELECT record FROM calls WHERE from_number = $1 AND started_at BETWEEN $2 AND $3 AND leg_only
+             ORDER BY started_at, key LIMIT ${ORPHAN_CANDIDATES}`
+          : `SELECT record FROM calls WHERE from_number = $1 AND started_at BETWEEN $2 AND $3 AND NOT leg_only
+             AND direction = 'inbound' ORDER BY started_at DESC, key LIMIT ${PARENT_CANDIDATES}`,
+        [query.from, query.startedFrom, query.startedTo],
+      ),
+    );
+  return {
+    linksOf: async (identifiers) =>
+      (
+        await q<{ identifier: string; rank: number; call_key: string }>(
+          'SELECT identifier, rank, call_key FROM call_links WHERE identifier = ANY($1::text[])',
+          [identifiers],
+        )
+      ).map((row) => ({ identifier: row.identifier, rank: row.rank, call: row.call_key })),
+    linksOfCall: (key) =>
+      q<{ identifier: string; rank: number }>('SELECT identifier, rank FROM call_links WHERE call_key = $1', [
+        key,
+      ]),
+    upsertLinks: async (key, links) => {
+      await q(
+        `INSERT INTO call_links (identifier, rank, call_key)
+         SELECT i, r, $3 FROM unnest($1::text[], $2::integer[]) AS t(i, r)
+         ON CONFLICT (identifier) DO UPDATE SET call_key = excluded.call_key, rank = least(call_links.rank, excluded.rank)`,
+        [links.map((link) => link.identifier), links.map((link) => link.rank), key],
+      );
+    },
+    relink: async (from, into, inferred) => {
+      await q(
+        inferred
+          ? `UPDATE call_links SET call_key = $1,
+               rank = rank + CASE WHEN rank < ${INFERRED_RANK} THEN ${INFERRED_RANK} ELSE 0 END WHERE call_key = $2`
+          : 'UPDATE call_links SET call_key = $1 WHERE call_key = $2',
+        [into, from],
+      );
+    },
+    moveLink: async (identifier, rank, into) => {
+      await q('UPDATE call_links SET call_key = $1, rank = $2 WHERE identifier = $3', [
+        into,
+        rank,
+        identifier,
+      ]);
+    },
+    eventsOfCall: async (key) =>
+      (
+        await q<EventRow>(
+          `SELECT ${EVENT_COLUMNS} FROM events
+           WHERE call_key IN (SELECT identifier FROM call_links WHERE call_key = $1)`,
+          [key],
+        )
+      ).map(toEvent),
+    saveCall: async (call) => {
+      await q(UPSERT_CALL, [
+        call.key,
+        call.startedAt,
+        call.direction,
+        call.state,
+        call.outcome,
+        call.from,
+        call.to,
+        call.virtualNumber,
+        call.team,
+        call.answeredBy,
+        call.placedBy,
+        call.waitedSec,
+        call.talkSec,
+        call.lastEventAt,
+        call.legOnly,
+        JSON.stringify(call),
+      ]);
+      await q('DELETE FROM call_agents WHERE call_key = $1', [call.key]);
+      if (call.agents.length === 0) return;
+      await q(INSERT_AGENTS, [
+        call.key,
+        call.agents.map((_, position) => position),
+        call.agents.map((leg) => leg.agent),
+        call.agents.map((leg) => leg.team),
+        call.agents.map((leg) => leg.rangAt ?? call.startedAt),
+        call.agents.map((leg) => leg.answered),
+        call.agents.map((leg) => !leg.answered && (leg.endedAt !== null || call.state === 'ended')),
+        call.agents.map((leg) => (leg.answered && call.answeredBy === leg.agent ? call.talkSec : null)),
+      ]);
+    },
+    dropCall: async (key) => {
+      await q('DELETE FROM calls WHERE key = $1', [key]);
+      await q('DELETE FROM call_agents WHERE call_key = $1', [key]);
+    },
+    existingCalls: async (keys) =>
+      (await q<{ key: string }>('SELECT key FROM calls WHERE key = ANY($1::text[])', [keys])).map(
+        (row) => row.key,
+      ),
+    parentCandidates: (query) => search(query, false),
+    orphanCandidates: (query) => search(query, true),
+    inferredLegs: async (query) =>
+      (
+        await q<{ record: string; identifier: string; rank: number }>(
+          `SELECT c.record, l.identifier, l.rank FROM calls c JOIN call_links l ON l.call_key = c.key
+           WHERE c.from_number = $1 AND c.started_at BETWEEN $2 AND $3 AND NOT c.leg_only
+             AND c.direction = 'inbound' AND l.rank >= ${INFERRED_RANK}
+           ORDER BY c.started_at, l.identifier`,
+          [query.from, query.startedFrom, query.startedTo],
+        )
+      ).map((row) => ({
+        identifier: row.identifier,
+        rank: row.rank,
+        parent: JSON.parse(row.record) as Call,
+      })),
+    savePosition: async (seq) => {
+      await q(
+        `INSERT INTO projection_state (name, position) VALUES ('calls', $1)
+         ON CONFLICT (name) DO UPDATE SET position = greatest(projection_state.position, excluded.position)`,
+        [seq],
+      );
+    },
+  };
+}
+
 /**
  * Folds events into calls inside the caller's transaction (see Store.projectCalls). Folds are serialised across
  * processes by a transaction advisory lock (one per schema), so that two processes receiving events of the same
@@ -45,171 +170,21 @@ export interface FoldOutcome extends ProjectionResult {
 export async function foldCalls(
   client: PoolClient,
   batch: ProjectionBatch,
-  rules: CallRules,
+  callFold: CallFold,
 ): Promise<FoldOutcome> {
-  const q = async <Row extends object>(sql: string, values: unknown[] = []): Promise<Row[]> =>
-    (await client.query<Row>(sql, values)).rows;
-  await q("SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':telehook:projection'))");
-
+  await client.query("SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':telehook:projection'))");
   let events: StoredEvent[] = [];
   if (batch.events.length > 0) {
     const claimed = new Set(
       (
-        await q<{ seq: number }>('DELETE FROM projection_queue WHERE seq = ANY($1::bigint[]) RETURNING seq', [
-          batch.events.map((event) => Number(event.cursor)),
-        ])
-      ).map((row) => String(row.seq)),
+        await client.query<{ seq: number }>(
+          'DELETE FROM projection_queue WHERE seq = ANY($1::bigint[]) RETURNING seq',
+          [batch.events.map((event) => Number(event.cursor))],
+        )
+      ).rows.map((row) => String(row.seq)),
     );
     events = batch.events.filter((event) => claimed.has(event.cursor));
   }
-
-  const dirty = new Set<string>();
-  const removed = new Set<string>();
-  const dropCall = async (key: string): Promise<void> => {
-    await q('DELETE FROM calls WHERE key = $1', [key]);
-    await q('DELETE FROM call_agents WHERE call_key = $1', [key]);
-  };
-  const merge = async (from: string, into: string): Promise<void> => {
-    await q('UPDATE call_links SET call_key = $1 WHERE call_key = $2', [into, from]);
-    await dropCall(from);
-    removed.add(from);
-    dirty.delete(from);
-    dirty.add(into);
-  };
-
-  for (const stored of events) {
-    const ids = new Map<string, CallIdentifier>();
-    for (const id of rules.identifiersOf(stored)) {
-      const known = ids.get(id.id);
-      if (!known || id.rank < known.rank) ids.set(id.id, id);
-    }
-    if (ids.size === 0) continue;
-    const all = new Map(ids);
-    const links = await q<{ identifier: string; rank: number; call_key: string }>(
-      `SELECT l2.identifier, l2.rank, l2.call_key FROM call_links l1
-       JOIN call_links l2 ON l2.call_key = l1.call_key WHERE l1.identifier = ANY($1::text[])`,
-      [[...ids.keys()]],
-    );
-    const keys = new Set<string>();
-    for (const link of links) {
-      keys.add(link.call_key);
-      const known = all.get(link.identifier);
-      if (!known || link.rank < known.rank)
-        all.set(link.identifier, { id: link.identifier, rank: link.rank });
-    }
-    const key = rules.chooseKey([...all.values()]);
-    await q(
-      `INSERT INTO call_links (identifier, rank, call_key)
-       SELECT i, r, $3 FROM unnest($1::text[], $2::integer[]) AS t(i, r)
-       ON CONFLICT (identifier) DO UPDATE SET call_key = excluded.call_key, rank = least(call_links.rank, excluded.rank)`,
-      [[...ids.keys()], [...ids.values()].map((id) => id.rank), key],
-    );
-    for (const other of keys) if (other !== key) await merge(other, key);
-    dirty.add(key);
-    removed.delete(key);
-  }
-  if (batch.refreshKeys && batch.refreshKeys.length > 0) {
-    const existing = await q<{ key: string }>('SELECT key FROM calls WHERE key = ANY($1::text[])', [
-      batch.refreshKeys,
-    ]);
-    for (const row of existing) dirty.add(row.key);
-  }
-
-  const saveCall = async (call: Call): Promise<void> => {
-    await q(UPSERT_CALL, [
-      call.key,
-      call.startedAt,
-      call.direction,
-      call.state,
-      call.outcome,
-      call.from,
-      call.to,
-      call.virtualNumber,
-      call.team,
-      call.answeredBy,
-      call.placedBy,
-      call.waitedSec,
-      call.talkSec,
-      call.lastEventAt,
-      call.legOnly,
-      JSON.stringify(call),
-    ]);
-    await q('DELETE FROM call_agents WHERE call_key = $1', [call.key]);
-    if (call.agents.length === 0) return;
-    await q(INSERT_AGENTS, [
-      call.key,
-      call.agents.map((_, position) => position),
-      call.agents.map((leg) => leg.agent),
-      call.agents.map((leg) => leg.team),
-      call.agents.map((leg) => leg.rangAt ?? call.startedAt),
-      call.agents.map((leg) => leg.answered),
-      call.agents.map((leg) => !leg.answered && (leg.endedAt !== null || call.state === 'ended')),
-      call.agents.map((leg) => (leg.answered && call.answeredBy === leg.agent ? call.talkSec : null)),
-    ]);
-  };
-
-  const changed = new Map<string, Call>();
-  const project = async (key: string): Promise<Call> => {
-    const ids = (
-      await q<{ identifier: string }>('SELECT identifier FROM call_links WHERE call_key = $1', [key])
-    ).map((link) => link.identifier);
-    const rows = await q<EventRow>(
-      `SELECT ${EVENT_COLUMNS} FROM events
-       WHERE call_key IN (SELECT identifier FROM call_links WHERE call_key = $1)`,
-      [key],
-    );
-    const call = rules.project(rows.map(toEvent), ids, key, batch.now);
-    await saveCall(call);
-    changed.set(key, call);
-    return call;
-  };
-  for (const key of dirty) await project(key);
-
-  const search = async (query: CallSearch, legOnly: boolean): Promise<Call[]> =>
-    (
-      await q<{ record: string }>(
-        legOnly
-          ? `SELECT record FROM calls WHERE from_number = $1 AND started_at BETWEEN $2 AND $3 AND leg_only
-             ORDER BY started_at, key LIMIT ${ORPHAN_CANDIDATES}`
-          : `SELECT record FROM calls WHERE from_number = $1 AND started_at BETWEEN $2 AND $3 AND NOT leg_only
-             AND direction = 'inbound' ORDER BY started_at DESC, key LIMIT ${PARENT_CANDIDATES}`,
-        [query.from, query.startedFrom, query.startedTo],
-      )
-    ).map((row) => JSON.parse(row.record) as Call);
-
-  // Agent-only legs (e.g. a user-missed CDR without conversation_uuid) join their caller's call by number and time.
-  for (const call of [...changed.values()]) {
-    if (removed.has(call.key)) continue;
-    if (call.legOnly) {
-      const where = rules.parentSearch(call);
-      const parent = where ? rules.pickParent(call, await search(where, false)) : null;
-      if (parent) {
-        await merge(call.key, parent.key);
-        changed.delete(call.key);
-        await project(parent.key);
-      }
-    } else if (call.direction === 'inbound') {
-      const where = rules.orphanSearch(call);
-      let isMerged = false;
-      for (const orphan of where ? await search(where, true) : []) {
-        const parentWhere = rules.parentSearch(orphan);
-        if (parentWhere && rules.pickParent(orphan, await search(parentWhere, false))?.key === call.key) {
-          await merge(orphan.key, call.key);
-          changed.delete(orphan.key);
-          isMerged = true;
-        }
-      }
-      if (isMerged) await project(call.key);
-    }
-  }
-  const last = events.reduce((max, event) => Math.max(max, Number(event.cursor)), 0);
-  if (last > 0) {
-    await q(
-      `INSERT INTO projection_state (name, position) VALUES ('calls', $1)
-       ON CONFLICT (name) DO UPDATE SET position = greatest(projection_state.position, excluded.position)`,
-      [last],
-    );
-  }
-  for (const key of removed) changed.delete(key);
-  return { changed: [...changed.values()], removed: [...removed], folded: events };
+  const result = await runFoldAsync(callFold.fold({ ...batch, events }), openTransaction(client));
+  return { ...result, folded: events };
 }
