@@ -113,3 +113,33 @@ describe('the wait of a PIOPIY call', () => {
     expect(fold([inAnswered(0)], answerMs + 10_000)).toMatchObject({ state: 'answered', waitedSec: null });
   });
 });
+
+describe('the outcome of a missed CDR without hangup_reason', () => {
+  const templates = new Map(loadFixtures().map((fixture) => [fixture.name, fixture.payload]));
+  const conv = 'c0ffee00-0000-4000-8000-000000000016';
+  const cdr = {
+    ...templates.get('chub-incoming-cdr-missed')!,
+    conversation_uuid: conv,
+    cmiuuid: conv,
+    time: T0,
+  };
+  delete cdr['hangup_reason'];
+  delete cdr['voicemail'];
+  delete cdr['voicename'];
+  const waiting = {
+    ...templates.get('chub-incoming-event-waiting')!,
+    conversation_uuid: conv,
+    cmiuuid: conv,
+  };
+
+  it('is abandoned when the caller hung up unanswered: the hangup is the evidence (README, design.md)', () => {
+    const hangup = { ...waiting, status: 'hangup', time: T0 + 40_000 };
+    expect(fold([toEvent({ ...waiting, time: T0 }), toEvent(hangup), toEvent(cdr)]).outcome).toBe(
+      'abandoned',
+    );
+  });
+
+  it('is missed without that evidence', () => {
+    expect(fold([toEvent({ ...waiting, time: T0 }), toEvent(cdr)]).outcome).toBe('missed');
+  });
+});
