@@ -117,7 +117,7 @@ describe('the wait of a PIOPIY call', () => {
 describe('the outcome of a missed CDR without hangup_reason', () => {
   const templates = new Map(loadFixtures().map((fixture) => [fixture.name, fixture.payload]));
   const conv = 'c0ffee00-0000-4000-8000-000000000016';
-  const cdr = {
+  const cdr: Record<string, unknown> = {
     ...templates.get('chub-incoming-cdr-missed')!,
     conversation_uuid: conv,
     cmiuuid: conv,
