@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+
 import type { Database } from 'better-sqlite3';
 import type pg from 'pg';
 
@@ -86,4 +88,43 @@ export async function recordAsLegacyPostgres(client: pg.Client, upTo: number): P
       migration.name,
     ]);
   }
+}
+
+/** One migration of a state in test/fixtures/upgrade/schemas.json: the file as that version shipped it. */
+interface StateFile {
+  readonly version: number;
+  readonly name: string;
+  readonly blob: string;
+}
+
+interface SchemasFile {
+  readonly sqlite: { name: string; events: StateFile[]; calls: StateFile[] | null }[];
+  readonly postgres: { name: string; migrations: StateFile[] }[];
+  readonly files: Record<string, string>;
+}
+
+export type LegacyMigration = Pick<Migration, 'version' | 'name' | 'sql'>;
+
+/**
+ * Every schema state a version before the baseline could have left (test/fixtures/upgrade/make-schemas.mjs builds
+ * them from git history): a SQLite data folder's two files (no calls file before 2026-11-26), and a PostgreSQL
+ * schema, each as the migrations that version ran, in order.
+ */
+export function legacySchemaStates(): {
+  sqlite: { name: string; events: LegacyMigration[]; calls: LegacyMigration[] | null }[];
+  postgres: { name: string; migrations: LegacyMigration[] }[];
+} {
+  const schemas = JSON.parse(
+    readFileSync(new URL('../fixtures/upgrade/schemas.json', import.meta.url), 'utf8'),
+  ) as SchemasFile;
+  const withSql = (files: StateFile[]): LegacyMigration[] =>
+    files.map(({ version, name, blob }) => ({ version, name, sql: schemas.files[blob]! }));
+  return {
+    sqlite: schemas.sqlite.map((state) => ({
+      name: state.name,
+      events: withSql(state.events),
+      calls: state.calls === null ? null : withSql(state.calls),
+    })),
+    postgres: schemas.postgres.map((state) => ({ name: state.name, migrations: withSql(state.migrations) })),
+  };
 }
