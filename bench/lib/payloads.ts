@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 
 /** The documented TeleCMI samples that the tests use too. */
-export const FIXTURES_DIR = new URL('../../test/fixtures/telecmi/', import.meta.url);
+const FIXTURES_DIR = new URL('../../test/fixtures/telecmi/', import.meta.url);
 
 export interface Fixture {
   /** File name without `.json`. */

@@ -27,7 +27,7 @@ export function formatPercent(share: number): string {
   return Number.isFinite(share) ? `${Math.round(share * 100)}%` : 'n/a';
 }
 
-export function formatRatio(value: number): string {
+function formatRatio(value: number): string {
   return Number.isFinite(value) ? `${value.toFixed(2)}×` : 'n/a';
 }
 

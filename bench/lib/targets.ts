@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 
 import Database from 'better-sqlite3';
 
-import type { ServerInfo } from '../../src/cli/commands/serve.js';
+import type { ServerInfo } from '../../src/cli/server-file.js';
 import {
   type Exit,
   freePort,

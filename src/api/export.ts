@@ -80,7 +80,7 @@ export function csvRow(call: Call): string {
 }
 
 /** Every call matching the filter, oldest first, read in keyset pages: constant memory however many calls. */
-export async function* scanCalls(store: Store, filter: CallFilter, pageSize = 2000): AsyncGenerator<Call[]> {
+async function* scanCalls(store: Store, filter: CallFilter, pageSize = 2000): AsyncGenerator<Call[]> {
   let after: string | null = null;
   do {
     const page = await store.listCalls({ ...filter, order: 'asc', limit: pageSize, after });

@@ -1,5 +1,5 @@
-export { createAuthorizer, VIEWER_ROUTE } from './auth.js';
+export { createAuthorizer } from './auth.js';
 export { type CallsApi, callsRoutes } from './calls-routes.js';
 export { eventsRoutes } from './events-routes.js';
-export { CSV_COLUMNS, csvRow, exportStream, scanCalls } from './export.js';
-export { parseTimeParam, toCallFilter } from './query-params.js';
+export { exportStream } from './export.js';
+export { toCallFilter } from './query-params.js';

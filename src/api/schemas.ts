@@ -43,14 +43,9 @@ export const QuarantinedRequest = Type.Object({
   rawBase64: Type.String({ description: 'The exact bytes, base64.' }),
 });
 
-export const ErrorResponse = Type.Object({
-  ok: Type.Literal(false),
-  error: Type.Object({ code: Type.String(), message: Type.String() }),
-});
-
 const NullableNumber = Type.Union([Type.Number(), Type.Null()]);
 
-export const Figures = Type.Object({
+const Figures = Type.Object({
   offered: Type.Integer(),
   answered: Type.Integer(),
   abandoned: Type.Integer(),

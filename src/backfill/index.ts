@@ -3,11 +3,11 @@
  * the play API). See docs/telecmi-rest.md.
  */
 export { TELECMI_API_ERROR_CODES, TelecmiApiError, type TelecmiApiErrorCode } from './api-error.js';
-export { type ApiBase, apiBase, PRODUCT_APIS, type ProductApi, type RestList } from './endpoints.js';
+export { type ApiBase, type ProductApi, type RestList } from './endpoints.js';
 export { describeBackfill, telecmiApiFromConfig, type TelecmiSettings } from './from-config.js';
-export { FIRST_PAGE, type PageCursor, type RestPage, type RestRow } from './paging.js';
+export { type PageCursor, type RestPage, type RestRow } from './paging.js';
 export { type PlayAnswer, type PlayOptions } from './play.js';
-export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
+export { type RetryPolicy } from './retry-policy.js';
 export {
   type ApiLogger,
   type CallOptions,

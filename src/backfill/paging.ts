@@ -34,7 +34,7 @@ export interface PageAnswer {
 }
 
 /** The first page of a list. */
-export const FIRST_PAGE: PageCursor = { page: 1, rowsSeen: 0 };
+const FIRST_PAGE: PageCursor = { page: 1, rowsSeen: 0 };
 
 /**
  * Reads a list page after page from `cursor`, as two third-party clients found TeleCMI pages (3P): pages start at

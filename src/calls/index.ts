@@ -3,18 +3,12 @@ export { type CallFoldOptions, createCallFold, type ProjectOne } from './fold.js
 export { chooseCallKey, identifiersOf } from './identifiers.js';
 export {
   type AgentFigures,
-  agentFiguresFrom,
-  bucketFigures,
-  computeFigures,
-  computeNow,
   DEFINITIONS,
   type Figures,
-  figuresFrom,
   type MetricParameters,
   summariseFacts,
-  teamFigures,
 } from './metrics.js';
 export { type CallProjection, createCallProjection, type FoldedBatch } from './projection.js';
 export { projectCall, type ProjectionOptions } from './projector.js';
 export { type CallsService, createCallsService, type GroupBy, type StatsQuery } from './service.js';
-export { bucketsOf, startOfDay } from './time-zone.js';
+export { bucketsOf } from './time-zone.js';

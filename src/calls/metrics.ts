@@ -182,13 +182,8 @@ export function summariseFacts(
   return [...rows.values()];
 }
 
-/** The figures of individual calls (in memory). */
-export function computeFigures(calls: readonly CallFacts[], parameters: MetricParameters): Figures {
-  return figuresFrom(summariseFacts(calls, parameters));
-}
-
 /** Figures per group of summary rows (team, bucket…), in the order of `keys`. */
-export function figuresByGroup(rows: readonly CallSummary[]): Map<string | number | null, Figures> {
+function figuresByGroup(rows: readonly CallSummary[]): Map<string | number | null, Figures> {
   const groups = new Map<string | number | null, CallSummary[]>();
   for (const row of rows) groups.set(row.group, [...(groups.get(row.group) ?? []), row]);
   return new Map([...groups.entries()].map(([group, members]) => [group, figuresFrom(members)]));

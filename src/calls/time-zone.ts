@@ -32,7 +32,7 @@ interface LocalTime {
 }
 
 /** The wall-clock time in a zone at an instant. */
-export function localTime(ms: number, timeZone: string): LocalTime {
+function localTime(ms: number, timeZone: string): LocalTime {
   const parts: Record<string, number> = {};
   for (const part of formatter(timeZone).formatToParts(new Date(ms))) {
     if (part.type !== 'literal') parts[part.type] = Number(part.value);
@@ -48,14 +48,14 @@ export function localTime(ms: number, timeZone: string): LocalTime {
 }
 
 /** The zone's offset from UTC at an instant, in ms (positive east of Greenwich). */
-export function offsetAt(ms: number, timeZone: string): number {
+function offsetAt(ms: number, timeZone: string): number {
   const t = localTime(ms, timeZone);
   const asUtc = Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute, t.second);
   return asUtc - (ms - (((ms % 1000) + 1000) % 1000));
 }
 
 /** The instant at which the zone's clocks show a given wall-clock time (the earlier one when it repeats). */
-export function instantOf(
+function instantOf(
   local: Omit<LocalTime, 'second' | 'minute'> & { minute?: number },
   timeZone: string,
 ): number {
@@ -98,19 +98,4 @@ export function bucketsOf(from: number, to: number, unit: 'hour' | 'day', timeZo
 function hourStart(ms: number, timeZone: string): number {
   const t = localTime(ms, timeZone);
   return instantOf({ year: t.year, month: t.month, day: t.day, hour: t.hour }, timeZone);
-}
-
-/** The index of the bucket that holds `ms` (buckets sorted by start), or -1 before the first. */
-export function bucketIndex(buckets: readonly Bucket[], ms: number): number {
-  let low = 0;
-  let high = buckets.length - 1;
-  let found = -1;
-  while (low <= high) {
-    const middle = (low + high) >> 1;
-    if (buckets[middle]!.start <= ms) {
-      found = middle;
-      low = middle + 1;
-    } else high = middle - 1;
-  }
-  return found;
 }

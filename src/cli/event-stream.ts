@@ -15,6 +15,8 @@ export interface EventStreamHandlers {
   onMessage(message: EventStreamMessage): void;
   /** A `retry` field: how long to wait before reconnecting, in ms. */
   onRetry?(ms: number): void;
+  /** A comment line (after its `:`), which an EventSource ignores: the server's heartbeat. */
+  onComment?(text: string): void;
 }
 
 /** Reads a `text/event-stream` from bytes as they arrive. */
@@ -63,7 +65,7 @@ export function createEventStreamParser(handlers: EventStreamHandlers, lastEvent
 
   const readLine = (line: string): void => {
     if (line === '') return dispatch();
-    if (line.startsWith(':')) return;
+    if (line.startsWith(':')) return handlers.onComment?.(line.slice(1));
     const colon = line.indexOf(':');
     const field = colon === -1 ? line : line.slice(0, colon);
     let value = colon === -1 ? '' : line.slice(colon + 1);

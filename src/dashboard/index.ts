@@ -1,1 +1,1 @@
-export { CONTENT_SECURITY_POLICY, dashboardRoutes } from './routes.js';
+export { dashboardRoutes } from './routes.js';

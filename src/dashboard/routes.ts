@@ -11,7 +11,7 @@ const require = createRequire(import.meta.url);
  * referrer (the wallboard URL carries the viewer token). Team names, numbers and custom fields come from outside
  * and are only ever written into the page as text, and this policy stops anything that slipped through.
  */
-export const CONTENT_SECURITY_POLICY = [
+const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
   "script-src 'self'",
   "style-src 'self'",

@@ -8,9 +8,9 @@ import { FILTER_KEYS } from './filters.js';
 import { generateSecret } from './signing.js';
 
 /** The default time limit of one attempt. */
-export const DEFAULT_TIMEOUT_MS = 15_000;
+const DEFAULT_TIMEOUT_MS = 15_000;
 /** How long the previous secret keeps signing after a rotation, by default. */
-export const DEFAULT_ROTATION_OVERLAP_MS = 24 * 3600_000;
+const DEFAULT_ROTATION_OVERLAP_MS = 24 * 3600_000;
 
 /** A filter as given: each key a value or a list of values. */
 export type FilterInput = Partial<Record<keyof EndpointFilter, string | readonly string[]>>;

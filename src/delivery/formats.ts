@@ -45,7 +45,7 @@ export function describeCall(call: Call): string {
 }
 
 /** One readable line about an event. */
-export function describeEvent(event: StoredEvent): string {
+function describeEvent(event: StoredEvent): string {
   const parts = [
     `TeleCMI ${event.kind === 'cdr' ? 'CDR' : 'event'}: ${event.status ?? 'no status'}`,
     `${event.direction ?? ''} from ${event.from ?? 'unknown'} to ${event.to ?? 'unknown'}`.trim(),

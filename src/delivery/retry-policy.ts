@@ -4,9 +4,6 @@
  */
 export type Verdict = 'delivered' | 'retry' | 'permanent' | 'gone';
 
-/** The default retry schedule: the delay before each attempt (the first is immediate). */
-export const DEFAULT_RETRY_SCHEDULE = '0,5s,5m,30m,2h,5h,10h,10h';
-
 /** Statuses that are not 2xx and still worth retrying (timeouts, too early, rate limited, server errors). */
 const RETRYABLE = new Set([408, 425, 429]);
 

@@ -100,7 +100,7 @@ const Since = Type.String({
 });
 
 /** `since` as epoch ms: a duration back from now, epoch ms, or an ISO 8601 time. */
-export function parseSince(name: string, text: string, now: number): number {
+function parseSince(name: string, text: string, now: number): number {
   if (/^\d{10,}$/.test(text)) return Number(text);
   try {
     return now - parseDuration(text);

@@ -33,7 +33,7 @@ export interface DeliverySchedulerOptions {
 }
 
 /** The name of the scheduler's position among the events (Store.getDeliveryCursor). */
-export const CURSOR = 'events';
+const CURSOR = 'events';
 const BATCH = 500;
 /** Folded batches held in memory at most; past that, the scheduler reads from the store. */
 const MAX_QUEUED = 50;

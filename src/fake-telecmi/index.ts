@@ -4,13 +4,12 @@
  */
 export { checkFault, type Fault, type Faults } from './faults.js';
 export { type History, type HistoryAddResult } from './history.js';
-export { type HistoryList, type HistoryRow, historyRowsOf } from './history-rows.js';
+export { type HistoryList, type HistoryRow } from './history-rows.js';
 export {
   createFakeTelecmi,
-  FAKE_APPS,
   FAKE_SECRET,
   type FakeRequest,
   type FakeTelecmi,
   type FakeTelecmiOptions,
 } from './server.js';
-export { parseRange, sampleAudio } from './wav.js';
+export { sampleAudio } from './wav.js';

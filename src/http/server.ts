@@ -51,7 +51,7 @@ export type HttpServerSettings = Pick<
  * The HTTP server under Fastify (its `serverFactory`), with every timeout and cap set on purpose (config.ts says
  * why each default) and no answer of Node's own outside the documented error shape.
  */
-export function createHttpServer(
+function createHttpServer(
   handler: http.RequestListener,
   settings: HttpServerSettings,
   hooks: { logger: FastifyBaseLogger; onDrop?: () => void },

@@ -9,11 +9,8 @@
 export {
   type AgentTruth,
   type CallClass,
-  classifyCall,
   type GroundTruth,
   listTruthCalls,
-  SERVICE_LEVEL_SEC,
-  SHORT_ABANDON_SEC,
   type TruthCallSummary,
 } from './ground-truth.js';
 export { type AgentLeg, type IncomingCall, type IncomingOutcome } from './incoming-call.js';

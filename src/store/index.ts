@@ -29,7 +29,6 @@ export type {
   RetryQuery,
 } from './delivery-records.js';
 export { isItemFault } from './group-commit.js';
-export { MAX_NESTING } from './servable.js';
 export type {
   AgentFacts,
   AgentSummary,
@@ -58,4 +57,3 @@ export type {
   StoredEvent,
   SummaryQuery,
 } from './store.js';
-export { isCursor } from './store.js';

@@ -7,7 +7,7 @@ import type { Call } from './call-record.js';
  * thousand levels down; no TeleCMI payload nests more than a few levels, so a value deeper than this is kept only
  * in `raw`.
  */
-export const MAX_NESTING = 64;
+const MAX_NESTING = 64;
 
 /** Whether `value` nests arrays and objects deeper than `max` levels. Walked without recursion, so any depth is safe. */
 export function nestsDeeperThan(value: unknown, max: number): boolean {

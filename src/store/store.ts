@@ -442,8 +442,3 @@ export interface AgentFacts {
   readonly isMissedByAgent: boolean;
   readonly talkSec: number | null;
 }
-
-/** Whether a string is a cursor that {@link Store} list methods accept. */
-export function isCursor(value: string): boolean {
-  return /^\d{1,16}$/.test(value);
-}

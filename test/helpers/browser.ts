@@ -7,7 +7,7 @@ import { onTestFinished } from 'vitest';
 import { ROOT } from './server-process.js';
 
 /** Debian's Chromium (never a downloaded browser). */
-export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 
 /**
  * Whether browser tests can run. In CI (TELEHOOK_TEST_STRICT=1) a missing browser is a failure, not a skip.

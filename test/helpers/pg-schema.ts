@@ -4,10 +4,10 @@ import pg from 'pg';
 import { inject, onTestFinished } from 'vitest';
 
 /** The tests' PostgreSQL (see postgres-global-setup.ts). */
-export const testDatabaseUrl = (): string => inject('databaseUrl');
+const testDatabaseUrl = (): string => inject('databaseUrl');
 
 /** A URL whose connections work in `schema` (search_path), which telehook creates when missing. */
-export function urlWithSchema(url: string, schema: string): string {
+function urlWithSchema(url: string, schema: string): string {
   const parsed = new URL(url);
   parsed.searchParams.set('options', `-c search_path=${schema}`);
   return parsed.toString();

@@ -1,5 +1,7 @@
 import { onTestFinished } from 'vitest';
 
+import { createEventStreamParser } from '../../src/cli/event-stream.js';
+
 export interface SseMessage {
   readonly id: string | null;
   readonly event: string;
@@ -9,76 +11,76 @@ export interface SseMessage {
 }
 
 /**
- * A Server-Sent Events client for tests: collects every message of a stream, and `waitFor` resolves as soon as a
- * matching message arrives (no polling delay, so arrival times are exact). Closed when the test ends.
+ * A Server-Sent Events client for tests: collects every message of a stream, read by the parser the CLI uses
+ * (src/cli/event-stream.ts), so the tests read the stream as `telehook tail` does. `waitFor` resolves as soon as
+ * a matching message arrives (no polling delay, so arrival times are exact). Closed when the test ends.
  */
 export async function openSse(url: string, headers: Record<string, string> = {}) {
   const controller = new AbortController();
   const response = await fetch(url, { headers, signal: controller.signal });
   if (!response.ok || !response.body) throw new Error(`${url} answered ${response.status}`);
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
   const messages: SseMessage[] = [];
-  const waiters = new Set<{
-    predicate: (message: SseMessage) => boolean;
-    resolve: (m: SseMessage) => void;
-  }>();
-  let buffer = '';
+  /** The comment lines read (the server's heartbeats). */
+  const comments: string[] = [];
+  const waiters = new Set<() => void>();
+  const parser = createEventStreamParser({
+    onMessage: (message) => {
+      messages.push({
+        id: message.id,
+        event: message.type,
+        data: JSON.parse(message.data) as unknown,
+        at: performance.now(),
+      });
+      for (const wake of waiters) wake();
+    },
+    onComment: (text) => {
+      comments.push(text);
+      for (const wake of waiters) wake();
+    },
+  });
+  const reader = response.body.getReader();
   const pump = (async () => {
     try {
       for (;;) {
         const { value, done } = await reader.read();
         if (done) return;
-        buffer += decoder.decode(value, { stream: true });
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) !== -1) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          let id: string | null = null;
-          let event = 'message';
-          let data: string | null = null;
-          for (const line of block.split('\n')) {
-            if (line.startsWith('id: ')) id = line.slice(4);
-            else if (line.startsWith('event: ')) event = line.slice(7);
-            else if (line.startsWith('data: ')) data = line.slice(6);
-          }
-          if (data === null) continue;
-          const message: SseMessage = { id, event, data: JSON.parse(data) as unknown, at: performance.now() };
-          messages.push(message);
-          for (const waiter of waiters) {
-            if (waiter.predicate(message)) {
-              waiters.delete(waiter);
-              waiter.resolve(message);
-            }
-          }
-        }
+        parser.push(value);
       }
     } catch {
       // aborted
     }
   })();
   onTestFinished(() => controller.abort());
+
+  /** Resolves with the first value `find` returns (checked now and on each arrival), or rejects after `timeoutMs`. */
+  const until = <T>(find: () => T | undefined, timeoutMs: number, what: string): Promise<T> => {
+    const found = find();
+    if (found !== undefined) return Promise.resolve(found);
+    return new Promise((resolve, reject) => {
+      const wake = (): void => {
+        const value = find();
+        if (value === undefined) return;
+        waiters.delete(wake);
+        clearTimeout(timer);
+        resolve(value);
+      };
+      const timer = setTimeout(() => {
+        waiters.delete(wake);
+        reject(new Error(`no ${what} within ${timeoutMs} ms (got ${messages.length} messages)`));
+      }, timeoutMs);
+      waiters.add(wake);
+    });
+  };
+
   return {
+    response,
     messages,
+    comments,
     /** The first message (already received or to come) that matches, or a rejection after `timeoutMs`. */
-    waitFor(predicate: (message: SseMessage) => boolean, timeoutMs = 10_000): Promise<SseMessage> {
-      const found = messages.find(predicate);
-      if (found) return Promise.resolve(found);
-      return new Promise((resolve, reject) => {
-        const waiter = {
-          predicate,
-          resolve: (message: SseMessage) => {
-            clearTimeout(timer);
-            resolve(message);
-          },
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(waiter);
-          reject(new Error(`no matching message within ${timeoutMs} ms (got ${messages.length} messages)`));
-        }, timeoutMs);
-        waiters.add(waiter);
-      });
-    },
+    waitFor: (predicate: (message: SseMessage) => boolean, timeoutMs = 10_000): Promise<SseMessage> =>
+      until(() => messages.find(predicate), timeoutMs, 'matching message'),
+    /** The first comment line (a heartbeat), or a rejection after `timeoutMs`. */
+    waitForComment: (timeoutMs = 10_000): Promise<string> => until(() => comments[0], timeoutMs, 'comment'),
     close: (): void => controller.abort(),
     done: pump,
   };

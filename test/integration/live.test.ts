@@ -7,64 +7,9 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { createLiveBus, liveRoutes } from '../../src/live/index.js';
 import { generateScenario } from '../../src/scenarios/index.js';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { openSse } from '../helpers/sse-client.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
-
-interface SseMessage {
-  id?: string;
-  event?: string;
-  data?: string;
-}
-
-/** Reads Server-Sent Events from a streaming fetch, message by message. */
-async function openStream(url: string, headers: Record<string, string> = {}) {
-  const controller = new AbortController();
-  const response = await fetch(url, { headers, signal: controller.signal });
-  const reader = response.body!.getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
-  const messages: SseMessage[] = [];
-  const pump = (async () => {
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        buffer += decoder.decode(value, { stream: true });
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) !== -1) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const message: SseMessage = {};
-          for (const line of block.split('\n')) {
-            const at = line.indexOf(': ');
-            if (line.startsWith('id: ')) message.id = line.slice(4);
-            else if (line.startsWith('event: ')) message.event = line.slice(7);
-            else if (line.startsWith('data: ')) message.data = line.slice(6);
-            else if (line.startsWith(':') && at !== -1) message.event = 'comment';
-          }
-          messages.push(message);
-        }
-      }
-    } catch {
-      // aborted
-    }
-  })();
-  onTestFinished(() => controller.abort());
-  const waitFor = async (
-    predicate: (message: SseMessage) => boolean,
-    timeout = 5000,
-  ): Promise<SseMessage> => {
-    const started = Date.now();
-    for (;;) {
-      const found = messages.find(predicate);
-      if (found) return found;
-      if (Date.now() - started > timeout)
-        throw new Error(`no such message; got ${messages.map((m) => m.event).join(', ')}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  };
-  return { response, messages, waitFor, close: () => controller.abort(), done: pump };
-}
 
 async function listening(t: TestApp): Promise<string> {
   await t.app.listen({ port: 0, host: '127.0.0.1' });
@@ -81,10 +26,10 @@ describe('live stream', () => {
     const [first, second, third] = [1, 2, 3].map((seed) =>
       generateScenario('incoming-answered', { seed, startAt: Date.now() - 1000 }),
     );
-    const stream = await openStream(`${base}/api/live?token=${t.tokens.viewerToken}`);
+    const stream = await openSse(`${base}/api/live?token=${t.tokens.viewerToken}`);
     expect(stream.response.headers.get('content-type')).toContain('text/event-stream');
     const snapshot = await stream.waitFor((message) => message.event === 'snapshot');
-    expect(JSON.parse(snapshot.data!)).toMatchObject({
+    expect(snapshot.data).toMatchObject({
       live: [],
       totals: { offered: 0 },
       settings: { waitAmberSec: 60 },
@@ -93,7 +38,7 @@ describe('live stream', () => {
     await post(t, first![0]!.payload);
     const call = await stream.waitFor((message) => message.event === 'call');
     const key = first![0]!.payload['conversation_uuid'];
-    expect(JSON.parse(call.data!)).toMatchObject({ key, state: 'waiting' });
+    expect(call.data).toMatchObject({ key, state: 'waiting' });
     const event = await stream.waitFor((message) => message.event === 'event');
     const lastSeen = event.id!;
     stream.close();
@@ -103,16 +48,17 @@ describe('live stream', () => {
     await post(t, third![0]!.payload);
     await t.app.inject({ url: '/api/calls', headers: t.auth });
 
-    const resumed = await openStream(`${base}/api/live`, {
+    const resumed = await openSse(`${base}/api/live`, {
       authorization: `Bearer ${t.tokens.apiToken}`,
       'last-event-id': lastSeen,
     });
     await resumed.waitFor((message) => message.event === 'snapshot');
     const replayed = await resumed.waitFor(
       (message) =>
-        message.event === 'call' && message.data!.includes(String(third![0]!.payload['conversation_uuid'])),
+        message.event === 'call' &&
+        JSON.stringify(message.data).includes(String(third![0]!.payload['conversation_uuid'])),
     );
-    expect(JSON.parse(replayed.data!)).toMatchObject({ state: 'waiting' });
+    expect(replayed.data).toMatchObject({ state: 'waiting' });
     const events = resumed.messages.filter((message) => message.event === 'event');
     expect(events).toHaveLength(2);
     expect(events.every((message) => Number(message.id) > Number(lastSeen))).toBe(true);
@@ -155,8 +101,8 @@ describe('live stream', () => {
     onTestFinished(() => app.close());
     const port = (app.server.address() as { port: number }).port;
 
-    const reading = await openStream(`http://127.0.0.1:${port}/api/live`);
-    await reading.waitFor((message) => message.event === 'comment');
+    const reading = await openSse(`http://127.0.0.1:${port}/api/live`);
+    await reading.waitForComment();
 
     // A client that connects and never reads.
     const socket = connect(port, '127.0.0.1');

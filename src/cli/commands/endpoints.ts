@@ -31,7 +31,7 @@ export interface DeliveryFlags extends ServerFlags {
 }
 
 /** A small client of the server's API, with errors a person can act on. */
-export function apiClient(flags: ServerFlags) {
+function apiClient(flags: ServerFlags) {
   const target: ApiTarget | null = findApiTarget(flags);
   if (target === null)
     throw new UsageError(
@@ -68,7 +68,7 @@ export function apiClient(flags: ServerFlags) {
 }
 
 /** `--filter key=a,b` (repeatable) as the API's filter object. */
-export function parseFilter(values: readonly string[] | undefined): Record<string, string[]> | undefined {
+function parseFilter(values: readonly string[] | undefined): Record<string, string[]> | undefined {
   if (values === undefined || values.length === 0) return undefined;
   const filter: Record<string, string[]> = {};
   for (const value of values) {

@@ -14,7 +14,6 @@ import { banner } from '../serve-banner.js';
 import { SERVER_FILE, type ServerInfo } from '../server-file.js';
 
 // Defined apart so that the commands that only read it need not load the server.
-export { SERVER_FILE, type ServerInfo } from '../server-file.js';
 
 export interface RunningServer {
   readonly app: FastifyInstance;
