@@ -35,7 +35,13 @@ describe('issue 16: one redaction, secret settings flagged once', () => {
   });
 
   it('flags every token and the database URL as secret in the one table of settings', () => {
-    expect([...SECRET_SETTINGS].sort()).toEqual(['apiToken', 'databaseUrl', 'ingestToken', 'viewerToken']);
+    expect([...SECRET_SETTINGS].sort()).toEqual([
+      'apiToken',
+      'databaseUrl',
+      'ingestToken',
+      'telecmiSecret',
+      'viewerToken',
+    ]);
     for (const key of SECRET_SETTINGS) expect(SETTINGS[key].secret).toBe(true);
   });
 
