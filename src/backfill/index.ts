@@ -3,7 +3,7 @@
  * the play API). See docs/telecmi-rest.md.
  */
 export { TELECMI_API_ERROR_CODES, TelecmiApiError, type TelecmiApiErrorCode } from './api-error.js';
-export { type ApiBase, type ProductApi, type RestList } from './endpoints.js';
+export { type ApiBase, PRODUCT_APIS, type ProductApi, type RestList } from './endpoints.js';
 export { describeBackfill, telecmiApiFromConfig, type TelecmiSettings } from './from-config.js';
 export { type PageCursor, type RestPage, type RestRow } from './paging.js';
 export { type PlayAnswer, type PlayOptions } from './play.js';

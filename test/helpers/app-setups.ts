@@ -12,7 +12,7 @@ import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { testSchema } from './pg-schema.js';
 import { tempDir } from './temp-dir.js';
 
-const TOKENS = { ingestToken: 'ingest-token', apiToken: 'api-token', viewerToken: 'viewer-token' };
+export const TOKENS = { ingestToken: 'ingest-token', apiToken: 'api-token', viewerToken: 'viewer-token' };
 
 /** A running app over a real store, with helpers to post to the ingest URL and call the API. */
 export interface AppSetup {
