@@ -29,7 +29,7 @@ const zones = [
     except: ['./telecmi'],
     message: 'src/telecmi is standalone: it imports nothing else from src/.',
   },
-  // Only app.ts and cli/ choose a store adapter.
+  // Only the composition root (app.ts, open-app.ts) and cli/ choose a store adapter.
   ...[
     './src/receiver',
     './src/calls',
@@ -45,7 +45,7 @@ const zones = [
   ].map((target) => ({
     target,
     from: ['./src/store/sqlite', './src/store/postgres'],
-    message: 'Only app.ts and cli/ may import a store adapter; use the Store interface.',
+    message: 'Only open-app.ts and cli/ may import a store adapter; use the Store interface.',
   })),
   // Feature folders never import each other: app.ts wires them.
   ...FEATURES.map((feature) => ({
@@ -56,9 +56,27 @@ const zones = [
   // The queries written once (src/store/sql) know no adapter; the adapters know each other not at all.
   {
     target: './src/store/sql',
-    from: ['./src/store/sqlite', './src/store/postgres', './src/cli', './src/app.ts'],
+    from: ['./src/store/sqlite', './src/store/postgres', './src/cli', './src/app.ts', './src/open-app.ts'],
     message:
       'src/store/sql is the queries written once: it imports no adapter; each adapter gives it a dialect.',
+  },
+  // The store's contract (store/*.ts) stands below every feature: it imports none of them.
+  {
+    target: './src/store/*.ts',
+    from: FEATURES.map((feature) => `./src/${feature}`),
+    message: 'The Store contract imports no feature folder.',
+  },
+  // An adapter (its fold thread included) runs the fold of calls/ and nothing else of the features, never the
+  // HTTP layer, the composition root or the CLI.
+  {
+    target: ['./src/store/sqlite', './src/store/postgres'],
+    from: [
+      ...FEATURES.filter((feature) => feature !== 'calls').map((feature) => `./src/${feature}`),
+      './src/http',
+      './src/app.ts',
+      './src/open-app.ts',
+    ],
+    message: 'A store adapter imports only calls/ among the features (the fold it runs), never the app.',
   },
   {
     target: './src/store/sqlite',

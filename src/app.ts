@@ -7,13 +7,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 
 import { callsRoutes, createAuthorizer, eventsRoutes } from './api/index.js';
 import { PRODUCT_APIS, telecmiApiFromConfig } from './backfill/index.js';
-import {
-  type CallProjection,
-  createCallFold,
-  createCallProjection,
-  createCallsService,
-  type FoldedBatch,
-} from './calls/index.js';
+import { createCallsService } from './calls/index.js';
 import type { Config } from './config.js';
 import { dashboardRoutes } from './dashboard/index.js';
 import {
@@ -36,7 +30,7 @@ import { createIdFactory } from './ids.js';
 import { createLiveBus, createLivePublisher, liveRoutes } from './live/index.js';
 import { INGEST_PATHS, receiverRoutes } from './receiver/index.js';
 import { type AudioSource, createRecordingsCache, recordingsRoutes } from './recordings/index.js';
-import type { Store } from './store/index.js';
+import type { CallProjection, FoldedBatch, Store } from './store/index.js';
 
 /** What the app is built from, besides its config. */
 export interface AppDeps {
@@ -45,18 +39,16 @@ export interface AppDeps {
   readonly logger: FastifyBaseLogger;
   /** Resolved tokens: configured, or generated and kept in the data directory (tokens.ts). */
   readonly tokens: { readonly ingestToken: string; readonly apiToken: string; readonly viewerToken: string };
-  /** The clock (tests pin it). @defaultValue Date.now */
+  /**
+   * The clock (tests pin it). The projection follows it only where it folds in this thread (a SQLite store opened
+   * with `foldThread: false`). @defaultValue Date.now
+   */
   readonly now?: () => number;
   /**
    * Start the delivery worker's background loop with the app. Tests that drive the retry schedule with a fake
    * clock turn it off and call `app.delivery.worker.runDue()`. @defaultValue true
    */
   readonly startDeliveryWorker?: boolean;
-  /**
-   * Where the calls are folded when not in this thread (the SQLite writer thread): given the app's listener of
-   * folded batches, the projection running there. Absent: the app folds in this thread.
-   */
-  readonly projectionIn?: (onFolded: (batch: FoldedBatch) => void) => CallProjection;
 }
 
 declare module 'fastify' {
@@ -135,7 +127,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       timeline: (await calls.timelineOf(call.key)).map(({ cursor: _cursor, ...event }) => event),
     }),
     onEnqueued: () => worker.wake(),
-    cursorsInCommitOrder: deps.store.backend === 'sqlite',
+    cursorsInCommitOrder: deps.store.commitsInCursorOrder,
   });
   const endpoints = createEndpointService({
     store: deps.store,
@@ -152,22 +144,15 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     publisher.folded(batch);
     scheduler.folded(batch);
   };
-  const projection =
-    deps.projectionIn?.(onFolded) ??
-    createCallProjection({
-      store: deps.store,
-      fold: createCallFold({ staleAfterMs: config.staleCallAfterMs }),
-      logger: app.log,
-      staleAfterMs: config.staleCallAfterMs,
-      now,
-      onFolded,
-      // Several processes share a PostgreSQL database: fold what a killed process left unfolded.
-      pollEveryMs: deps.store.backend === 'postgres' ? 1000 : undefined,
-    });
+  // The store folds where its adapter runs it (SQLite: in its fold thread), and tells onFolded in store order.
+  const projection = deps.store.createProjection({
+    logger: app.log,
+    settings: config,
+    onFolded,
+    now: deps.now,
+  });
   // Folds committed by the other processes reach this process's live streams too.
-  const stopWatching = deps.store.watchFolds((fold) =>
-    publisher.folded({ events: fold.events, result: fold, position: fold.position }),
-  );
+  const stopWatching = deps.store.watchFolds((fold) => publisher.folded(fold));
   const calls = createCallsService({
     store: deps.store,
     projection,

@@ -26,7 +26,7 @@ export const NODE_FLAGS_OF_NPM_START = (
     JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }
   ).scripts.start.match(/--[\w-]+=\S+/g) ?? []
 ).filter((flag) => !flag.startsWith('--data'));
-/** File names in telehook's data directory (src/cli/commands/serve.ts, src/cli/open-store.ts, src/tokens.ts). */
+/** File names in telehook's data directory (src/cli/commands/serve.ts, src/open-app.ts, src/tokens.ts). */
 const TELEHOOK_FILES = { server: 'server.json', database: 'telehook.db' } as const;
 
 export type TargetName = 'bare' | 'express' | 'durable' | 'telehook';

@@ -8,7 +8,12 @@ export {
   type MetricParameters,
   summariseFacts,
 } from './metrics.js';
-export { type CallProjection, createCallProjection, type FoldedBatch } from './projection.js';
+export {
+  type CallProjection,
+  createCallProjection,
+  type FoldedBatch,
+  foldInThisThread,
+} from './projection.js';
 export { projectCall, type ProjectionOptions } from './projector.js';
 export { type CallsService, createCallsService, type GroupBy, type StatsQuery } from './service.js';
 export { bucketsOf } from './time-zone.js';

@@ -6,24 +6,16 @@ import { coerceError } from '../errors.js';
 import { createSerialRun } from '../serial-run.js';
 import {
   type CallFold,
+  type CallProjection,
+  type FoldedBatch,
   isItemFault,
-  type ProjectionResult,
+  type ProjectionSetup,
   type Store,
   type StoredEvent,
 } from '../store/index.js';
+import { createCallFold } from './fold.js';
 
-/** What one projection step did: the events folded (in store order), the calls changed, the position after. */
-export interface FoldedBatch {
-  readonly events: readonly StoredEvent[];
-  readonly result: ProjectionResult;
-  /** The cursor of the last event folded (unchanged by a stale sweep); null before any event. */
-  readonly position: string | null;
-  /**
-   * Every event of the batch had been folded before a rebuild and is folded again: what it causes downstream
-   * (deliveries) was done the first time.
-   */
-  readonly replayed?: boolean;
-}
+export type { CallProjection, FoldedBatch } from '../store/index.js';
 
 export interface CallProjectionOptions {
   readonly store: Store;
@@ -50,26 +42,6 @@ export interface CallProjectionOptions {
    * its own (the SQLite writer thread). @defaultValue true
    */
   readonly yieldToIngest?: boolean;
-}
-
-/** What the rest of the app asks of the projection, in this thread or in the writer thread. */
-export interface CallProjection {
-  /** Starts folding what is pending and the periodic stale sweep. */
-  start(): void;
-  /** New events were committed: fold them. */
-  wake(): void;
-  /**
-   * Resolves when everything committed before the call has been folded (read your writes), or after
-   * `maxWaitMs` when a large backlog is being folded (the read then sees calls a moment old).
-   */
-  settled(maxWaitMs?: number): Promise<void>;
-  /** Closes the calls that had no event for too long; resolves with how many. */
-  sweepStale(): Promise<number>;
-  /** Forgets every call and folds all events again (after a fix, or a definition change). */
-  rebuild(): Promise<{ events: number; ms: number }>;
-  /** Events folded since start. */
-  readonly folded: number;
-  stop(): Promise<void>;
 }
 
 /**
@@ -122,7 +94,8 @@ export function createCallProjection(options: CallProjectionOptions): CallProjec
     try {
       options.onFolded?.({
         events: mine,
-        result,
+        changed: result.changed,
+        removed: result.removed,
         position: events.at(-1)!.cursor,
         ...(replayed ? { replayed } : {}),
       });
@@ -188,7 +161,8 @@ export function createCallProjection(options: CallProjectionOptions): CallProjec
       if (keys.length === 0) return closed;
       const result = await store.projectCalls({ events: [], refreshKeys: keys, now: now() }, callFold);
       closed += keys.length;
-      options.onFolded?.({ events: [], result, position: await store.getProjectionPosition() });
+      const position = await store.getProjectionPosition();
+      options.onFolded?.({ events: [], changed: result.changed, removed: result.removed, position });
       if (keys.length < 500) return closed;
     }
   };
@@ -254,4 +228,25 @@ export function createCallProjection(options: CallProjectionOptions): CallProjec
       await runner.running;
     },
   };
+}
+
+/**
+ * A store's projection folding in this thread, with the rules of calls/: what a store's `createProjection` gives
+ * when it folds where it runs (PostgreSQL, SQLite's fold thread, SQLite opened with `foldThread: false`).
+ */
+export function foldInThisThread(
+  store: Store,
+  setup: ProjectionSetup,
+  options: Pick<CallProjectionOptions, 'pollEveryMs' | 'yieldToIngest'> = {},
+): CallProjection {
+  const { staleCallAfterMs } = setup.settings;
+  return createCallProjection({
+    store,
+    fold: createCallFold({ staleAfterMs: staleCallAfterMs }),
+    logger: setup.logger,
+    staleAfterMs: staleCallAfterMs,
+    onFolded: setup.onFolded,
+    now: setup.now,
+    ...options,
+  });
 }

@@ -1,18 +1,9 @@
 import type { FastifyBaseLogger } from 'fastify';
 
 import { createSerialRun } from '../serial-run.js';
-import type { Call, Endpoint, NewDelivery, ProjectionResult, Store, StoredEvent } from '../store/index.js';
+import type { Call, Endpoint, FoldedBatch, NewDelivery, Store, StoredEvent } from '../store/index.js';
 import { isFinal, matchesCall, matchesEvent } from './filters.js';
 import { callBody, callType, eventBody, eventType } from './formats.js';
-
-/** A batch the call projection folded (calls/ FoldedBatch, structurally). */
-export interface FoldedEvents {
-  readonly events: readonly StoredEvent[];
-  readonly result: ProjectionResult;
-  readonly position: string | null;
-  /** Events folded again by a rebuild: their deliveries were scheduled the first time. */
-  readonly replayed?: boolean;
-}
 
 export interface DeliverySchedulerOptions {
   readonly store: Store;
@@ -49,7 +40,7 @@ const position = (cursor: string | null): number => (cursor === null ? 0 : Numbe
  */
 export function createDeliveryScheduler(options: DeliverySchedulerOptions) {
   const { store, logger, now } = options;
-  const queue: FoldedEvents[] = [];
+  const queue: FoldedBatch[] = [];
   let cursor: string | null = null;
   let isCatchingUp = true;
   let isStopped = false;
@@ -170,7 +161,7 @@ export function createDeliveryScheduler(options: DeliverySchedulerOptions) {
         events.every((event) => position(event.cursor) <= position(cursor))
       )
         continue;
-      const finalCalls = batch.result.changed.filter(isFinal);
+      const finalCalls = batch.changed.filter(isFinal);
       if (events.length === 0 && finalCalls.length === 0) continue;
       const endpoints = await enabledEndpoints();
       const last = events.reduce<string | null>(
@@ -224,7 +215,7 @@ export function createDeliveryScheduler(options: DeliverySchedulerOptions) {
       return run();
     },
     /** A batch was folded into calls (the projection's onFolded): schedule its deliveries. */
-    folded(batch: FoldedEvents): void {
+    folded(batch: FoldedBatch): void {
       if (isStopped) return;
       // Far behind (a large backlog folded at once): read the events back from the store instead of holding them.
       if (queue.length >= MAX_QUEUED) {

@@ -1,17 +1,10 @@
 import type { FastifyBaseLogger } from 'fastify';
 
 import { coerceError } from '../errors.js';
-import type { Call, StoredEvent } from '../store/index.js';
+import type { FoldedBatch } from '../store/index.js';
 import type { LiveBus } from './bus.js';
 import { diffFigures, type Figures, type FiguresBase } from './figures-delta.js';
 import { summariseEvent } from './messages.js';
-
-/** What one projection step folded (calls/ hands this over after each committed batch). */
-export interface FoldedUpdate {
-  readonly events: readonly StoredEvent[];
-  readonly result: { readonly changed: readonly Call[]; readonly removed: readonly string[] };
-  readonly position: string | null;
-}
 
 /**
  * Turns folded batches into live messages: what changed, at once (each event, each changed call, each removed
@@ -82,13 +75,13 @@ export function createLivePublisher(options: {
   };
 
   return {
-    folded(update: FoldedUpdate): void {
+    folded(update: FoldedBatch): void {
       position = update.position ?? position;
       for (const event of update.events)
         options.bus.publish({ type: 'event', id: event.cursor, data: summariseEvent(event) });
-      for (const call of update.result.changed)
+      for (const call of update.changed)
         if (!call.legOnly) options.bus.publish({ type: 'call', id: position, data: call });
-      for (const key of update.result.removed)
+      for (const key of update.removed)
         options.bus.publish({ type: 'call-removed', id: position, data: { key } });
       isStale = true;
       schedule();

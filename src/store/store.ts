@@ -1,3 +1,6 @@
+import type { FastifyBaseLogger } from 'fastify';
+
+import type { Config } from '../config.js';
 import type { CallEvent } from '../telecmi/index.js';
 import type { Call } from './call-record.js';
 import type { CallFold } from './calls-transaction.js';
@@ -145,7 +148,24 @@ export interface Store {
    * @example
    * const stop = store.watchFolds((fold) => publisher.folded({ ...fold, result: fold }));
    */
-  watchFolds(listener: (fold: FoldNotice) => void): () => void;
+  watchFolds(listener: (fold: FoldedBatch) => void): () => void;
+
+  /**
+   * The projection that keeps this store's calls up to date, run where this adapter runs it: on SQLite in the
+   * fold thread (unless the store was opened with `foldThread: false`), on PostgreSQL in this process, polling
+   * for what a killed process left unfolded. One per store; the store's `close()` ends what it started.
+   *
+   * @throws TypeError when `now` is given to a store that folds in its thread (a clock cannot cross threads).
+   * @example
+   * const projection = store.createProjection({ logger, settings: config, onFolded: (batch) => publish(batch) });
+   */
+  createProjection(setup: ProjectionSetup): CallProjection;
+
+  /**
+   * Events are committed in the order of their cursors (one writer, as on SQLite): a folded batch whose events are
+   * all at or before a position was handled already. With several processes (PostgreSQL) it is false.
+   */
+  readonly commitsInCursorOrder: boolean;
 
   // ── Forwarding: endpoints, deliveries and their attempts (rules in delivery/, kept out of the adapters) ──
 
@@ -326,13 +346,51 @@ export interface ProjectionResult {
   readonly folded?: readonly StoredEvent[];
 }
 
-/** A fold committed by another process: its events, and the current state of the calls it changed. */
-export interface FoldNotice {
+/**
+ * What one fold did, in this process or in another sharing the database: the events folded (in store order), the
+ * calls they changed as they are now, the calls merged away, and the position after it.
+ */
+export interface FoldedBatch {
   readonly events: readonly StoredEvent[];
-  readonly changed: Call[];
-  readonly removed: string[];
-  /** The projection's position after the fold. */
+  readonly changed: readonly Call[];
+  readonly removed: readonly string[];
+  /** The cursor of the last event folded (unchanged by a stale sweep); null before any event. */
   readonly position: string | null;
+  /**
+   * Every event of the batch had been folded before a rebuild and is folded again: what it causes downstream
+   * (deliveries) was done the first time.
+   */
+  readonly replayed?: boolean;
+}
+
+/** What a store's projection is built with ({@link Store.createProjection}). */
+export interface ProjectionSetup {
+  readonly logger: FastifyBaseLogger;
+  readonly settings: Pick<Config, 'staleCallAfterMs' | 'logLevel' | 'logFormat'>;
+  /** Told of every batch folded, in order, after it is committed (the live stream and the deliveries listen). */
+  readonly onFolded: (batch: FoldedBatch) => void;
+  /** A pinned clock (tests): only where the projection runs in this thread. @defaultValue Date.now */
+  readonly now?: () => number;
+}
+
+/** The calls projection, wherever it runs (this thread, or the SQLite fold thread). */
+export interface CallProjection {
+  /** Starts folding what is pending and the periodic stale sweep. */
+  start(): void;
+  /** New events were committed (by this process or another): fold them. */
+  wake(): void;
+  /**
+   * Resolves when everything committed before the call has been folded (read your writes), or after
+   * `maxWaitMs` when a large backlog is being folded (the read then sees calls a moment old).
+   */
+  settled(maxWaitMs?: number): Promise<void>;
+  /** Closes the calls that had no event for too long; resolves with how many. */
+  sweepStale(): Promise<number>;
+  /** Forgets every call and folds all events again (after a fix, or a definition change). */
+  rebuild(): Promise<{ events: number; ms: number }>;
+  /** Events folded since start. */
+  readonly folded: number;
+  stop(): Promise<void>;
 }
 
 export interface CallFilter {

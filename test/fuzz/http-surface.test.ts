@@ -14,7 +14,7 @@ import { afterRunViolations } from './invariants.js';
  */
 describe('the HTTP surface under random requests (fast-check)', () => {
   it.each([
-    ['sqlite writer thread', 2000],
+    ['sqlite', 2000],
     ['postgres', 300],
   ] as const satisfies readonly (readonly [SetupName, number])[])(
     'on %s: %i requests, no 5xx, every error in shape, the product up afterwards',

@@ -6,10 +6,9 @@ import path from 'node:path';
 
 import pg from 'pg';
 
-import { buildApp } from '../../src/app.js';
-import { openStore } from '../../src/cli/open-store.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
+import { openApp } from '../../src/open-app.js';
 import type { Tokens } from './requests.js';
 
 /** A URL whose connections work in `schema` (as test/helpers/pg-schema.ts, which needs Vitest). */
@@ -35,7 +34,7 @@ export interface FuzzTarget {
 
 /**
  * A listening telehook as `telehook serve` runs it, for `npm run fuzz`: SQLite in a temporary directory with the
- * calls writer thread, or PostgreSQL in a new schema of `databaseUrl` (dropped at close). The delivery worker is
+ * fold thread, or PostgreSQL in a new schema of `databaseUrl` (dropped at close). The delivery worker is
  * off: endpoints the run registers are never called.
  */
 export async function startTarget(options: { databaseUrl?: string } = {}): Promise<FuzzTarget> {
@@ -47,14 +46,8 @@ export async function startTarget(options: { databaseUrl?: string } = {}): Promi
     overrides: { dataDir: dir, logLevel: 'silent', ...(databaseUrl === null ? {} : { databaseUrl }) },
   });
   const logger = createLogger(config);
-  const opened = await openStore(config, { writerThread: { logger, settings: config } });
-  const app = await buildApp(config, {
-    store: opened.store,
-    logger,
-    tokens: FUZZ_TOKENS,
-    startDeliveryWorker: false,
-    ...(opened.writer ? { projectionIn: opened.writer.projection } : {}),
-  });
+  const opened = await openApp(config, { logger, tokens: FUZZ_TOKENS, startDeliveryWorker: false });
+  const { app } = opened;
   await app.listen({ port: 0, host: '127.0.0.1' });
   const port = (app.server.address() as net.AddressInfo).port;
   return {
@@ -62,9 +55,7 @@ export async function startTarget(options: { databaseUrl?: string } = {}): Promi
     tokens: FUZZ_TOKENS,
     description: opened.description,
     async close() {
-      await app.close();
-      await opened.store.close();
-      await opened.writer?.close();
+      await opened.close();
       rmSync(dir, { recursive: true, force: true });
       if (options.databaseUrl !== undefined) {
         const client = new pg.Client({ connectionString: options.databaseUrl });

@@ -1,14 +1,10 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import pino from 'pino';
 import { onTestFinished } from 'vitest';
 
-import { buildApp } from '../../src/app.js';
-import { openStore } from '../../src/cli/open-store.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
+import { openApp } from '../../src/open-app.js';
 import type { Store } from '../../src/store/index.js';
-import { createPostgresStore } from '../../src/store/postgres/postgres-store.js';
-import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { testSchema } from './pg-schema.js';
 import { tempDir } from './temp-dir.js';
 
@@ -26,9 +22,9 @@ export interface AppSetup {
   close(): Promise<void>;
 }
 
-/** The three ways telehook runs: SQLite folding in the app's thread, SQLite as `serve` runs it, PostgreSQL. */
-export type SetupName = 'sqlite' | 'sqlite writer thread' | 'postgres';
-export const SETUPS: readonly SetupName[] = ['sqlite', 'sqlite writer thread', 'postgres'];
+/** The two ways telehook runs, as `serve` runs them: SQLite (folding in its fold thread), PostgreSQL. */
+export type SetupName = 'sqlite' | 'postgres';
+export const SETUPS: readonly SetupName[] = ['sqlite', 'postgres'];
 
 /**
  * Builds the app over a store of `setup`, as `telehook serve` does, closed when the test ends. `location` reopens
@@ -53,42 +49,12 @@ export async function startSetup(
       ...(url === null ? {} : { databaseUrl: url }),
     },
   });
-  let store: Store;
-  let closeWriter = async (): Promise<void> => undefined;
-  let app: FastifyInstance;
-  if (setup === 'sqlite writer thread') {
-    const logger = createLogger(config);
-    const opened = await openStore(config, { writerThread: { logger, settings: config } });
-    const writer = opened.writer!;
-    store = opened.store;
-    closeWriter = () => writer.close();
-    app = await buildApp(config, {
-      store,
-      logger,
-      tokens: TOKENS,
-      projectionIn: writer.projection,
-      startDeliveryWorker: options.startDeliveryWorker,
-    });
-  } else {
-    store =
-      url === null
-        ? createSqliteStore({ file: `${dir}/telehook.db` })
-        : await createPostgresStore({ url, poolSize: 4 });
-    app = await buildApp(config, {
-      store,
-      logger: pino({ level: 'silent' }),
-      tokens: TOKENS,
-      startDeliveryWorker: options.startDeliveryWorker,
-    });
-  }
+  const { app, store, close } = await openApp(config, {
+    logger: createLogger(config),
+    tokens: TOKENS,
+    startDeliveryWorker: options.startDeliveryWorker,
+  });
   await app.ready();
-  let closing: Promise<void> | null = null;
-  const close = (): Promise<void> =>
-    (closing ??= (async () => {
-      await app.close();
-      await store.close();
-      await closeWriter();
-    })());
   onTestFinished(close);
   return {
     close,

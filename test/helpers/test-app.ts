@@ -22,7 +22,11 @@ export interface TestApp {
   readonly auth: { authorization: string };
 }
 
-/** buildApp over a real SQLite store in a temporary directory, closed when the test ends. */
+/**
+ * buildApp over a real SQLite store in a temporary directory, closed when the test ends. The calls are folded in
+ * the store's fold thread, as `telehook serve` folds them, unless the test pins the clock (`now`): a clock cannot
+ * cross threads, so those fold in this thread.
+ */
 export async function createTestApp(
   options: {
     overrides?: ConfigOverrides;
@@ -41,7 +45,7 @@ export async function createTestApp(
     env: {},
     overrides: { dataDir: dir, logLevel: 'silent', ...options.overrides },
   });
-  const store = createSqliteStore({ file, ...options.store });
+  const store = createSqliteStore({ file, foldThread: options.now === undefined, ...options.store });
   const tokens = options.tokens ?? {
     ingestToken: generateToken(),
     apiToken: generateToken(),

@@ -5,32 +5,30 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { buildApp } from '../../src/app.js';
-import { openStore } from '../../src/cli/open-store.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
-import type { Store } from '../../src/store/index.js';
-import type { WriterThread } from '../../src/writer/index.js';
+import { openApp } from '../../src/open-app.js';
+import { createSqliteStore, type SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { normalise, parse } from '../../src/telecmi/index.js';
 
 const FIXTURES = new URL('../fixtures/telecmi/', import.meta.url);
 const fixture = (name: string): string => readFileSync(new URL(`${name}.json`, FIXTURES), 'utf8');
 const tokens = { ingestToken: 'ingest-token', apiToken: 'api-token', viewerToken: 'viewer-token' };
 
-/** The server as `telehook serve` builds it on SQLite: the calls projection in the calls writer thread. */
-describe('the calls writer thread', () => {
+/** The server as `telehook serve` builds it on SQLite: the calls projection in the store's fold thread. */
+describe('the fold thread', () => {
   let dir: string;
-  let store: Store;
-  let writer: WriterThread;
+  let store: SqliteStore;
   let app: FastifyInstance;
+  let close: () => Promise<void>;
 
   /** Opens the data directory as `telehook serve` does. */
   const open = async (): Promise<void> => {
     const config = loadConfig({ overrides: { dataDir: dir, logLevel: 'silent' } });
     const logger = createLogger(config);
-    const opened = await openStore(config, { writerThread: { logger, settings: config } });
-    store = opened.store;
-    writer = opened.writer!;
-    app = await buildApp(config, { store, logger, tokens, projectionIn: writer.projection });
+    const opened = await openApp(config, { logger, tokens });
+    ({ app, close } = opened);
+    store = opened.store as SqliteStore;
     await app.ready();
   };
 
@@ -40,9 +38,7 @@ describe('the calls writer thread', () => {
   });
 
   afterEach(async () => {
-    await app.close();
-    await store.close();
-    await writer.close();
+    await close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -93,7 +89,7 @@ describe('the calls writer thread', () => {
   });
 
   it('keeps acknowledging events once the thread has ended; reads of calls answer 503 until a thread folds them', async () => {
-    await writer.close();
+    await store.endFoldThread('close');
     const response = await post(fixture('chub-incoming-event-waiting'));
     expect(response.statusCode).toBe(200);
     expect(await store.countEvents()).toBe(1);
@@ -106,7 +102,7 @@ describe('the calls writer thread', () => {
   it('starts a new thread a second after the thread dies, which folds what was acknowledged meanwhile', async () => {
     expect((await post(fixture('chub-incoming-event-waiting'))).statusCode).toBe(200);
     expect((await api('/api/calls')).json<{ items: unknown[] }>().items).toHaveLength(1);
-    await writer.kill();
+    await store.endFoldThread('crash');
     expect((await post(fixture('piopiy-incoming-event-answered'))).statusCode).toBe(200);
     expect((await api('/api/calls')).statusCode).toBe(503);
     // The new thread reads the event committed while no thread ran from the events' file.
@@ -116,6 +112,29 @@ describe('the calls writer thread', () => {
       })
       .toBe(2);
     expect(await store.countEventsToProject()).toBe(0);
+  });
+
+  it('folds, once woken, events that another connection stored in the file', async () => {
+    await post(fixture('chub-incoming-event-waiting'));
+    expect((await api('/api/calls')).json<{ items: unknown[] }>().items).toHaveLength(1);
+    // A second store on the same file (an import): its commits are not handed to this store's fold thread.
+    const other = createSqliteStore({ file: path.join(dir, 'telehook.db'), foldThread: false });
+    const body = fixture('piopiy-incoming-event-answered');
+    const parsed = parse(Buffer.from(body), 'application/json');
+    if (!parsed.ok) throw new Error('fixture does not parse');
+    const event = normalise(parsed.value, { id: 'evt_other', receivedAt: Date.now() });
+    await other.appendEvent({
+      event,
+      body: Buffer.from(body),
+      dedupeKey: 'other-connection',
+      method: 'POST',
+      contentType: 'application/json',
+    });
+    await other.close();
+    expect(await store.countEventsToProject()).toBe(1);
+    app.projection.wake();
+    await expect.poll(() => store.countEventsToProject(), { timeout: 5000 }).toBe(0);
+    expect((await api('/api/calls')).json<{ items: unknown[] }>().items).toHaveLength(2);
   });
 
   it('keeps the calls in a file of their own, next to the events', async () => {
@@ -129,9 +148,7 @@ describe('the calls writer thread', () => {
     await post(fixture('chub-incoming-cdr-missed'));
     const before = (await api('/api/calls')).json<{ items: unknown[] }>().items;
     expect(before.length).toBeGreaterThanOrEqual(1);
-    await app.close();
-    await store.close();
-    await writer.close();
+    await close();
     for (const suffix of ['', '-wal', '-shm'])
       rmSync(path.join(dir, `telehook-calls.db${suffix}`), { force: true });
 

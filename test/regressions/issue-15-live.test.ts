@@ -202,7 +202,7 @@ describe('issue 15: live fan-out that scales', () => {
     let lastFoldAt = 0;
     for (let n = 0; n < 200; n += 1) {
       lastFoldAt = Date.now();
-      publisher.folded({ events: [], result: { changed: [], removed: [] }, position: String(n + 1) });
+      publisher.folded({ events: [], changed: [], removed: [], position: String(n + 1) });
       await vi.advanceTimersByTimeAsync(20);
     }
     await vi.advanceTimersByTimeAsync(1500);

@@ -96,7 +96,7 @@ describe('issue 15: upgrading data written before the fix', () => {
     );
     before.close();
 
-    const setup = await startSetup('sqlite writer thread', 'upgrade-sqlite', dir);
+    const setup = await startSetup('sqlite', 'upgrade-sqlite', dir);
     const events = await setup.api('/api/events?limit=100');
     expect(events.statusCode).toBe(200);
     const items = events.json<{ items: { callKey: string | null; warnings: string[] }[] }>().items;

@@ -1,10 +1,9 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
 
-import { buildApp } from '../../src/app.js';
 import { createCallFold, projectCall } from '../../src/calls/index.js';
-import { openStore } from '../../src/cli/open-store.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
+import { openApp } from '../../src/open-app.js';
 import type { Call, CallFold } from '../../src/store/index.js';
 import { normalise, parse } from '../../src/telecmi/index.js';
 import { generateToken } from '../../src/tokens.js';
@@ -218,18 +217,13 @@ describe('issue 15 regressions: values', () => {
     });
   }
 
-  it('takes every hostile request in turn in the server as telehook serve runs it (calls folded in the writer thread)', async () => {
+  it('takes every hostile request in turn in the server as telehook serve runs it (calls folded in the fold thread)', async () => {
     const dir = tempDir();
     const config = loadConfig({ overrides: { dataDir: dir, logLevel: 'silent' } });
     const logger = createLogger(config);
-    const { store, writer } = await openStore(config, { writerThread: { logger, settings: config } });
     const tokens = { ingestToken: generateToken(), apiToken: generateToken(), viewerToken: generateToken() };
-    const app = await buildApp(config, { store, logger, tokens, projectionIn: writer!.projection });
-    onTestFinished(async () => {
-      await app.close();
-      await store.close();
-      await writer!.close();
-    });
+    const { app, store, close } = await openApp(config, { logger, tokens });
+    onTestFinished(close);
     const t: Target = {
       app,
       auth: { authorization: `Bearer ${tokens.apiToken}` },

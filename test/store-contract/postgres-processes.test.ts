@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { createCallFold } from '../../src/calls/index.js';
-import type { FoldNotice, NewDelivery, Store } from '../../src/store/index.js';
+import type { FoldedBatch, NewDelivery, Store } from '../../src/store/index.js';
 import { createPostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { agentSummary, callFlows } from '../helpers/call-flows.js';
 import { testSchema } from '../helpers/pg-schema.js';
@@ -39,7 +39,7 @@ describe('PostgreSQL: several processes on one schema', () => {
       const flows = callFlows(T0).map(
         (_, index) => callFlows(T0, `44880000${String(index).padStart(4, '0')}`)[index]!,
       );
-      const notices: FoldNotice[][] = [[], []];
+      const notices: FoldedBatch[][] = [[], []];
       const stops = stores.map((store, n) => store.watchFolds((fold) => notices[n]!.push(fold)));
       // Each call's payloads alternately into both stores, everything at once; both fold at once.
       await Promise.all(

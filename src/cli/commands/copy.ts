@@ -4,10 +4,10 @@ import path from 'node:path';
 
 import { createCallFold } from '../../calls/index.js';
 import { loadConfig } from '../../config.js';
+import { openStore, SQLITE_FILE } from '../../open-app.js';
 import { dedupeKeyOf } from '../../receiver/index.js';
 import type { NewEvent, Store, StoredEvent } from '../../store/index.js';
 import { parse, parseQuery } from '../../telecmi/index.js';
-import { openStore, SQLITE_FILE } from '../open-store.js';
 import { createProgressBar } from '../progress-bar.js';
 import { UsageError } from '../usage-error.js';
 

@@ -4,12 +4,11 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 
 import { exportStream, toCallFilter } from '../../api/index.js';
-import { createCallFold, createCallProjection } from '../../calls/index.js';
 import { type Config, ConfigError, loadConfig } from '../../config.js';
 import { AppError } from '../../errors.js';
 import { createLogger } from '../../logger.js';
+import { openStore } from '../../open-app.js';
 import { overridesFrom } from '../config-options.js';
-import { openStore } from '../open-store.js';
 import { readApiToken, readRunningServer } from '../server-info.js';
 
 const SETTINGS_USED: (keyof Config)[] = ['dataDir', 'databaseUrl', 'staleCallAfterMs'];
@@ -79,12 +78,14 @@ export async function exportCalls(flags: Record<string, unknown>): Promise<numbe
       throw error;
     }
     // Fold whatever the server had not folded yet, so that the export is complete.
-    await createCallProjection({
-      store,
-      fold: createCallFold({ staleAfterMs: config.staleCallAfterMs }),
-      logger: createLogger({ logLevel: 'warn', logFormat: 'pretty' }),
-      staleAfterMs: config.staleCallAfterMs,
-    }).settled();
+    const settings = {
+      staleCallAfterMs: config.staleCallAfterMs,
+      logLevel: 'warn',
+      logFormat: 'pretty',
+    } as const;
+    await store
+      .createProjection({ logger: createLogger(settings), settings, onFolded: () => undefined })
+      .settled();
     await pipeline(exportStream(store, filter, format), progress, output);
     return progress.count();
   } finally {

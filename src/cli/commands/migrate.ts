@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 
 import { type Config, loadConfig } from '../../config.js';
+import { SQLITE_FILE } from '../../open-app.js';
 import { redactUrl } from '../../redact.js';
 import { migrate as migratePostgres } from '../../store/postgres/migrate.js';
 import { connectionConfig } from '../../store/postgres/postgres-store.js';
@@ -16,7 +17,6 @@ import {
 } from '../../store/sqlite/migrate.js';
 import { callsFileOf } from '../../store/sqlite/sqlite-store.js';
 import { overridesFrom } from '../config-options.js';
-import { SQLITE_FILE } from '../open-store.js';
 
 const SETTINGS_USED: (keyof Config)[] = ['dataDir', 'databaseUrl'];
 

@@ -1,8 +1,7 @@
-import { createCallFold, createCallProjection } from '../../calls/index.js';
 import { type Config, loadConfig } from '../../config.js';
 import { createLogger } from '../../logger.js';
+import { openStore } from '../../open-app.js';
 import { overridesFrom } from '../config-options.js';
-import { openStore } from '../open-store.js';
 import { readApiToken, readRunningServer } from '../server-info.js';
 
 const SETTINGS_USED: (keyof Config)[] = ['dataDir', 'databaseUrl', 'staleCallAfterMs'];
@@ -33,11 +32,15 @@ export async function rebuild(
   }
   const { store, description } = await openStore(config);
   try {
-    const projection = createCallProjection({
-      store,
-      fold: createCallFold({ staleAfterMs: config.staleCallAfterMs }),
-      logger: createLogger({ logLevel: 'warn', logFormat: 'pretty' }),
-      staleAfterMs: config.staleCallAfterMs,
+    const settings = {
+      staleCallAfterMs: config.staleCallAfterMs,
+      logLevel: 'warn',
+      logFormat: 'pretty',
+    } as const;
+    const projection = store.createProjection({
+      logger: createLogger(settings),
+      settings,
+      onFolded: () => undefined,
     });
     const result = await projection.rebuild();
     const calls = await store.listCallFacts({ from: 0, to: Number.MAX_SAFE_INTEGER });

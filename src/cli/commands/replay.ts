@@ -213,7 +213,7 @@ function fromServer(api: ApiTarget, period: ReceivedPeriod): EventSource {
 /** The events of a period, read from the database of a data directory that no server runs on. */
 async function openDataDirectory(data: string | undefined, period: ReceivedPeriod): Promise<EventSource> {
   const config = loadConfig({ overrides: { dataDir: data } });
-  const { openStore, SQLITE_FILE } = await import('../open-store.js');
+  const { openStore, SQLITE_FILE } = await import('../../open-app.js');
   const file = path.join(config.dataDir, SQLITE_FILE);
   if (config.databaseUrl === null && !existsSync(file))
     throw new UsageError(

@@ -3,13 +3,12 @@ import path from 'node:path';
 
 import type { FastifyInstance } from 'fastify';
 
-import { buildApp } from '../../app.js';
 import { describeBackfill } from '../../backfill/index.js';
 import { type ConfigOverrides, loadConfig } from '../../config.js';
 import { createLogger } from '../../logger.js';
+import { openApp } from '../../open-app.js';
 import type { Store } from '../../store/index.js';
 import { resolveTokens } from '../../tokens.js';
-import { openStore } from '../open-store.js';
 import { banner } from '../serve-banner.js';
 import { SERVER_FILE, type ServerInfo } from '../server-file.js';
 
@@ -35,10 +34,7 @@ export async function serve(
   mkdirSync(config.dataDir, { recursive: true });
   const tokens = resolveTokens(config.dataDir, config);
   const logger = createLogger(config);
-  const { store, description, writer } = await openStore(config, {
-    writerThread: { logger, settings: config },
-  });
-  const app = await buildApp(config, { store, logger, tokens, projectionIn: writer?.projection });
+  const { app, store, description, close } = await openApp(config, { logger, tokens });
   await app.listen({ port: config.port, host: config.host });
 
   const address = app.server.address();
@@ -72,9 +68,7 @@ export async function serve(
       // What is still unanswered after 10 s is cut: a stuck commit, or a client still sending its request (Node
       // stops checking the header and request timeouts once the server closes).
       setTimeout(() => app.server.closeAllConnections(), 10_000).unref();
-      await app.close();
-      await store.close();
-      await writer?.close();
+      await close();
       rmSync(serverFile, { force: true });
     })();
     return stopping;

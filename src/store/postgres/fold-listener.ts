@@ -1,6 +1,6 @@
 import type pg from 'pg';
 
-import type { FoldNotice } from '../store.js';
+import type { FoldedBatch } from '../store.js';
 
 export interface FoldListenerOptions {
   readonly client: () => pg.Client;
@@ -8,7 +8,7 @@ export interface FoldListenerOptions {
   /** This store's origin: its own folds are published in-process already. */
   readonly origin: string;
   /** Reads the folds committed by other processes after `afterId`, in commit order. */
-  readonly read: (afterId: number) => Promise<{ lastId: number; folds: FoldNotice[] }>;
+  readonly read: (afterId: number) => Promise<{ lastId: number; folds: FoldedBatch[] }>;
   /** The newest live_changes id when the store opened: folds after it are handed on, even before LISTEN starts. */
   readonly afterId: number;
   readonly onError: (error: unknown) => void;
@@ -20,7 +20,7 @@ export interface FoldListenerOptions {
  * notification merged or lost while reconnecting leaves no gap) and hands each fold to the subscribers.
  */
 export function createFoldListener(options: FoldListenerOptions) {
-  const listeners = new Set<(fold: FoldNotice) => void>();
+  const listeners = new Set<(fold: FoldedBatch) => void>();
   let client: pg.Client | null = null;
   let lastId = options.afterId;
   let reading: Promise<void> = Promise.resolve();
@@ -77,7 +77,7 @@ export function createFoldListener(options: FoldListenerOptions) {
   };
 
   return {
-    subscribe(listener: (fold: FoldNotice) => void): () => void {
+    subscribe(listener: (fold: FoldedBatch) => void): () => void {
       listeners.add(listener);
       if (!isStarted) {
         isStarted = true;

@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 
 import pg from 'pg';
 
+import { foldInThisThread } from '../../calls/index.js';
 import { StoreError } from '../../errors.js';
 import { GroupCommit, isItemFault } from '../group-commit.js';
 import { postgresDialect } from '../sql/dialect.js';
 import { postgresExecutor, type Program, runAsync } from '../sql/program.js';
 import { createSqlStore } from '../sql/sql-store.js';
-import type { FoldNotice, Store } from '../store.js';
+import type { CallProjection, FoldedBatch, Store } from '../store.js';
 import { EVENT_COLUMNS, type EventRow, toEvent } from '../stored-event.js';
 import { toStoreError } from './driver-errors.js';
 import { createFoldListener } from './fold-listener.js';
@@ -96,7 +97,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
         removed: string[];
         position: number | null;
       }>('SELECT * FROM live_changes WHERE id > $1 ORDER BY id', [afterId]);
-      const folds: FoldNotice[] = [];
+      const folds: FoldedBatch[] = [];
       for (const row of rows) {
         if (row.origin === origin) continue;
         folds.push({
@@ -145,9 +146,17 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
       guard(() => inTransaction((client) => runAsync(postgresExecutor(client), program))),
   });
 
-  return {
+  let projection: CallProjection | null = null;
+  const store: Store = {
     ...queries,
     backend: 'postgres',
+    // Sequence numbers are taken before commit, by several processes: a later commit may hold an earlier one.
+    commitsInCursorOrder: false,
+    createProjection: (setup) => {
+      if (projection) throw new TypeError('This store has its projection already: create it once.');
+      // Several processes share the database: fold what a killed process left unfolded.
+      return (projection = foldInThisThread(store, setup, { pollEveryMs: 1000 }));
+    },
     appendEvent: async (input) => {
       const { id, duplicate } = (await submit({ type: 'event', input }))!;
       return { id, duplicate };
@@ -228,9 +237,11 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     close: async () => {
       if (closed) return;
       closed = true;
+      await projection?.stop();
       await commits.drain();
       await listener.stop();
       await pool.end();
     },
   };
+  return store;
 }

@@ -1,15 +1,17 @@
 import sql, { raw } from 'sql-template-tag';
 
+import { foldInThisThread } from '../../calls/index.js';
 import { StoreError } from '../../errors.js';
 import { GroupCommit, isItemFault } from '../group-commit.js';
 import { servableEvent } from '../servable.js';
 import { sqliteDialect } from '../sql/dialect.js';
 import { all, one, type Program, runSync, sqliteExecutor } from '../sql/program.js';
 import { createSqlStore } from '../sql/sql-store.js';
-import type { Store, StoredEvent } from '../store.js';
+import type { CallProjection, Store, StoredEvent } from '../store.js';
 import { EVENT_COLUMNS, type EventRow, toEvent } from '../stored-event.js';
 import { openConnections, type SqliteDriver } from './connections.js';
 import { diskFullError, toStoreError } from './driver-errors.js';
+import { type FoldThread, startFoldThread } from './fold-thread/client.js';
 import { prepareWrites, type WriteOp, type WriteResult } from './queries/append.js';
 import { prepareCallWrites } from './queries/calls-write.js';
 import { prepareClaim } from './queries/delivery.js';
@@ -25,17 +27,22 @@ export interface SqliteStoreOptions {
   /** The driver: better-sqlite3's Database, or a subclass (tests inject disk faults at this seam). */
   readonly driver?: SqliteDriver;
   /**
-   * Told of the events each commit stored (not the duplicates), in order, when the calls are folded elsewhere
-   * (the calls writer thread, src/writer). Absent: this store keeps them in memory for a projection in this thread.
-   * The events are durable when it is told: what it throws is ignored (the fold reads them from the file).
+   * Fold the calls in a thread of their own (./fold-thread), as `telehook serve` does, so that the receiver's
+   * event loop never runs a fold. Off only for tests that pin the clock (a clock cannot cross threads).
+   * @defaultValue true
    */
-  readonly onCommitted?: (events: StoredEvent[]) => void;
+  readonly foldThread?: boolean;
 }
 
-/** The SQLite store, plus what the calls writer thread needs of it. */
+/** The SQLite store, plus what its fold thread needs of it. */
 export interface SqliteStore extends Store {
   /** Events another thread committed: the projection of this store folds them from memory, not from the file. */
   noteCommitted(events: readonly StoredEvent[]): void;
+  /**
+   * Fault injection (tests): ends the fold thread as a crash would (`crash`: a new one starts 1 s later), or
+   * closes it for good. Resolves once it has ended; nothing when there is none.
+   */
+  endFoldThread(how: 'crash' | 'close'): Promise<void>;
 }
 
 export { callsFileOf } from './connections.js';
@@ -112,8 +119,8 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
           }),
         );
       });
-      if (options.onCommitted) {
-        if (committed.length > 0) options.onCommitted(committed);
+      if (thread) {
+        if (committed.length > 0) thread.committed(committed);
       } else noteCommitted(committed);
     } catch {
       // Not handed on: the fold reads these events from the file (noteCommitted sees the gap).
@@ -131,6 +138,9 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   };
   const commits = new GroupCommit<WriteOp, WriteResult>(commitWrites, options.maxBatch, isItemFault);
   let closed = false;
+  /** Where the calls are folded, once createProjection was called: in this thread, or in the fold thread. */
+  let projection: CallProjection | null = null;
+  let thread: FoldThread | null = null;
 
   const submit = (op: WriteOp): Promise<WriteResult> =>
     closed ? Promise.reject(new StoreError('The store is closed.', { retryable: true })) : commits.submit(op);
@@ -158,10 +168,26 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       guard(() => transactions[data].immediate(program) as T),
   });
 
-  return {
+  const store: SqliteStore = {
     ...queries,
     backend: 'sqlite',
+    commitsInCursorOrder: true,
     noteCommitted,
+    createProjection: (setup) => {
+      if (projection) throw new TypeError('This store has its projection already: create it once.');
+      if (options.foldThread === false) return (projection = foldInThisThread(store, setup));
+      if (setup.now)
+        throw new TypeError(
+          'A pinned clock cannot reach the fold thread: open the store with foldThread: false.',
+        );
+      // The store migrated the database as it opened, before the thread opens its own connections.
+      thread = startFoldThread(file, setup);
+      return (projection = thread.projection);
+    },
+    endFoldThread: async (how) => {
+      if (how === 'crash') await thread?.kill();
+      else await thread?.close();
+    },
     appendEvent: async (input) => {
       const { id, duplicate } = (await submit({ type: 'event', input }))!;
       return { id, duplicate };
@@ -197,11 +223,16 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     close: async () => {
       if (closed) return;
       closed = true;
+      // A fold in this thread must not run on closed connections; the fold thread folds what it was handed
+      // until it is closed, after the last commit.
+      if (!thread) await projection?.stop();
       await commits.drain();
       readDb.close();
       queueDb.close();
       callsDb.close();
       db.close();
+      await thread?.close();
     },
   };
+  return store;
 }

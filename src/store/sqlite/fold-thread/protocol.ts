@@ -1,21 +1,20 @@
-import type { FoldedBatch } from '../calls/index.js';
-import type { Config } from '../config.js';
-import type { StoredEvent } from '../store/index.js';
+import type { FoldedBatch, ProjectionSetup, StoredEvent } from '../../store.js';
 
-/** What the writer thread is started with. */
-export interface WriterThreadData {
+/** What the fold thread is started with. */
+export interface FoldThreadData {
   readonly file: string;
-  readonly settings: Pick<Config, 'staleCallAfterMs' | 'logLevel' | 'logFormat'>;
+  readonly settings: ProjectionSetup['settings'];
 }
 
-/** The events a commit of the main thread stored: told, not asked (no answer). */
-export interface WriterNotice {
-  readonly type: 'committed';
-  readonly events: StoredEvent[];
-}
+/**
+ * Told, not asked (no answer): the events a commit of the main thread stored, or a wake-up (events were stored
+ * by another connection: the thread reads them from the file).
+ */
+export type ThreadNotice =
+  { readonly type: 'committed'; readonly events: StoredEvent[] } | { readonly type: 'wake' };
 
 /** A request of the main thread; each is answered once, with the same `id`. */
-export type WriterRequest = { readonly id: number } & (
+export type FoldRequest = { readonly id: number } & (
   | { readonly type: 'start' }
   | { readonly type: 'settled'; readonly maxWaitMs?: number }
   | { readonly type: 'sweepStale' }
@@ -32,8 +31,8 @@ export interface SerialisedError {
   readonly retryable: boolean;
 }
 
-/** What the writer thread posts: an answer to a request, or a batch it folded (in store order). */
-export type WriterMessage =
+/** What the fold thread posts: an answer to a request, or a batch it folded (in store order). */
+export type FoldMessage =
   | {
       readonly type: 'reply';
       readonly id: number;

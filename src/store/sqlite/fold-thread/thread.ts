@@ -1,33 +1,27 @@
 /**
- * The calls writer thread: folds the events the main thread commits into calls, with its own connection to the
- * calls' database file, so that the receiver's event loop never runs a fold and the events' commits never wait
- * for one. Started by ./client.ts.
+ * The fold thread: folds the events the main thread commits into calls, with its own connection to the calls'
+ * database file, so that the receiver's event loop never runs a fold and the events' commits never wait for one.
+ * Started by ./client.ts when a SQLite store creates its projection.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 
-import { createCallFold, createCallProjection } from '../calls/index.js';
-import { coerceError, StoreError } from '../errors.js';
-import { createLogger } from '../logger.js';
-import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
-import type {
-  SerialisedError,
-  WriterMessage,
-  WriterNotice,
-  WriterRequest,
-  WriterThreadData,
-} from './protocol.js';
+import { foldInThisThread } from '../../../calls/index.js';
+import { coerceError, StoreError } from '../../../errors.js';
+import { createLogger } from '../../../logger.js';
+import { createSqliteStore } from '../sqlite-store.js';
+import type { FoldMessage, FoldRequest, FoldThreadData, SerialisedError, ThreadNotice } from './protocol.js';
 
 const port = parentPort;
-if (!port) throw new Error('src/writer/thread.ts runs as a worker thread (see ./client.ts)');
-const { file, settings } = workerData as WriterThreadData;
+if (!port) throw new Error('fold-thread/thread.ts runs as a worker thread (see ./client.ts)');
+const { file, settings } = workerData as FoldThreadData;
 
-const logger = createLogger(settings).child({ thread: 'writer' });
-const store = createSqliteStore({ file });
+const logger = createLogger(settings).child({ thread: 'fold' });
+const store = createSqliteStore({ file, foldThread: false });
 /**
  * Posts to the main thread. What is posted was made servable by the store, so cloning it cannot fail; if it does
  * all the same, the fold stays committed and the failure is logged, never thrown into the fold.
  */
-const post = (message: WriterMessage): void => {
+const post = (message: FoldMessage): void => {
   try {
     port.postMessage(message);
   } catch (error) {
@@ -40,30 +34,28 @@ const post = (message: WriterMessage): void => {
         type: 'reply',
         id: message.id,
         error: {
-          message: 'The answer of the calls writer thread could not be posted.',
+          message: 'The answer of the fold thread could not be posted.',
           isStoreError: false,
           retryable: false,
         },
-      } satisfies WriterMessage);
+      } satisfies FoldMessage);
   }
 };
-const projection = createCallProjection({
+// This thread folds and does nothing else: it never pauses for the receiver (which runs in the main thread).
+const projection = foldInThisThread(
   store,
-  fold: createCallFold({ staleAfterMs: settings.staleCallAfterMs }),
-  logger,
-  staleAfterMs: settings.staleCallAfterMs,
-  yieldToIngest: false,
-  onFolded: (batch) => post({ type: 'folded', batch }),
-});
+  { logger, settings, onFolded: (batch) => post({ type: 'folded', batch }) },
+  { yieldToIngest: false },
+);
 
 const serialise = (error: unknown): SerialisedError => {
   const coerced = coerceError(error);
   const isStoreError = coerced instanceof StoreError;
-  if (!isStoreError) logger.error({ err: coerced }, 'a request to the calls writer thread failed');
+  if (!isStoreError) logger.error({ err: coerced }, 'a request to the fold thread failed');
   return { message: coerced.message, isStoreError, retryable: isStoreError && coerced.retryable };
 };
 
-const handle = async (request: WriterRequest): Promise<unknown> => {
+const handle = async (request: FoldRequest): Promise<unknown> => {
   switch (request.type) {
     case 'start':
       return projection.start();
@@ -84,9 +76,9 @@ const handle = async (request: WriterRequest): Promise<unknown> => {
   }
 };
 
-port.on('message', (request: WriterRequest | WriterNotice) => {
-  if (request.type === 'committed') {
-    store.noteCommitted(request.events);
+port.on('message', (request: FoldRequest | ThreadNotice) => {
+  if (request.type === 'committed' || request.type === 'wake') {
+    if (request.type === 'committed') store.noteCommitted(request.events);
     projection.wake();
     return;
   }

@@ -1,1 +1,0 @@
-export { startWriterThread, type WriterThread } from './client.js';
