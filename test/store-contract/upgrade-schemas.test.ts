@@ -145,7 +145,7 @@ describe('upgrading every older SQLite data folder', () => {
         sqliteSchema(callsFileOf(path.join(newDir, 'telehook.db'))),
       );
 
-      const setup = await startSetup('sqlite writer thread', 'upgraded', dir);
+      const setup = await startSetup('sqlite', 'upgraded', dir);
       const key = 'upgraded-6666-4666-8666-666666666666';
       expect((await setup.post(waitingEvent(key))).statusCode).toBe(200);
       const call = await setup.api(`/api/calls/${key}`);
