@@ -235,8 +235,9 @@ describe('several telehook processes on one PostgreSQL', () => {
     await eventually(async () => {
       const metrics = await (await fetch(`${b.url}/metrics`)).text();
       expect(metrics).toMatch(/^telehook_projection_backlog_events 0$/m);
-    });
+      // A loaded CI machine folds the survivor's backlog slowly; what matters is that it reaches 0.
+    }, 60_000);
     b.child.kill('SIGTERM');
     expect((await b.exited).code).toBe(0);
-  });
+  }, 180_000);
 });
