@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 
 import type { Config } from '../config.js';
-import type { CallEvent } from '../telecmi/index.js';
+import type { CallEvent, RestRowSource } from '../telecmi/index.js';
 import type { Call } from './call-record.js';
 import type { CallFold } from './calls-transaction.js';
 import type {
@@ -39,8 +39,8 @@ export interface Store {
   /** Keeps a request that could not be accepted, with its raw bytes and the reason, durably. */
   quarantineRequest(input: NewQuarantinedRequest): Promise<void>;
 
-  /** Events in the order they were stored, after a cursor (`next` of the previous page). */
-  listEvents(query: PageQuery): Promise<Page<StoredEvent>>;
+  /** Events in the order they were stored, after a cursor (`next` of the previous page); `source` narrows them. */
+  listEvents(query: EventQuery): Promise<Page<StoredEvent>>;
 
   /** One event by id, or null. */
   getEvent(id: string): Promise<StoredEvent | null>;
@@ -236,6 +236,32 @@ export interface Store {
   /** {@link retryDelivery} for every failed delivery of an endpoint enqueued since a time; resolves with how many. */
   retryDeliveries(query: RetryQuery): Promise<number>;
 
+  // ── Reconcile runs: reading TeleCMI's call history (rules in backfill/, kept out of the adapters) ──
+
+  /**
+   * Starts a reconcile run over [from, to], unless a run over an overlapping window is running and has shown
+   * progress within `leaseMs` (another process's, on PostgreSQL under an advisory lock so that two processes
+   * cannot both start one). Running runs silent for longer are marked failed (`RECONCILE_INTERRUPTED`) first: their
+   * process died, and the new run covers their window again.
+   *
+   * @returns the new run and `started: true`, or the run already covering the window and `started: false`.
+   * @example
+   * const { run, started } = await store.startReconcileRun({ id, from, to, startedAt: now }, { now, leaseMs: 300_000 });
+   */
+  startReconcileRun(
+    run: NewReconcileRun,
+    options: { readonly now: number; readonly leaseMs: number },
+  ): Promise<{ run: ReconcileRun; started: boolean }>;
+
+  /** Changes a run's progress or ends it (its `heartbeatAt` is set to `now`); null when there is no such run. */
+  updateReconcileRun(id: string, changes: ReconcileRunChanges): Promise<ReconcileRun | null>;
+
+  /** A run by id, or null. */
+  getReconcileRun(id: string): Promise<ReconcileRun | null>;
+
+  /** Runs, newest first, with cursor paging. */
+  listReconcileRuns(query: PageQuery): Promise<Page<ReconcileRun>>;
+
   /** Resolves when a write would succeed now; rejects with a StoreError saying why not. */
   checkWritable(): Promise<void>;
 
@@ -253,7 +279,14 @@ export interface NewEvent {
   readonly dedupeKey: string;
   readonly method: string;
   readonly contentType: string | null;
+  /** How it came: a webhook delivery, or a row of TeleCMI's call history. @defaultValue 'webhook' */
+  readonly source?: EventSource;
+  /** A backfill row: what it is read with again (`parseRestRow(raw, restSource)`), since the row alone does not say. */
+  readonly restSource?: RestRowSource | null;
 }
+
+/** How an event reached telehook: a webhook delivery, or a row read from TeleCMI's call history (backfill). */
+export type EventSource = 'webhook' | 'backfill';
 
 export interface AppendResult {
   readonly id: string;
@@ -264,6 +297,8 @@ export interface AppendResult {
 export interface StoredEvent extends CallEvent {
   readonly method: string;
   readonly contentType: string | null;
+  /** How it came: `webhook`, or `backfill` (a row of TeleCMI's call history). */
+  readonly source: EventSource;
   /** Its place in the store: list events `after` it to get the ones stored later. */
   readonly cursor: string;
 }
@@ -299,6 +334,53 @@ export interface PageQuery {
   readonly after?: string | null;
   /** 1 to 1000. */
   readonly limit: number;
+}
+
+export interface EventQuery extends PageQuery {
+  /** Only events that came this way. */
+  readonly source?: EventSource;
+}
+
+/** What a reconcile run is doing: reading TeleCMI's history of a window and storing what telehook lacked. */
+export type ReconcileStatus = 'running' | 'succeeded' | 'failed';
+
+/** An error of a run, by stable code (docs/errors.md). */
+export interface ReconcileRunError {
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface NewReconcileRun {
+  readonly id: string;
+  /** The window, epoch ms, both ends included (TeleCMI's start_date and end_date). */
+  readonly from: number;
+  readonly to: number;
+  readonly startedAt: number;
+}
+
+/** A reconcile run, as GET /api/reconcile/runs gives it. */
+export interface ReconcileRun extends NewReconcileRun {
+  readonly status: ReconcileStatus;
+  readonly finishedAt: number | null;
+  /** The last time the run showed progress; a running run silent for long is taken to have died. */
+  readonly heartbeatAt: number;
+  /** REST rows read from TeleCMI. */
+  readonly rowsFetched: number;
+  /** Rows stored as events (`source: "backfill"`): those of calls telehook lacked or had no CDR of. */
+  readonly eventsAdded: number;
+  /** Calls that were not known at all before the run. */
+  readonly callsAdded: number;
+  readonly errors: readonly ReconcileRunError[];
+}
+
+export interface ReconcileRunChanges {
+  readonly now: number;
+  readonly status?: ReconcileStatus;
+  readonly finishedAt?: number | null;
+  readonly rowsFetched?: number;
+  readonly eventsAdded?: number;
+  readonly callsAdded?: number;
+  readonly errors?: readonly ReconcileRunError[];
 }
 
 /** A period of receipt times, epoch ms: `from` inclusive, `to` exclusive. */

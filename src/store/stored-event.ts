@@ -1,4 +1,11 @@
-import { type CallEvent, normalise, parse, parseQuery } from '../telecmi/index.js';
+import {
+  type CallEvent,
+  normalise,
+  parse,
+  parseQuery,
+  parseRestRow,
+  type RestRowSource,
+} from '../telecmi/index.js';
 import { servableEvent } from './servable.js';
 import type { Page, QuarantinedRequest, StoredEvent } from './store.js';
 
@@ -10,10 +17,12 @@ export interface EventRow {
   method: string;
   content_type: string | null;
   raw: Buffer;
+  source: string;
+  rest_source: string | null;
 }
 
 /** The columns {@link toEvent} reads. */
-export const EVENT_COLUMNS = 'seq, id, received_at, method, content_type, raw';
+export const EVENT_COLUMNS = 'seq, id, received_at, method, content_type, raw, source, rest_source';
 
 /** A quarantine row as both adapters read it. */
 export interface QuarantineRow {
@@ -57,10 +66,20 @@ export function toPage<Row extends { seq: number }, T>(
  */
 export function toEvent(row: EventRow): StoredEvent {
   const text = row.raw.toString('utf8');
-  const meta = { method: row.method, contentType: row.content_type, cursor: String(row.seq) };
+  const meta = {
+    method: row.method,
+    contentType: row.content_type,
+    source: row.source === 'backfill' ? ('backfill' as const) : ('webhook' as const),
+    cursor: String(row.seq),
+  };
   let reason: string;
   try {
-    const parsed = row.method === 'GET' ? parseQuery(text) : parse(row.raw, row.content_type);
+    const parsed =
+      row.rest_source !== null
+        ? parseRestRow(text, JSON.parse(row.rest_source) as RestRowSource)
+        : row.method === 'GET'
+          ? parseQuery(text)
+          : parse(row.raw, row.content_type);
     if (parsed.ok)
       return servableEvent({
         ...normalise(parsed.value, { id: row.id, receivedAt: row.received_at }),

@@ -65,6 +65,7 @@ export function describeStoreContract(name: string, createLocation: () => Promis
           ...input.event,
           method: 'POST',
           contentType: 'application/json',
+          source: 'webhook',
           cursor: expect.any(String) as string,
         };
         expect(await store.getEvent(input.event.id)).toEqual(expected);

@@ -17,6 +17,7 @@ import { writeBatch, type WriteOp, type WriteResult } from './queries/append.js'
 import { foldCalls } from './queries/calls-write.js';
 import { claimDeliveries } from './queries/delivery.js';
 import { recordFoldFailure } from './queries/fold-failures.js';
+import { createReconcileQueries } from './queries/reconcile.js';
 
 export interface PostgresStoreOptions {
   /** `postgres://user:password@host:5432/db`; `?options=-c%20search_path%3Dname` picks the schema. */
@@ -145,6 +146,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     write: <T>(_data: 'config' | 'queue', program: Program<T>) =>
       guard(() => inTransaction((client) => runAsync(postgresExecutor(client), program))),
   });
+  const reconcile = createReconcileQueries(pool);
 
   let projection: CallProjection | null = null;
   const store: Store = {
@@ -164,6 +166,10 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     quarantineRequest: async (input) => {
       await submit({ type: 'quarantine', input });
     },
+    startReconcileRun: (run, options) => guard(() => reconcile.start(run, options)),
+    updateReconcileRun: (id, changes) => guard(() => reconcile.update(id, changes)),
+    getReconcileRun: (id) => guard(() => reconcile.get(id)),
+    listReconcileRuns: (query) => guard(() => reconcile.list(query)),
     listEventsToProject: (limit) =>
       guard(async () => {
         const { rows } = await pool.query<EventRow>(

@@ -252,10 +252,17 @@ export function createSqlStore(engine: Engine): SqlStore {
     (await map(query, to))[0] ?? null;
 
   return {
-    listEvents: async ({ after, limit }) =>
+    // Backfill rows are few: with `source <> 'webhook'` the partial index events_not_webhook walks them alone.
+    listEvents: async ({ after, limit, source }) =>
       toPage(
         await map(
-          sql`SELECT ${EVENTS} FROM events WHERE seq > ${Number(after ?? 0)} ORDER BY seq LIMIT ${limit}`,
+          sql`SELECT ${EVENTS} FROM events WHERE seq > ${Number(after ?? 0)}${
+            source === undefined
+              ? raw('')
+              : source === 'webhook'
+                ? raw(" AND source = 'webhook'")
+                : sql` AND source = ${source} AND source <> 'webhook'`
+          } ORDER BY seq LIMIT ${limit}`,
           (row: EventRow) => row,
         ),
         limit,

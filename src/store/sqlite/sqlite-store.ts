@@ -16,6 +16,7 @@ import { prepareWrites, type WriteOp, type WriteResult } from './queries/append.
 import { prepareCallWrites } from './queries/calls-write.js';
 import { prepareClaim } from './queries/delivery.js';
 import { prepareFoldFailures } from './queries/fold-failures.js';
+import { prepareReconcileQueries } from './queries/reconcile.js';
 
 export interface SqliteStoreOptions {
   /** The database file; its directory is created when missing. */
@@ -70,6 +71,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const position = (): number =>
     runSync(reads, one<{ position: number }>(sql`SELECT position FROM projection_state WHERE name = 'calls'`))
       ?.position ?? 0;
+  const reconcile = prepareReconcileQueries(db, readDb);
   const resetCalls = callsDb.transaction(() => {
     callsDb.exec(
       'DELETE FROM calls; DELETE FROM call_links; DELETE FROM call_agents; DELETE FROM projection_state; ' +
@@ -115,6 +117,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
             ...input.event,
             method: input.method,
             contentType: input.contentType,
+            source: input.source ?? 'webhook',
             cursor: String(result.seq),
           }),
         );
@@ -201,6 +204,10 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
           (runSync(reads, one<{ n: number | null }>(sql`SELECT max(seq) AS n FROM events`))?.n ?? 0) -
           position(),
       ),
+    startReconcileRun: (run, options) => guard(() => reconcile.start(run, options)),
+    updateReconcileRun: (id, changes) => guard(() => reconcile.update(id, changes)),
+    getReconcileRun: (id) => guard(() => reconcile.get(id)),
+    listReconcileRuns: (query) => guard(() => reconcile.list(query)),
     recordFoldFailure: (event, reason, at) => guard(() => foldFailures.record(event, reason, at)),
     listEventsToProject: (limit) => guard(() => listEventsToProject(limit)),
     projectCalls: (batch, fold) => guard(() => projectCalls.fold(batch, fold)),

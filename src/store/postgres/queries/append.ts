@@ -23,11 +23,13 @@ const text = (value: string | null): string | null => value?.replaceAll('\u0000'
 const INSERT_EVENTS = `
   WITH input AS (
     SELECT * FROM unnest($1::text[], $2::bigint[], $3::bytea[], $4::text[], $5::text[], $6::text[], $7::text[],
-      $8::text[], $9::text[], $10::bigint[], $11::bytea[]) WITH ORDINALITY
-      AS t(id, received_at, dedupe_key, method, content_type, kind, product, status, call_key, occurred_at, raw, ord)
+      $8::text[], $9::text[], $10::bigint[], $11::bytea[], $12::text[], $13::text[]) WITH ORDINALITY
+      AS t(id, received_at, dedupe_key, method, content_type, kind, product, status, call_key, occurred_at, raw,
+        source, rest_source, ord)
   ), inserted AS (
-    INSERT INTO events (id, received_at, dedupe_key, method, content_type, kind, product, status, call_key, occurred_at, raw)
-    SELECT id, received_at, dedupe_key, method, content_type, kind, product, status, call_key, occurred_at, raw
+    INSERT INTO events (id, received_at, dedupe_key, method, content_type, kind, product, status, call_key, occurred_at, raw, source, rest_source)
+    SELECT id, received_at, dedupe_key, method, content_type, kind, product, status, call_key, occurred_at, raw,
+      source, rest_source
     FROM input ORDER BY ord
     ON CONFLICT (dedupe_key) DO NOTHING
     RETURNING seq, id
@@ -72,6 +74,8 @@ export async function writeBatch(pool: Pool, ops: WriteOp[]): Promise<WriteResul
       servable.map((event) => event.callKey),
       servable.map((event) => whole(event.occurredAt)),
       events.map((input) => toBuffer(input.body)),
+      events.map((input) => input.source ?? 'webhook'),
+      events.map((input) => (input.restSource == null ? null : text(JSON.stringify(input.restSource)))),
     ]);
     for (const row of rows) inserted.set(row.id, row.seq);
   }

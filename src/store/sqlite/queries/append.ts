@@ -15,8 +15,8 @@ export type WriteResult = (AppendResult & { seq: number }) | null;
  */
 export function prepareWrites(db: Database): (ops: WriteOp[]) => WriteResult[] {
   const insertEvent: Statement = db.prepare(`
-    INSERT INTO events (id, received_at, dedupe_key, method, content_type, kind, product, status, call_key, occurred_at, raw)
-    VALUES (@id, @receivedAt, @dedupeKey, @method, @contentType, @kind, @product, @status, @callKey, @occurredAt, @raw)
+    INSERT INTO events (id, received_at, dedupe_key, method, content_type, kind, product, status, call_key, occurred_at, raw, source, rest_source)
+    VALUES (@id, @receivedAt, @dedupeKey, @method, @contentType, @kind, @product, @status, @callKey, @occurredAt, @raw, @source, @restSource)
     ON CONFLICT (dedupe_key) DO NOTHING`);
   const findDuplicate = db.prepare('SELECT id FROM events WHERE dedupe_key = ?').pluck();
   const insertQuarantine = db.prepare(`
@@ -29,6 +29,8 @@ export function prepareWrites(db: Database): (ops: WriteOp[]) => WriteResult[] {
     dedupeKey,
     method,
     contentType,
+    source,
+    restSource,
   }: NewEvent): AppendResult & { seq: number } => {
     const key = storedDedupeKey(dedupeKey, event);
     const info = insertEvent.run({
@@ -43,6 +45,8 @@ export function prepareWrites(db: Database): (ops: WriteOp[]) => WriteResult[] {
       callKey: event.callKey,
       occurredAt: event.occurredAt,
       raw: Buffer.from(body.buffer, body.byteOffset, body.byteLength),
+      source: source ?? 'webhook',
+      restSource: restSource == null ? null : JSON.stringify(restSource),
     });
     if (info.changes === 1) return { id: event.id, duplicate: false, seq: Number(info.lastInsertRowid) };
     return { id: findDuplicate.get(key) as string, duplicate: true, seq: 0 };
