@@ -6,7 +6,14 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 
 import { callsRoutes, createAuthorizer, eventsRoutes } from './api/index.js';
-import { PRODUCT_APIS, telecmiApiFromConfig } from './backfill/index.js';
+import {
+  createReconciler,
+  PRODUCT_APIS,
+  type Reconciler,
+  reconcileRoutes,
+  type TelecmiApi,
+  telecmiApiFromConfig,
+} from './backfill/index.js';
 import { createCallsService } from './calls/index.js';
 import type { Config } from './config.js';
 import { dashboardRoutes } from './dashboard/index.js';
@@ -49,6 +56,10 @@ export interface AppDeps {
    * clock turn it off and call `app.delivery.worker.runDue()`. @defaultValue true
    */
   readonly startDeliveryWorker?: boolean;
+  /** The client of TeleCMI's REST API (backfill); absent or null: backfill is off. */
+  readonly telecmiApi?: TelecmiApi | null;
+  /** The window of a reconcile run asked for without one. @defaultValue TELEHOOK_RECONCILE_WINDOW */
+  readonly reconcileWindowMs?: number;
 }
 
 declare module 'fastify' {
@@ -56,6 +67,8 @@ declare module 'fastify' {
     /** Folds events into calls (tests wait for it with `settled()`). */
     readonly projection: CallProjection;
     /** The background parts of forwarding (tests drive the worker with a fake clock through it). */
+    /** Reconcile runs (null when backfill is off). */
+    readonly reconciler: Reconciler | null;
     readonly delivery: {
       readonly scheduler: DeliveryScheduler;
       readonly worker: DeliveryWorker;
@@ -153,6 +166,17 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   });
   // Folds committed by the other processes reach this process's live streams too.
   const stopWatching = deps.store.watchFolds((fold) => publisher.folded(fold));
+  const reconciler =
+    deps.telecmiApi == null
+      ? null
+      : createReconciler({
+          store: deps.store,
+          api: deps.telecmiApi,
+          newId: createIdFactory(),
+          now,
+          logger: app.log,
+          onStored: () => projection.wake(),
+        });
   const calls = createCallsService({
     store: deps.store,
     projection,
@@ -198,6 +222,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     await projection.stop();
     await scheduler.stop();
     await worker.stop();
+    await reconciler?.settled();
   });
   await app.register(swagger, {
     openapi: {
@@ -271,6 +296,14 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
         viewerMayPlay: config.viewerRecordings,
       }),
     );
+    await api.register(
+      reconcileRoutes({
+        store: deps.store,
+        reconciler,
+        now,
+        defaultWindowMs: deps.reconcileWindowMs ?? config.reconcileWindowMs,
+      }),
+    );
     await api.register(deliveryRoutes({ store: deps.store, endpoints, now, onRetry: () => worker.wake() }));
     await api.register(
       liveRoutes({
@@ -287,6 +320,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(healthRoutes(deps.store));
   await app.register(metrics.routes);
   app.decorate('projection', projection);
+  app.decorate('reconciler', reconciler);
   app.decorate('delivery', { scheduler, worker, endpoints });
   return app;
 }

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 
+import { QueryError } from '../errors.js';
 import type { Store } from '../store/index.js';
 import { parseTimeParam, refuseNonFiniteQuery, TimeParam } from './query-params.js';
 import { PageOf, PageQuery, QuarantinedRequest, StoredEvent } from './schemas.js';
@@ -34,17 +35,27 @@ export function eventsRoutes(store: Store): FastifyPluginAsyncTypebox {
           summary:
             'Stored events, oldest first; with from/to, those received in [from, to), in the order received',
           querystring: Type.Object(
-            { ...PageQuery.properties, ...ReceivedParams },
+            {
+              ...PageQuery.properties,
+              ...ReceivedParams,
+              source: Type.Optional(
+                Type.Union([Type.Literal('webhook'), Type.Literal('backfill')], {
+                  description: "only events that came this way (backfill: rows of TeleCMI's call history)",
+                }),
+              ),
+            },
             { additionalProperties: false },
           ),
           response: { 200: PageOf(StoredEvent) },
         },
       },
       async (request) => {
-        const { after, limit } = request.query;
+        const { after, limit, source } = request.query;
         const period = receivedPeriod(request.query);
+        if (period !== null && source !== undefined)
+          throw new QueryError('source', 'no from/to with it (source lists in store order)');
         return period === null
-          ? store.listEvents({ after, limit })
+          ? store.listEvents({ after, limit, ...(source === undefined ? {} : { source }) })
           : store.listEventsReceived({ ...period, after, limit });
       },
     );

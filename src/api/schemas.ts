@@ -28,6 +28,10 @@ export const StoredEvent = Type.Composite([
     raw: Type.String({ description: 'The exact text received.' }),
     method: Type.String({ description: 'POST or GET.' }),
     contentType: Type.Union([Type.String(), Type.Null()]),
+    source: Type.Union([Type.Literal('webhook'), Type.Literal('backfill')], {
+      description:
+        "webhook: delivered by TeleCMI; backfill: a row of TeleCMI's call history, read by a reconcile run.",
+    }),
   }),
 ]);
 

@@ -5,9 +5,13 @@
 export { TELECMI_API_ERROR_CODES, TelecmiApiError, type TelecmiApiErrorCode } from './api-error.js';
 export { type ApiBase, PRODUCT_APIS, type ProductApi, type RestList } from './endpoints.js';
 export { describeBackfill, telecmiApiFromConfig, type TelecmiSettings } from './from-config.js';
+export { MATCH_TOLERANCE_MS, matchRow, type RowMatch } from './match.js';
 export { type PageCursor, type RestPage, type RestRow } from './paging.js';
 export { type PlayAnswer, type PlayOptions } from './play.js';
+export { backfillDedupeKey, type ReconcileCounts, reconcileWindow } from './reconciler.js';
 export { type RetryPolicy } from './retry-policy.js';
+export { reconcileRoutes } from './routes.js';
+export { createReconciler, type Reconciler, RUN_LEASE_MS } from './runs.js';
 export {
   type ApiLogger,
   type CallOptions,

@@ -180,12 +180,28 @@ export function projectCall(
       first(agentLeg.map((event) => event.custom)),
     eventCount: events.length,
     lastEventAt,
-    closedBy: isStale ? 'stale' : cdr !== null ? 'cdr' : isEndedByEvents ? 'events' : null,
+    closedBy: isStale
+      ? 'stale'
+      : cdr !== null && isBackfillOnly(events)
+        ? 'backfill'
+        : cdr !== null
+          ? 'cdr'
+          : isEndedByEvents
+            ? 'events'
+            : null,
     legOnly:
       callerLeg.length === 0 &&
       !events.some((event) => event.conversationUuid ?? event.callId ?? event.requestId ?? event.parentLegId),
     identifiers: [...identifiers].sort(),
   };
+}
+
+/**
+ * Whether every event is a row of TeleCMI's call history (a stored event's `source`): the call was recovered by
+ * a reconcile run, and nothing but that row is known of it.
+ */
+function isBackfillOnly(events: readonly CallEvent[]): boolean {
+  return events.every((event) => (event as { source?: string }).source === 'backfill');
 }
 
 /**

@@ -72,10 +72,13 @@ export const Call = Type.Object(
     eventCount: Type.Integer(),
     lastEventAt: Type.Number({ description: 'Time of the latest event, epoch ms.' }),
     closedBy: Nullable(
-      Type.Union([Type.Literal('cdr'), Type.Literal('events'), Type.Literal('stale'), Type.Literal('backfill')], {
-        description:
-          "What ended the call: its CDR, its live events, no end within the stale time, or (backfill) a row of TeleCMI's call history, the only thing known of the call.",
-      }),
+      Type.Union(
+        [Type.Literal('cdr'), Type.Literal('events'), Type.Literal('stale'), Type.Literal('backfill')],
+        {
+          description:
+            "What ended the call: its CDR, its live events, no end within the stale time, or (backfill) a row of TeleCMI's call history, the only thing known of the call.",
+        },
+      ),
     ),
     legOnly: Type.Boolean({
       description:

@@ -2,7 +2,7 @@ import type { Database } from 'better-sqlite3';
 
 import { type Migration, type MigrationSet, readMigrationSet } from '../migration-files.js';
 import { planMigrations } from '../migration-plan.js';
-import { EVENT_COLUMNS, type EventRow, toEvent } from '../stored-event.js';
+import { type EventRow, toEvent } from '../stored-event.js';
 import { dedupeTimeOf, keyWithTime } from './dedupe-key.js';
 
 const MIGRATIONS_DIR = new URL('./migrations/', import.meta.url);
@@ -18,7 +18,9 @@ export type { Migration, MigrationSet };
 const STEPS: Readonly<Record<string, (db: Database) => void>> = {
   '0009_dedupe_key_time_prefix.sql': (db) => {
     const page = db.prepare(
-      `SELECT ${EVENT_COLUMNS}, dedupe_key FROM events WHERE seq > ? ORDER BY seq LIMIT 5000`,
+      // The columns as of this migration: `source` and `rest_source` came later (0101_reconcile.sql), when every event was a webhook.
+      `SELECT seq, id, received_at, method, content_type, raw, 'webhook' AS source, NULL AS rest_source, dedupe_key
+       FROM events WHERE seq > ? ORDER BY seq LIMIT 5000`,
     );
     const update = db.prepare('UPDATE events SET dedupe_key = ? WHERE seq = ?');
     // Page by page, each read before it is updated: a scan does not promise what it sees of rows changed under it.

@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 
-import { INTERRUPTED, reconcileUpdates, type ReconcileRow, toReconcileRun } from '../../reconcile-rows.js';
+import { INTERRUPTED, type ReconcileRow, reconcileUpdates, toReconcileRun } from '../../reconcile-rows.js';
 import type { NewReconcileRun, Page, PageQuery, ReconcileRun, ReconcileRunChanges } from '../../store.js';
 
 /**

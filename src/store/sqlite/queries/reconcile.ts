@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
 
-import { INTERRUPTED, reconcileUpdates, type ReconcileRow, toReconcileRun } from '../../reconcile-rows.js';
+import { INTERRUPTED, type ReconcileRow, reconcileUpdates, toReconcileRun } from '../../reconcile-rows.js';
 import type { NewReconcileRun, Page, PageQuery, ReconcileRun, ReconcileRunChanges } from '../../store.js';
 
 /** The reconcile runs' queries. Starting a run is one IMMEDIATE transaction: the write lock orders two starts. */
