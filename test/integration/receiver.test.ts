@@ -52,6 +52,7 @@ describe('receiver', () => {
         ...normalise(parsed.value, { id: event.id, receivedAt: event.receivedAt }),
         method: 'POST',
         contentType: 'application/json',
+        source: 'webhook',
       });
     }
   });
