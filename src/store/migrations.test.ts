@@ -68,9 +68,9 @@ describe('planMigrations', () => {
     planMigrations(new Set(applied), events).map(({ action, migration }) => `${action} ${migration.name}`);
 
   it('gives a new database the baseline, and one at the baseline nothing', () => {
-    expect(steps([])).toEqual(['apply 0100_baseline.sql']);
-    expect(steps([100])).toEqual([]);
-    expect(steps([1, 2, 3, 5, 6, 7, 8, 9, 10, 100])).toEqual([]);
+    expect(steps([])).toEqual(['apply 0100_baseline.sql', 'apply 0101_reconcile.sql']);
+    expect(steps([100, 101])).toEqual([]);
+    expect(steps([1, 2, 3, 5, 6, 7, 8, 9, 10, 100, 101])).toEqual([]);
   });
 
   it('brings a database of a version before the baseline through the legacy files it has not seen, then adopts the baseline', () => {
@@ -78,13 +78,17 @@ describe('planMigrations', () => {
       'apply 0009_dedupe_key_time_prefix.sql',
       'apply 0010_events_call_key_index_dropped.sql',
       'adopt 0100_baseline.sql',
+      'apply 0101_reconcile.sql',
     ]);
-    expect(steps([1, 2, 3, 5, 6, 7, 8, 9, 10])).toEqual(['adopt 0100_baseline.sql']);
-    expect(steps([1])).toHaveLength(events.legacy.length - 1 + 1);
+    expect(steps([1, 2, 3, 5, 6, 7, 8, 9, 10])).toEqual([
+      'adopt 0100_baseline.sql',
+      'apply 0101_reconcile.sql',
+    ]);
+    expect(steps([1])).toHaveLength(events.legacy.length - 1 + 1 + 1);
   });
 
   it('refuses a database migrated by a newer telehook, or listing a version no telehook shipped', () => {
-    expect(() => steps([100, 101])).toThrow(/newer telehook \(schema 101; this version knows 100\)/);
+    expect(() => steps([100, 101, 102])).toThrow(/newer telehook \(schema 102; this version knows 101\)/);
     expect(() => steps([1, 4])).toThrow(
       /migrations that no version of telehook before its baseline shipped \(4\)/,
     );
