@@ -1,4 +1,4 @@
-// `npm run bench:fold`: what folding one event into its call costs in the SQLite store (the calls writer thread's
+// `npm run bench:fold`: what folding one event into its call costs in the SQLite store (the fold thread's
 // work), next to what storing the same event cost in the same run. Two workloads: every event a new call (the
 // ingest benchmark's bodies: a fixture with fresh ids each time, the worst case) and realistic calls (each call's
 // 2–12 events one after another). Deterministic enough to show a change that the end-to-end benchmark cannot see

@@ -57,7 +57,7 @@ async function main(): Promise<void> {
     await target.stop();
   }
   // One profile per thread: CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile; thread 0 is the main thread
-  // (the receiver and the events' commits), the other is the calls writer thread (the projection).
+  // (the receiver and the events' commits), the other is the fold thread (the projection).
   const files = readdirSync(profileDir)
     .filter((name) => name.endsWith('.cpuprofile'))
     .map((name) => ({ name, thread: Number(name.split('.').at(-3)) }))
@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   if (files.length === 0) throw new Error(`no .cpuprofile written in ${profileDir}`);
   for (const { name, thread } of files) {
     console.log(
-      `\n=== ${thread === 0 ? 'main thread (receiver, API)' : `worker thread ${thread} (the calls writer thread: the calls projection)`} ===`,
+      `\n=== ${thread === 0 ? 'main thread (receiver, API)' : `worker thread ${thread} (the fold thread: the calls projection)`} ===`,
     );
     report(JSON.parse(readFileSync(path.join(profileDir, name), 'utf8')) as Profile);
   }

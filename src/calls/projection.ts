@@ -39,7 +39,7 @@ export interface CallProjectionOptions {
   readonly pollEveryMs?: number;
   /**
    * Pause between batches while the receiver keeps the event loop busy. Off where the projection has a thread of
-   * its own (the SQLite writer thread). @defaultValue true
+   * its own (the SQLite fold thread). @defaultValue true
    */
   readonly yieldToIngest?: boolean;
 }

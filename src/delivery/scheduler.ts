@@ -177,9 +177,10 @@ export function createDeliveryScheduler(options: DeliverySchedulerOptions) {
       } else if (to !== null) {
         // Nothing to send (no endpoint, or none whose filter matches): the position is saved at most once a
         // second, not after every fold. A write per fold (a transaction on this thread's connection, waiting for
-        // the SQLite writer thread's lock) cost a quarter of the receiver's event loop under load. After a
-        // crash the catch-up reads these events again and enqueues nothing for them (the same endpoints, the
-        // same filters), except for an endpoint created in that second: hence persist() on every change.
+        // the lock of the one SQLite writer thread of the time) cost a quarter of the receiver's event loop under
+        // load. After a crash the catch-up reads these events again and enqueues nothing for them (the same
+        // endpoints, the same filters), except for an endpoint created in that second: hence persist() on every
+        // change.
         cursor = to;
         unsaved = to;
         saveTimer ??= setTimeout(() => {

@@ -42,7 +42,7 @@ export function createMetrics(
       help: 'Stored events that could not be folded into calls, even alone, and were skipped (since the last rebuild).',
       registers: [registry],
       async collect() {
-        // Kept in the database (the writer thread or another process may have counted them): read, not counted here.
+        // Kept in the database (the fold thread or another process may have counted them): read, not counted here.
         this.reset();
         this.inc(await failures());
       },

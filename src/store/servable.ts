@@ -3,7 +3,7 @@ import type { Call } from './call-record.js';
 
 /**
  * The deepest nesting of arrays and objects the store hands on. Serialising (a JSON answer, the SSE stream, the
- * message to the calls writer thread, a call's record) recurses once per level and overflows the stack a few
+ * message to the fold thread, a call's record) recurses once per level and overflows the stack a few
  * thousand levels down; no TeleCMI payload nests more than a few levels, so a value deeper than this is kept only
  * in `raw`.
  */

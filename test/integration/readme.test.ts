@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 import { describe, expect, it } from 'vitest';
 
@@ -6,6 +6,31 @@ import { DEFINITIONS } from '../../src/calls/index.js';
 import { SETTINGS } from '../../src/config.js';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+
+/** The user-facing docs: README.md, docs/*.md and bench/README.md. */
+function userDocs(): { readonly name: string; readonly text: string }[] {
+  const docsDir = new URL('../../docs/', import.meta.url);
+  const names = [
+    'README.md',
+    'bench/README.md',
+    ...readdirSync(docsDir)
+      .filter((file) => file.endsWith('.md'))
+      .map((file) => `docs/${file}`),
+  ];
+  return names.map((name) => ({
+    name,
+    text: readFileSync(new URL(`../../${name}`, import.meta.url), 'utf8'),
+  }));
+}
+
+/**
+ * Who worked when is no reader's business: a measurement is dated by its day, its run and its host. The technical
+ * sessions (a PostgreSQL session advisory lock, pgbouncer's session mode) do not match these.
+ */
+const SESSION_TALK = [
+  /\b(first|second|third|fourth|this|that|same|previous|earlier|next|later) session\b/i,
+  /\bsession of \d/i,
+];
 
 describe('README', () => {
   it('defines every metric that /api/stats echoes', () => {
@@ -19,5 +44,16 @@ describe('README', () => {
   it('keeps the quick start to the two commands', () => {
     expect(readme).toContain('npm install && npm start');
     expect(readme).toContain('npm test');
+  });
+
+  it('speaks of versions, dates and hosts, never of the sessions that wrote it', () => {
+    const found: string[] = [];
+    for (const { name, text } of userDocs()) {
+      text.split('\n').forEach((line, index) => {
+        if (SESSION_TALK.some((pattern) => pattern.test(line)))
+          found.push(`${name}:${index + 1}: ${line.trim()}`);
+      });
+    }
+    expect(found).toEqual([]);
   });
 });
