@@ -97,6 +97,9 @@ export function describeCallsContract(name: string, createLocation: () => Promis
         expect(call?.identifiers).toContain(legId);
         expect(await store.listCallEvents(call!.key)).toHaveLength(flow.payloads.length);
         expect(await store.getCall('no-such-call')).toBeNull();
+        // A key with a NUL byte (PostgreSQL text cannot hold one) is a call that does not exist, not a failure.
+        expect(await store.getCall('no-such\u0000call')).toBeNull();
+        await expect(store.listCallEvents('no-such\u0000call')).resolves.toEqual([]);
       });
     });
 

@@ -80,10 +80,21 @@ export interface Queryable {
   query(text: string, values: unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }>;
 }
 
+/**
+ * PostgreSQL's text cannot hold U+0000 (it refuses the whole statement, which would read as the store being
+ * unavailable); the append stores it as U+FFFD, so a lookup binds it the same way and finds what was stored.
+ */
+const postgresBindable = (value: unknown): unknown =>
+  typeof value === 'string'
+    ? value.replaceAll('\u0000', '\uFFFD')
+    : Array.isArray(value)
+      ? value.map(postgresBindable)
+      : value;
+
 /** What runs a program's statements on a PostgreSQL pool or client. */
 export function postgresExecutor(client: Queryable): (step: Step) => Promise<unknown> {
   return async ({ query, mode }) => {
-    const result = await client.query(query.text, query.values);
+    const result = await client.query(query.text, query.values.map(postgresBindable));
     return mode === 'all' ? result.rows : (result.rowCount ?? 0);
   };
 }
