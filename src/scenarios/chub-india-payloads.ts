@@ -1,3 +1,4 @@
+import type { CdrPayload, LiveEventPayload } from '../telecmi/index.js';
 import type { IncomingPayloadSet, OutgoingPayloadSet } from './payload-sets.js';
 
 /**
@@ -21,7 +22,7 @@ export const chubIndiaIncoming: IncomingPayloadSet = {
       time,
       to: Number(call.did),
       status,
-    },
+    } satisfies LiveEventPayload,
   }),
 
   // Only `started` was captured, and it has no `leg` key (§4.2); answered and hangup follow it.
@@ -38,7 +39,7 @@ export const chubIndiaIncoming: IncomingPayloadSet = {
       app_id: call.appId,
       time,
       status,
-    },
+    } satisfies LiveEventPayload,
   }),
 
   answeredCdr: (call, facts) => ({
@@ -57,7 +58,7 @@ export const chubIndiaIncoming: IncomingPayloadSet = {
       team: facts.agent.team,
       record: 'true',
       filename: facts.filename,
-    },
+    } satisfies CdrPayload,
   }),
 
   // No hangup_reason here: a receiver tells an abandoned call from a missed one by the caller's hangup event.
@@ -74,7 +75,7 @@ export const chubIndiaIncoming: IncomingPayloadSet = {
       waitedsec: facts.waitedSec,
       team: call.team,
       ...(facts.voicename === null ? {} : { voicemail: 'true', voicename: facts.voicename }),
-    },
+    } satisfies CdrPayload,
   }),
 
   // CHUB India documents no "user missed" CDR (§4.7): an agent who rings out shows in the leg-B events only.
@@ -99,7 +100,7 @@ export const chubIndiaOutgoing: OutgoingPayloadSet = {
       status,
       to: Number(call.to),
       conversation_uuid: call.legAUuid,
-    },
+    } satisfies LiveEventPayload,
   }),
 
   cdr: (call, facts) =>
@@ -119,7 +120,7 @@ export const chubIndiaOutgoing: OutgoingPayloadSet = {
             click_to_call: 'true',
             record: 'true',
             filename: facts.filename,
-          },
+          } satisfies CdrPayload,
         }
       : {
           template: 'chub-india-outgoing-cdr-missed',
@@ -133,6 +134,6 @@ export const chubIndiaOutgoing: OutgoingPayloadSet = {
             time: facts.startedAt,
             direction: 'outbound',
             click_to_call: 'true',
-          },
+          } satisfies CdrPayload,
         },
 };

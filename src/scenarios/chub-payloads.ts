@@ -1,3 +1,4 @@
+import type { CdrPayload, LiveEventPayload } from '../telecmi/index.js';
 import type { IncomingPayloadSet, OutgoingPayloadSet } from './payload-sets.js';
 
 /**
@@ -23,7 +24,7 @@ export const chubIncoming: IncomingPayloadSet = {
       to: call.did,
       custom: call.custom,
       status,
-    },
+    } satisfies LiveEventPayload,
   }),
 
   legB: (call, leg, status, time) => ({
@@ -42,7 +43,7 @@ export const chubIncoming: IncomingPayloadSet = {
       time,
       custom: call.custom,
       status,
-    },
+    } satisfies LiveEventPayload,
   }),
 
   answeredCdr: (call, facts) => ({
@@ -66,7 +67,7 @@ export const chubIncoming: IncomingPayloadSet = {
       filename: facts.filename,
       conversation_uuid: call.conversationUuid,
       ivr_name: call.ivrName,
-    },
+    } satisfies CdrPayload,
   }),
 
   missedCdr: (call, facts) => ({
@@ -88,7 +89,7 @@ export const chubIncoming: IncomingPayloadSet = {
       conversation_uuid: call.conversationUuid,
       team: call.team,
       ivr_name: call.ivrName,
-    },
+    } satisfies CdrPayload,
   }),
 
   userMissedCdr: (call, leg, time, withConversationUuid) => ({
@@ -111,7 +112,7 @@ export const chubIncoming: IncomingPayloadSet = {
       // The documented sample has no conversation_uuid, so a receiver must link it by caller and time; a
       // third-party copy of the current docs lists one, which this option reproduces.
       ...(withConversationUuid ? { conversation_uuid: call.conversationUuid } : {}),
-    },
+    } satisfies CdrPayload,
   }),
 };
 
@@ -137,7 +138,7 @@ export const chubOutgoing: OutgoingPayloadSet = {
       status,
       to: call.to,
       conversation_uuid: call.legAUuid,
-    },
+    } satisfies LiveEventPayload,
   }),
 
   cdr: (call, facts) => ({
@@ -161,6 +162,6 @@ export const chubOutgoing: OutgoingPayloadSet = {
         : { hangup_reason: 'recv_cancel' }),
       request_id: call.requestId,
       extra_params: call.extraParams,
-    },
+    } satisfies CdrPayload,
   }),
 };

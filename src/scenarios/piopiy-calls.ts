@@ -1,3 +1,4 @@
+import type { CdrPayload, LiveEventPayload, RoutingRequestPayload } from '../telecmi/index.js';
 import { createRequestId, createUuid } from './identifiers.js';
 import { CDR_DELAY_MS, sortByTime } from './incoming-call.js';
 import type { Prng } from './prng.js';
@@ -72,7 +73,7 @@ export function renderPiopiyInbound(
       to: did,
       time: call.arrivalAt,
       cmiuuid: uuid,
-    }),
+    } satisfies RoutingRequestPayload),
     at(call.answeredAt, 'piopiy-incoming-event-answered', {
       appid,
       conversation_uuid: uuid,
@@ -84,7 +85,7 @@ export function renderPiopiyInbound(
       to: Number(did),
       cmiuuid: uuid,
       extra_params: extraParams,
-    }),
+    } satisfies LiveEventPayload),
     at(call.endedAt, 'piopiy-incoming-event-hangup-earlier', {
       extra_params: extraParams,
       type: 'event',
@@ -97,7 +98,7 @@ export function renderPiopiyInbound(
       direction: 'inbound',
       appid,
       status: 'hangup',
-    }),
+    } satisfies LiveEventPayload),
     at(call.endedAt + CDR_DELAY_MS, 'piopiy-incoming-cdr-answered', {
       to: Number(did),
       appid,
@@ -117,7 +118,7 @@ export function renderPiopiyInbound(
       leg: 'a',
       status: 'answered',
       type: 'cdr',
-    }),
+    } satisfies CdrPayload),
   ]);
 }
 
@@ -153,7 +154,7 @@ export function renderPiopiyOutbound(
       to: Number(leg === 'a' ? call.first : call.second),
       cmiuuid: leg === 'a' ? legA : legB,
       vn: did,
-    },
+    } satisfies LiveEventPayload,
   });
   return sortByTime([
     event('a', 'out_started', call.startedAt),
@@ -183,7 +184,7 @@ export function renderPiopiyOutbound(
         status: 'answered',
         leg: 'a',
         type: 'cdr',
-      },
+      } satisfies CdrPayload,
     },
   ]);
 }

@@ -72,7 +72,11 @@ export function toWholeSecond(ms: number): number {
   return Math.floor(ms / SECOND) * SECOND;
 }
 
-/** A payload and the fixture whose shape it follows. */
+/**
+ * A payload and the fixture whose shape it follows. Each builder's object `satisfies` the library's type of its
+ * kind (`LiveEventPayload`, `CdrPayload`, `RoutingRequestPayload` of src/telecmi/payloads/), so a key or a value
+ * type the schemas do not know fails to compile; src/scenarios/validation.test.ts checks the values at run time.
+ */
 export interface TemplatedPayload {
   readonly template: string;
   readonly payload: Record<string, unknown>;

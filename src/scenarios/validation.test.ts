@@ -1,6 +1,12 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 
-import { normalise, parse } from '../telecmi/index.js';
+import {
+  type CdrPayload,
+  type LiveEventPayload,
+  normalise,
+  parse,
+  type RoutingRequestPayload,
+} from '../telecmi/index.js';
 import { describeScenario, generateScenario, SCENARIO_NAMES } from './scenarios.js';
 import { simulateCallCentre } from './simulation.js';
 import type { ScheduledPayload } from './types.js';
@@ -55,6 +61,20 @@ describe.each(['chub', 'chub-india'] as const)('every payload of the simulation 
     );
     expect(payloads.length).toBeGreaterThan(0);
     expect(payloads.flatMap(complaints)).toEqual([]);
+  });
+});
+
+describe('the payload types', () => {
+  // The builders' `satisfies` checks only what these types say: a field typed `unknown` would accept anything.
+  it('type every field by its schema, so that a builder that sends the wrong type does not compile', () => {
+    expectTypeOf<CdrPayload['time']>().toEqualTypeOf<number | string | undefined>();
+    expectTypeOf<CdrPayload['record']>().toEqualTypeOf<boolean | string | undefined>();
+    expectTypeOf<CdrPayload['from']>().toEqualTypeOf<string | number | undefined>();
+    expectTypeOf<LiveEventPayload['cmiuuid']>().toEqualTypeOf<string | undefined>();
+    expectTypeOf<LiveEventPayload['custom']>().toEqualTypeOf<
+      string | Record<string, unknown> | unknown[] | undefined
+    >();
+    expectTypeOf<RoutingRequestPayload['action']>().toEqualTypeOf<string | undefined>();
   });
 });
 

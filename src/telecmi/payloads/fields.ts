@@ -1,38 +1,51 @@
-import { type TSchema, Type } from '@sinclair/typebox';
+import {
+  type TArray,
+  type TBoolean,
+  type TNumber,
+  type TRecord,
+  type TString,
+  type TUnion,
+  type TUnknown,
+  Type,
+} from '@sinclair/typebox';
 
 /**
  * Field types shared by every TeleCMI payload family. TeleCMI's documentation disagrees with itself about
  * value types (docs/telecmi-payloads.md §9), so each field accepts every type seen in a documented sample.
+ * Each helper names its exact TypeBox type (not a bare TSchema), so that `Static<typeof CdrPayload>` and its
+ * siblings type the fields: code that builds payloads (the scenario generator) is checked against them.
  */
 
 const DOCS = 'https://doc.telecmi.com';
 
 /** A phone number: digits as a JSON number or a string, possibly with a leading zero (§9.2, §9.3). */
-export const PhoneNumber = (description: string): TSchema =>
+export const PhoneNumber = (description: string): TUnion<[TString, TNumber]> =>
   Type.Union([Type.String(), Type.Number()], { description });
 
 /** A flag sent as a boolean or as the strings `"true"` / `"false"` (§9.4). */
-export const Flag = (description: string): TSchema =>
+export const Flag = (description: string): TUnion<[TBoolean, TString]> =>
   Type.Union([Type.Boolean(), Type.String({ pattern: '^([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])$' })], {
     description,
   });
 
 /** An epoch timestamp: `time` is in milliseconds, PIOPIY `start_time` etc. in seconds (§9.6). */
-export const Epoch = (description: string): TSchema =>
+export const Epoch = (description: string): TUnion<[TNumber, TString]> =>
   Type.Union([Type.Number(), Type.String()], { description });
 
 /** A duration in seconds. */
-export const Seconds = (description: string): TSchema =>
+export const Seconds = (description: string): TUnion<[TNumber, TString]> =>
   Type.Union([Type.Number(), Type.String()], { description });
 
 /** A string that usually holds JSON text, sometimes invalid JSON (§9.5). */
-export const JsonText = (description: string): TSchema =>
+export const JsonText = (
+  description: string,
+): TUnion<[TString, TRecord<TString, TUnknown>, TArray<TUnknown>]> =>
   Type.Union([Type.String(), Type.Record(Type.String(), Type.Unknown()), Type.Array(Type.Unknown())], {
     description,
   });
 
 /** An identifier TeleCMI assigns (UUIDs, base62 request ids). */
-export const Id = (description: string): TSchema => Type.String({ description });
+export const Id = (description: string): TString => Type.String({ description });
 
 /** The fields every family may carry, with the doc page each came from. */
 export const commonFields = {
