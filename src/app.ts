@@ -56,10 +56,18 @@ export interface AppDeps {
    * clock turn it off and call `app.delivery.worker.runDue()`. @defaultValue true
    */
   readonly startDeliveryWorker?: boolean;
-  /** The client of TeleCMI's REST API (backfill); absent or null: backfill is off. */
+  /**
+   * The client of TeleCMI's REST API the reconciler uses. Absent: built from the TELEHOOK_TELECMI_* settings;
+   * null: backfill is off.
+   */
   readonly telecmiApi?: TelecmiApi | null;
   /** The window of a reconcile run asked for without one. @defaultValue TELEHOOK_RECONCILE_WINDOW */
   readonly reconcileWindowMs?: number;
+  /**
+   * How often a reconcile run starts by itself. The setting's minimum is a minute; tests give a shorter period
+   * here. @defaultValue TELEHOOK_RECONCILE_EVERY
+   */
+  readonly reconcileEveryMs?: number;
 }
 
 declare module 'fastify' {
@@ -166,12 +174,15 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   });
   // Folds committed by the other processes reach this process's live streams too.
   const stopWatching = deps.store.watchFolds((fold) => publisher.folded(fold));
+  // TeleCMI's REST API (recordings, and the reconciler unless given its own client): null without credentials.
+  const telecmi = telecmiApiFromConfig(config, { logger: app.log });
+  const reconcileApi = deps.telecmiApi === undefined ? telecmi : deps.telecmiApi;
   const reconciler =
-    deps.telecmiApi == null
+    reconcileApi === null
       ? null
       : createReconciler({
           store: deps.store,
-          api: deps.telecmiApi,
+          api: reconcileApi,
           newId: createIdFactory(),
           now,
           logger: app.log,
@@ -198,13 +209,26 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     live: await deps.store.listLiveCalls(),
     settings: wallboardSettings,
   });
+  let reconcileTimer: NodeJS.Timeout | undefined;
   app.addHook('onReady', async () => {
     await scheduler.start();
     projection.start();
     if (deps.startDeliveryWorker ?? true) worker.start();
+    if (reconciler !== null) {
+      const windowMs = deps.reconcileWindowMs ?? config.reconcileWindowMs;
+      // The first run is one period after start: a restart loop must not hammer TeleCMI's API.
+      reconcileTimer = setInterval(() => {
+        // A run still going (a slow TeleCMI, a long window asked for by hand) is not stacked on.
+        if (reconciler.isActive()) return;
+        const to = now();
+        reconciler.start({ from: to - windowMs, to }).catch((error: unknown) => {
+          app.log.warn({ err: error }, 'periodic reconcile run could not start');
+        });
+      }, deps.reconcileEveryMs ?? config.reconcileEveryMs);
+      // The timer alone does not keep the process alive.
+      reconcileTimer.unref();
+    }
   });
-  // TeleCMI's REST API (recordings now, the reconciler next): null without credentials.
-  const telecmi = telecmiApiFromConfig(config, { logger: app.log });
   const audioSource: AudioSource =
     telecmi === null
       ? { state: 'unconfigured' }
@@ -216,6 +240,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
             play: (file, options) => telecmi.play(file, options),
           };
   app.addHook('onClose', async () => {
+    clearInterval(reconcileTimer);
     await telecmi?.close();
     stopWatching();
     publisher.stop();

@@ -25,6 +25,8 @@ export interface Reconciler {
   start(window: TimeWindow): Promise<{ run: ReconcileRun; started: boolean }>;
   /** Resolves when every run this process started has ended (tests, shutdown). */
   settled(): Promise<void>;
+  /** Whether a run this process started is still being carried out (the periodic run skips its turn then). */
+  isActive(): boolean;
 }
 
 /** The run error of anything a run throws: TeleCMI's error code (TELECMI_AUTH_FAILED for a 407…), else internal. */
@@ -87,6 +89,9 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     },
     async settled() {
       while (running.size > 0) await Promise.all([...running]);
+    },
+    isActive() {
+      return running.size > 0;
     },
   };
 }
