@@ -1,23 +1,30 @@
 import { randomUUID } from 'node:crypto';
 
 import pg from 'pg';
+import sql, { raw } from 'sql-template-tag';
 
 import { foldInThisThread } from '../../calls/index.js';
 import { StoreError } from '../../errors.js';
-import { GroupCommit, isItemFault } from '../group-commit.js';
+import { closedStoreError, createAppends } from '../appends.js';
 import { postgresDialect } from '../sql/dialect.js';
-import { postgresExecutor, type Program, runAsync } from '../sql/program.js';
+import { recordFoldFailure } from '../sql/fold-failures.js';
+import { postgresExecutor, type Program, run, runAsync } from '../sql/program.js';
 import { createSqlStore } from '../sql/sql-store.js';
 import type { CallProjection, FoldedBatch, Store } from '../store.js';
 import { EVENT_COLUMNS, type EventRow, toEvent } from '../stored-event.js';
 import { toStoreError } from './driver-errors.js';
 import { createFoldListener } from './fold-listener.js';
 import { migrate } from './migrate.js';
-import { writeBatch, type WriteOp, type WriteResult } from './queries/append.js';
-import { foldCalls } from './queries/calls-write.js';
+import { writeBatch } from './queries/append.js';
+import { foldCalls, LOCK_PROJECTION } from './queries/calls-write.js';
 import { claimDeliveries } from './queries/delivery.js';
-import { recordFoldFailure } from './queries/fold-failures.js';
 import { createReconcileQueries } from './queries/reconcile.js';
+
+/** Whether the event is still to fold, taken off the queue under the projection's lock. */
+function* isQueued(seq: number): Program<boolean> {
+  yield* run(raw(LOCK_PROJECTION));
+  return (yield* run(sql`DELETE FROM projection_queue WHERE seq = ${seq}`)) > 0;
+}
 
 export interface PostgresStoreOptions {
   /** `postgres://user:password@host:5432/db`; `?options=-c%20search_path%3Dname` picks the schema. */
@@ -72,18 +79,6 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   const channel = `telehook:${schema}`.slice(0, 63);
   const origin = `${process.pid}-${randomUUID().slice(0, 8)}`;
 
-  const commits = new GroupCommit<WriteOp, WriteResult>(
-    async (ops) => {
-      try {
-        return await writeBatch(pool, ops);
-      } catch (error) {
-        throw toStoreError(error);
-      }
-    },
-    options.maxBatch,
-    isItemFault,
-  );
-
   const listener = createFoldListener({
     client: () => new pg.Client(config),
     channel,
@@ -115,16 +110,25 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
 
   let folds = 0;
   let closed = false;
+  const appends = createAppends(
+    async (ops) => {
+      try {
+        return await writeBatch(pool, ops);
+      } catch (error) {
+        throw toStoreError(error);
+      }
+    },
+    () => closed,
+    options.maxBatch,
+  );
   const guard = async <T>(fn: () => Promise<T>): Promise<T> => {
-    if (closed) throw new StoreError('The store is closed.', { retryable: true });
+    if (closed) throw closedStoreError();
     try {
       return await fn();
     } catch (error) {
       throw toStoreError(error);
     }
   };
-  const submit = (op: WriteOp): Promise<WriteResult> =>
-    closed ? Promise.reject(new StoreError('The store is closed.', { retryable: true })) : commits.submit(op);
   const inTransaction = async <T>(run: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
     const client = await pool.connect();
     try {
@@ -159,13 +163,8 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
       // Several processes share the database: fold what a killed process left unfolded.
       return (projection = foldInThisThread(store, setup, { pollEveryMs: 1000 }));
     },
-    appendEvent: async (input) => {
-      const { id, duplicate } = (await submit({ type: 'event', input }))!;
-      return { id, duplicate };
-    },
-    quarantineRequest: async (input) => {
-      await submit({ type: 'quarantine', input });
-    },
+    appendEvent: appends.appendEvent,
+    quarantineRequest: appends.quarantineRequest,
     startReconcileRun: (run, options) => guard(() => reconcile.start(run, options)),
     updateReconcileRun: (id, changes) => guard(() => reconcile.update(id, changes)),
     getReconcileRun: (id) => guard(() => reconcile.get(id)),
@@ -184,8 +183,13 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
         async () =>
           (await pool.query<{ n: number }>('SELECT count(*) AS n FROM projection_queue')).rows[0]!.n,
       ),
+    // Dequeued under the projection's lock, so that a process folding that event meanwhile wins (it is folded).
     recordFoldFailure: (event, reason, at) =>
-      guard(() => inTransaction((client) => recordFoldFailure(client, event, reason, at))),
+      guard(() =>
+        inTransaction((client) =>
+          runAsync(postgresExecutor(client), recordFoldFailure(postgresDialect, event, reason, at, isQueued)),
+        ),
+      ),
     projectCalls: (batch, fold) =>
       guard(() =>
         inTransaction(async (client) => {
@@ -221,9 +225,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     resetCalls: () =>
       guard(() =>
         inTransaction(async (client) => {
-          await client.query(
-            "SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':telehook:projection'))",
-          );
+          await client.query(LOCK_PROJECTION);
           await client.query('TRUNCATE calls, call_links, call_agents, projection_state, fold_failures');
           await client.query(
             'INSERT INTO projection_queue (seq) SELECT seq FROM events ON CONFLICT DO NOTHING',
@@ -244,7 +246,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
       if (closed) return;
       closed = true;
       await projection?.stop();
-      await commits.drain();
+      await appends.drain();
       await listener.stop();
       await pool.end();
     },

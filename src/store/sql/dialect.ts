@@ -19,6 +19,9 @@ export interface Dialect {
   countIf(condition: Sql): Sql;
   /** The sum of an expression over the rows that meet a condition (0 when none). */
   sumIf(expression: Sql, condition: Sql): Sql;
+  /** The scalar functions that pick the smaller and the larger of their arguments. */
+  readonly least: string;
+  readonly greatest: string;
   /** Locks the rows read, for a read-then-write in one transaction (SQLite's write lock already covers it). */
   readonly forUpdate: Sql;
   /** The column that identifies a call row (SQLite: its integer id; PostgreSQL: its key). */
@@ -44,6 +47,8 @@ export const sqliteDialect: Dialect = {
   anyOf: (column, values) => sql`${raw(column)} IN (SELECT value FROM json_each(${JSON.stringify(values)}))`,
   countIf: (condition) => sql`count(CASE WHEN ${condition} THEN 1 END)`,
   sumIf: (expression, condition) => sql`total(CASE WHEN ${condition} THEN ${expression} END)`,
+  least: 'min',
+  greatest: 'max',
   forUpdate: raw(''),
   callId: 'id',
   callRef: 'call_id',
@@ -66,6 +71,8 @@ export const postgresDialect: Dialect = {
   anyOf: (column, values, type) => sql`${raw(column)} = ANY(${values}::${raw(type)}[])`,
   countIf: (condition) => sql`count(*) FILTER (WHERE ${condition})`,
   sumIf: (expression, condition) => sql`coalesce(sum(${expression}) FILTER (WHERE ${condition}), 0)`,
+  least: 'least',
+  greatest: 'greatest',
   forUpdate: raw(' FOR UPDATE'),
   callId: 'key',
   callRef: 'call_key',

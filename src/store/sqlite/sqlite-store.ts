@@ -1,10 +1,10 @@
 import sql, { raw } from 'sql-template-tag';
 
 import { foldInThisThread } from '../../calls/index.js';
-import { StoreError } from '../../errors.js';
-import { GroupCommit, isItemFault } from '../group-commit.js';
+import { closedStoreError, createAppends, type WriteOp, type WriteResult } from '../appends.js';
 import { servableEvent } from '../servable.js';
 import { sqliteDialect } from '../sql/dialect.js';
+import { recordFoldFailure } from '../sql/fold-failures.js';
 import { all, one, type Program, runSync, sqliteExecutor } from '../sql/program.js';
 import { createSqlStore } from '../sql/sql-store.js';
 import type { CallProjection, Store, StoredEvent } from '../store.js';
@@ -12,10 +12,9 @@ import { EVENT_COLUMNS, type EventRow, toEvent } from '../stored-event.js';
 import { openConnections, type SqliteDriver } from './connections.js';
 import { diskFullError, toStoreError } from './driver-errors.js';
 import { type FoldThread, startFoldThread } from './fold-thread/client.js';
-import { prepareWrites, type WriteOp, type WriteResult } from './queries/append.js';
+import { prepareWrites } from './queries/append.js';
 import { prepareCallWrites } from './queries/calls-write.js';
 import { prepareClaim } from './queries/delivery.js';
-import { prepareFoldFailures } from './queries/fold-failures.js';
 import { prepareReconcileQueries } from './queries/reconcile.js';
 
 export interface SqliteStoreOptions {
@@ -48,6 +47,8 @@ export interface SqliteStore extends Store {
 
 export { callsFileOf } from './connections.js';
 
+const POSITION = sql`SELECT position FROM projection_state WHERE name = 'calls'`;
+
 /**
  * The embedded store: better-sqlite3 with WAL and `synchronous=FULL`, so a committed transaction survives a
  * crash or power loss, and group commit so that concurrent requests share that fsync.
@@ -66,11 +67,14 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const write = prepareWrites(db);
   const projectCalls = prepareCallWrites(callsDb);
   const claim = prepareClaim(queueDb);
-  const foldFailures = prepareFoldFailures(callsDb);
   const reads = sqliteExecutor(readDb);
-  const position = (): number =>
-    runSync(reads, one<{ position: number }>(sql`SELECT position FROM projection_state WHERE name = 'calls'`))
-      ?.position ?? 0;
+  const position = (): number => runSync(reads, one<{ position: number }>(POSITION))?.position ?? 0;
+  /** Only the next event may be marked as failed: past any other, the watermark would skip events never tried. */
+  function* isNextToFold(seq: number): Program<boolean> {
+    const folded = (yield* one<{ position: number }>(POSITION))?.position ?? 0;
+    if (seq > folded + 1) throw new Error(`event ${seq} is not the next to fold (the position is ${folded})`);
+    return seq > folded;
+  }
   const reconcile = prepareReconcileQueries(db, readDb);
   const resetCalls = callsDb.transaction(() => {
     callsDb.exec(
@@ -139,16 +143,14 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     unfolded.push(...events);
     if (unfolded.length > MAX_UNFOLDED) unfolded = [];
   };
-  const commits = new GroupCommit<WriteOp, WriteResult>(commitWrites, options.maxBatch, isItemFault);
   let closed = false;
+  const appends = createAppends(commitWrites, () => closed, options.maxBatch);
   /** Where the calls are folded, once createProjection was called: in this thread, or in the fold thread. */
   let projection: CallProjection | null = null;
   let thread: FoldThread | null = null;
 
-  const submit = (op: WriteOp): Promise<WriteResult> =>
-    closed ? Promise.reject(new StoreError('The store is closed.', { retryable: true })) : commits.submit(op);
   const guard = <T>(fn: () => T): Promise<T> => {
-    if (closed) return Promise.reject(new StoreError('The store is closed.', { retryable: true }));
+    if (closed) return Promise.reject(closedStoreError());
     try {
       return Promise.resolve(fn());
     } catch (error) {
@@ -159,9 +161,11 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   // The queries written once (store/sql): reads on the read connection (the events' file with the calls'
   // attached), endpoints on `db` (synchronous=FULL: rare, and configuration), the delivery queue on `queueDb`.
   const transactions = {
+    calls: callsDb.transaction(<T>(program: Program<T>): T => runSync(callsWrites, program)),
     config: db.transaction(<T>(program: Program<T>): T => runSync(configWrites, program)),
     queue: queueDb.transaction(<T>(program: Program<T>): T => runSync(queueWrites, program)),
   };
+  const callsWrites = sqliteExecutor(callsDb);
   const configWrites = sqliteExecutor(db);
   const queueWrites = sqliteExecutor(queueDb);
   const queries = createSqlStore({
@@ -191,13 +195,8 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       if (how === 'crash') await thread?.kill();
       else await thread?.close();
     },
-    appendEvent: async (input) => {
-      const { id, duplicate } = (await submit({ type: 'event', input }))!;
-      return { id, duplicate };
-    },
-    quarantineRequest: async (input) => {
-      await submit({ type: 'quarantine', input });
-    },
+    appendEvent: appends.appendEvent,
+    quarantineRequest: appends.quarantineRequest,
     countEventsToProject: () =>
       guard(
         () =>
@@ -208,7 +207,14 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     updateReconcileRun: (id, changes) => guard(() => reconcile.update(id, changes)),
     getReconcileRun: (id) => guard(() => reconcile.get(id)),
     listReconcileRuns: (query) => guard(() => reconcile.list(query)),
-    recordFoldFailure: (event, reason, at) => guard(() => foldFailures.record(event, reason, at)),
+    // The projection's position is a watermark: marking the next event moves it past that event.
+    recordFoldFailure: (event, reason, at) =>
+      guard(
+        () =>
+          void transactions.calls.immediate(
+            recordFoldFailure(sqliteDialect, event, reason, at, isNextToFold),
+          ),
+      ),
     listEventsToProject: (limit) => guard(() => listEventsToProject(limit)),
     projectCalls: (batch, fold) => guard(() => projectCalls.fold(batch, fold)),
     resetCalls: () =>
@@ -233,7 +239,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       // A fold in this thread must not run on closed connections; the fold thread folds what it was handed
       // until it is closed, after the last commit.
       if (!thread) await projection?.stop();
-      await commits.drain();
+      await appends.drain();
       readDb.close();
       queueDb.close();
       callsDb.close();

@@ -1,12 +1,8 @@
 import type { Pool } from 'pg';
 
+import type { WriteOp, WriteResult } from '../../appends.js';
 import { servableEvent } from '../../servable.js';
-import type { AppendResult, NewEvent, NewQuarantinedRequest } from '../../store.js';
-
-/** One unit of work for the group commit: an event to append or a request to quarantine. */
-export type WriteOp =
-  { type: 'event'; input: NewEvent } | { type: 'quarantine'; input: NewQuarantinedRequest };
-export type WriteResult = (AppendResult & { seq: number }) | null;
+import type { NewEvent, NewQuarantinedRequest } from '../../store.js';
 
 const toBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 // What a column cannot hold must not fail the batch: a time beyond bigint is null (the row keeps the exact bytes),

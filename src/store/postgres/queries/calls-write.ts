@@ -30,6 +30,10 @@ const INSERT_AGENTS = `INSERT INTO call_agents (call_key, position, agent, team,
   SELECT $1, * FROM unnest($2::integer[], $3::text[], $4::text[], $5::bigint[], $6::boolean[], $7::boolean[],
     $8::double precision[])`;
 
+/** Serialises folds across processes (one lock per schema), for the length of the caller's transaction. */
+export const LOCK_PROJECTION =
+  "SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':telehook:projection'))";
+
 /** What a fold did, and which of the given events it folded (another process may have folded the rest). */
 export interface FoldOutcome extends ProjectionResult {
   readonly folded: StoredEvent[];
@@ -163,7 +167,7 @@ function openTransaction(client: PoolClient): CallsTransaction {
 
 /**
  * Folds events into calls inside the caller's transaction (see Store.projectCalls). Folds are serialised across
- * processes by a transaction advisory lock (one per schema), so that two processes receiving events of the same
+ * processes by a transaction advisory lock, so that two processes receiving events of the same
  * call at the same moment never project it from different partial views; each event is dequeued by the fold that
  * folds it, so an event folded by another process meanwhile is skipped.
  */
@@ -172,7 +176,7 @@ export async function foldCalls(
   batch: ProjectionBatch,
   callFold: CallFold,
 ): Promise<FoldOutcome> {
-  await client.query("SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':telehook:projection'))");
+  await client.query(LOCK_PROJECTION);
   let events: StoredEvent[] = [];
   if (batch.events.length > 0) {
     const claimed = new Set(

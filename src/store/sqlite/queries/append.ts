@@ -1,13 +1,8 @@
 import type { Database, Statement } from 'better-sqlite3';
 
-import type { AppendResult, NewEvent, NewQuarantinedRequest } from '../../store.js';
+import type { WriteOp, WriteResult } from '../../appends.js';
+import type { AppendResult, NewEvent } from '../../store.js';
 import { storedDedupeKey } from '../dedupe-key.js';
-
-/** One unit of work for the group commit: an event to append or a request to quarantine. */
-export type WriteOp =
-  { type: 'event'; input: NewEvent } | { type: 'quarantine'; input: NewQuarantinedRequest };
-/** An event's result carries its place in the table (`seq`), which the store keeps for the projection. */
-export type WriteResult = (AppendResult & { seq: number }) | null;
 
 /**
  * Prepares the statements of a batch write and returns the function the group commit runs inside one
