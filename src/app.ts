@@ -187,6 +187,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
           now,
           logger: app.log,
           onStored: () => projection.wake(),
+          onEnded: (status, counts) => metrics.countReconcileRun(status, counts),
         });
   const calls = createCallsService({
     store: deps.store,

@@ -1,6 +1,6 @@
 import type { ReconcileRun, ReconcileRunError, Store } from '../store/index.js';
 import { TelecmiApiError } from './api-error.js';
-import { reconcileWindow } from './reconciler.js';
+import { type ReconcileCounts, reconcileWindow } from './reconciler.js';
 import type { TelecmiApi, TimeWindow } from './telecmi-api.js';
 
 /** A running run silent for this long is taken to have died (its process ended); another may cover its window. */
@@ -17,6 +17,8 @@ export interface ReconcilerOptions {
   };
   /** Told when a run has stored events (the projection folds them). */
   readonly onStored?: () => void;
+  /** Told when a run ends (the /metrics counters); `counts` is null for a failed run. */
+  readonly onEnded?: (status: 'succeeded' | 'failed', counts: ReconcileCounts | null) => void;
 }
 
 /** Starts reconcile runs and carries them out in the background. */
@@ -61,6 +63,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
         ...counts,
       });
       if (counts.eventsAdded > 0) options.onStored?.();
+      options.onEnded?.('succeeded', counts);
       options.logger.info({ runId: run.id, ...counts }, 'reconcile run succeeded');
     } catch (error) {
       const runError = runErrorOf(error);
@@ -71,6 +74,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       await store
         .updateReconcileRun(run.id, { now: now(), status: 'failed', finishedAt: now(), errors: [runError] })
         .catch(() => undefined);
+      options.onEnded?.('failed', null);
     }
   };
 

@@ -24,6 +24,22 @@ export function createMetrics(
     help: 'TCP connections closed as they arrived because TELEHOOK_MAX_CONNECTIONS were open.',
     registers: [registry],
   });
+  const reconcileRuns = new Counter({
+    name: 'telehook_reconcile_runs_total',
+    help: 'Reconcile runs this process carried out to their end, by status (succeeded, failed).',
+    labelNames: ['status'] as const,
+    registers: [registry],
+  });
+  const reconcileRows = new Counter({
+    name: 'telehook_reconcile_rows_fetched_total',
+    help: "Rows read from TeleCMI's call history by the succeeded reconcile runs of this process.",
+    registers: [registry],
+  });
+  const reconcileCalls = new Counter({
+    name: 'telehook_reconcile_calls_recovered_total',
+    help: 'Calls telehook lacked that the succeeded reconcile runs of this process added.',
+    registers: [registry],
+  });
   if (sources.projectionBacklog) {
     const backlog = sources.projectionBacklog;
     new Gauge({
@@ -53,6 +69,16 @@ export function createMetrics(
     countAccepted: (kind: string, duplicate: boolean) => accepted.inc({ kind, duplicate: String(duplicate) }),
     countRejected: (code: string) => rejected.inc({ code }),
     countDropped: () => dropped.inc(),
+    countReconcileRun: (
+      status: 'succeeded' | 'failed',
+      counts: { rowsFetched: number; callsAdded: number } | null,
+    ) => {
+      reconcileRuns.inc({ status });
+      if (counts !== null) {
+        reconcileRows.inc(counts.rowsFetched);
+        reconcileCalls.inc(counts.callsAdded);
+      }
+    },
     routes: async (app: FastifyInstance): Promise<void> => {
       app.get('/metrics', async (_request, reply) =>
         reply.type(registry.contentType).send(await registry.metrics()),

@@ -69,6 +69,13 @@ async function runReconcile({ app, auth }: App, window = DAY) {
   }>();
 }
 
+/** The value of one sample on /metrics (0 when absent). */
+async function metric({ app }: App, sample: string): Promise<number> {
+  const text = (await app.inject({ url: '/metrics' })).body;
+  const line = text.split('\n').find((entry) => entry.startsWith(`${sample} `));
+  return line === undefined ? 0 : Number(line.slice(sample.length + 1));
+}
+
 async function allCalls({ app, auth }: App): Promise<Call[]> {
   const calls: Call[] = [];
   for (let after: string | null = null; ;) {
@@ -147,6 +154,12 @@ describe('reconcile runs against the fake TeleCMI (real HTTP, real SQLite)', () 
       items: { status: string }[];
     }>();
     expect(runs.items).toHaveLength(2);
+    expect(await metric(target, 'telehook_reconcile_runs_total{status="succeeded"}')).toBe(2);
+    expect(await metric(target, 'telehook_reconcile_runs_total{status="failed"}')).toBe(0);
+    expect(await metric(target, 'telehook_reconcile_rows_fetched_total')).toBe(
+      run.rowsFetched + again.rowsFetched,
+    );
+    expect(await metric(target, 'telehook_reconcile_calls_recovered_total')).toBe(run.callsAdded);
   }, 120_000);
 
   it('fails a run with TELECMI_AUTH_FAILED on a wrong secret (407) and stores nothing', async () => {
@@ -172,6 +185,8 @@ describe('reconcile runs against the fake TeleCMI (real HTTP, real SQLite)', () 
     expect(run.errors.map((error) => error.code)).toEqual(['TELECMI_AUTH_FAILED']);
     expect(JSON.stringify(run)).not.toContain('not-the-secret');
     expect(await target.store.countEvents()).toBe(0);
+    expect(await metric(target, 'telehook_reconcile_runs_total{status="failed"}')).toBe(1);
+    expect(await metric(target, 'telehook_reconcile_calls_recovered_total')).toBe(0);
   });
 
   it('fails a run whose TeleCMI answers 500 mid-run, storing nothing; the next run stores the whole window', async () => {
