@@ -54,12 +54,14 @@ export function createLivePublisher(options: {
   const refresh = (): Promise<Figures> => {
     computing ??= (async () => {
       isStale = false;
-      const id = position;
       try {
         const { delta, base: next } = diffFigures(base, await options.figures());
         base = next;
         lastSent = Date.now();
-        options.bus.publish({ type: 'stats', id, data: delta });
+        // No id: the figures were queried while events went on being folded and published, so any cursor given
+        // here could be older than an event the client already holds, and a client that reconnects after it
+        // would be sent those events again. A client keeps the id of its last event or call message.
+        options.bus.publish({ type: 'stats', id: null, data: delta });
         return next.figures;
       } catch (error) {
         // The clients may hold the figures of an unfinished step: start the next delta from scratch.

@@ -142,13 +142,12 @@ export function liveRoutes(options: LiveRouteOptions) {
       return undefined;
     }
     isSyncing = false;
-    // Events folded while the stream was starting are in the snapshot, or were just replayed from the store:
-    // send only those after the position (a client must not see one event twice).
+    // What was folded while the stream was starting is in the snapshot, or was just replayed from the store:
+    // send only the messages after the position. A client must not see one event twice, nor a call's older
+    // state after its newer one, and its Last-Event-ID must never go back (it would be sent events again).
     const upTo = position === null ? -1 : Number(position);
     for (const batch of queued.splice(0)) {
-      const kept = batch.frames.filter(
-        ({ message }) => message.type !== 'event' || Number(message.id) > upTo,
-      );
+      const kept = batch.frames.filter(({ message }) => message.id === null || Number(message.id) > upTo);
       write(kept.length === batch.frames.length ? batch.bytes : kept.map((frame) => frame.text).join(''));
     }
     return undefined;
