@@ -5,6 +5,7 @@ import { testSchema } from '../helpers/pg-schema.js';
 import { describeCallsContract } from './calls-contract.js';
 import { describeStoreContract } from './contract.js';
 import { describeDeliveryContract } from './delivery-contract.js';
+import { describeReconcileContract } from './reconcile-contract.js';
 
 // One schema per test: each location is a fresh schema, migrated when first opened.
 const location = async () => {
@@ -15,3 +16,4 @@ const location = async () => {
 describeStoreContract('postgres', location);
 describeCallsContract('postgres', location);
 describeDeliveryContract('postgres', location);
+describeReconcileContract('postgres', location);

@@ -5,6 +5,7 @@ import { tempDir } from '../helpers/temp-dir.js';
 import { describeCallsContract } from './calls-contract.js';
 import { describeStoreContract } from './contract.js';
 import { describeDeliveryContract } from './delivery-contract.js';
+import { describeReconcileContract } from './reconcile-contract.js';
 
 describeStoreContract('sqlite', async () => {
   const file = path.join(tempDir(), 'telehook.db');
@@ -17,6 +18,11 @@ describeCallsContract('sqlite', async () => {
 });
 
 describeDeliveryContract('sqlite', async () => {
+  const file = path.join(tempDir(), 'telehook.db');
+  return { open: async () => createSqliteStore({ file }) };
+});
+
+describeReconcileContract('sqlite', async () => {
   const file = path.join(tempDir(), 'telehook.db');
   return { open: async () => createSqliteStore({ file }) };
 });

@@ -18,7 +18,6 @@ import { migrate } from './migrate.js';
 import { writeBatch } from './queries/append.js';
 import { foldCalls, LOCK_PROJECTION } from './queries/calls-write.js';
 import { claimDeliveries } from './queries/delivery.js';
-import { createReconcileQueries } from './queries/reconcile.js';
 
 /** Whether the event is still to fold, taken off the queue under the projection's lock. */
 function* isQueued(seq: number): Program<boolean> {
@@ -150,7 +149,6 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     write: <T>(_data: 'config' | 'queue', program: Program<T>) =>
       guard(() => inTransaction((client) => runAsync(postgresExecutor(client), program))),
   });
-  const reconcile = createReconcileQueries(pool);
 
   let projection: CallProjection | null = null;
   const store: Store = {
@@ -165,10 +163,6 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     },
     appendEvent: appends.appendEvent,
     quarantineRequest: appends.quarantineRequest,
-    startReconcileRun: (run, options) => guard(() => reconcile.start(run, options)),
-    updateReconcileRun: (id, changes) => guard(() => reconcile.update(id, changes)),
-    getReconcileRun: (id) => guard(() => reconcile.get(id)),
-    listReconcileRuns: (query) => guard(() => reconcile.list(query)),
     listEventsToProject: (limit) =>
       guard(async () => {
         const { rows } = await pool.query<EventRow>(

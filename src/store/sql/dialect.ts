@@ -24,6 +24,11 @@ export interface Dialect {
   readonly greatest: string;
   /** Locks the rows read, for a read-then-write in one transaction (SQLite's write lock already covers it). */
   readonly forUpdate: Sql;
+  /**
+   * A statement that takes a lock held until the transaction ends, ordering transactions that read then insert
+   * (PostgreSQL's advisory lock); null in SQLite, whose IMMEDIATE transaction holds the write lock already.
+   */
+  transactionLock(key: number): Sql | null;
   /** The column that identifies a call row (SQLite: its integer id; PostgreSQL: its key). */
   readonly callId: string;
   /** The column of call_links and call_agents that refers to {@link callId}. */
@@ -50,6 +55,7 @@ export const sqliteDialect: Dialect = {
   least: 'min',
   greatest: 'max',
   forUpdate: raw(''),
+  transactionLock: () => null,
   callId: 'id',
   callRef: 'call_id',
   // A call's key is one of its links: one lookup finds a call by its key or by any other TeleCMI id of it.
@@ -74,6 +80,7 @@ export const postgresDialect: Dialect = {
   least: 'least',
   greatest: 'greatest',
   forUpdate: raw(' FOR UPDATE'),
+  transactionLock: (key) => sql`SELECT pg_advisory_xact_lock(${key})`,
   callId: 'key',
   callRef: 'call_key',
   callRecordOf: (identifier) =>

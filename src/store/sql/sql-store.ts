@@ -33,6 +33,12 @@ import {
 } from '../stored-event.js';
 import { type Dialect, truthy } from './dialect.js';
 import { all, one, type Program, run } from './program.js';
+import {
+  getReconcileRun,
+  listReconcileRuns,
+  startReconcileRun,
+  updateReconcileRun,
+} from './reconcile-runs.js';
 
 /** What an adapter gives the queries written once: its dialect and how it runs a program. */
 export interface Engine {
@@ -83,6 +89,10 @@ export type SqlStore = Pick<
   | 'countDeliveries'
   | 'retryDelivery'
   | 'retryDeliveries'
+  | 'startReconcileRun'
+  | 'updateReconcileRun'
+  | 'getReconcileRun'
+  | 'listReconcileRuns'
 > & {
   /** Events by their sequence numbers, in store order. */
   eventsBySeq(seqs: readonly number[]): Promise<StoredEvent[]>;
@@ -604,5 +614,10 @@ export function createSqlStore(engine: Engine): SqlStore {
             claimed_by = NULL, claimed_until = NULL
           WHERE endpoint_id = ${endpointId} AND status = 'failed' AND created_at >= ${since}`),
       ),
+
+    startReconcileRun: (newRun, options) => engine.write('config', startReconcileRun(d, newRun, options)),
+    updateReconcileRun: (id, changes) => engine.write('config', updateReconcileRun(id, changes)),
+    getReconcileRun: (id) => read(getReconcileRun(id)),
+    listReconcileRuns: (query) => read(listReconcileRuns(query)),
   };
 }

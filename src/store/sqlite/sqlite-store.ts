@@ -15,7 +15,6 @@ import { type FoldThread, startFoldThread } from './fold-thread/client.js';
 import { prepareWrites } from './queries/append.js';
 import { prepareCallWrites } from './queries/calls-write.js';
 import { prepareClaim } from './queries/delivery.js';
-import { prepareReconcileQueries } from './queries/reconcile.js';
 
 export interface SqliteStoreOptions {
   /** The database file; its directory is created when missing. */
@@ -75,7 +74,6 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     if (seq > folded + 1) throw new Error(`event ${seq} is not the next to fold (the position is ${folded})`);
     return seq > folded;
   }
-  const reconcile = prepareReconcileQueries(db, readDb);
   const resetCalls = callsDb.transaction(() => {
     callsDb.exec(
       'DELETE FROM calls; DELETE FROM call_links; DELETE FROM call_agents; DELETE FROM projection_state; ' +
@@ -203,10 +201,6 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
           (runSync(reads, one<{ n: number | null }>(sql`SELECT max(seq) AS n FROM events`))?.n ?? 0) -
           position(),
       ),
-    startReconcileRun: (run, options) => guard(() => reconcile.start(run, options)),
-    updateReconcileRun: (id, changes) => guard(() => reconcile.update(id, changes)),
-    getReconcileRun: (id) => guard(() => reconcile.get(id)),
-    listReconcileRuns: (query) => guard(() => reconcile.list(query)),
     // The projection's position is a watermark: marking the next event moves it past that event.
     recordFoldFailure: (event, reason, at) =>
       guard(
