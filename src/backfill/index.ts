@@ -10,7 +10,7 @@ export { type PageCursor, type RestPage, type RestRow } from './paging.js';
 export { type PlayAnswer, type PlayOptions } from './play.js';
 export { backfillDedupeKey, type ReconcileCounts, reconcileWindow } from './reconciler.js';
 export { type RetryPolicy } from './retry-policy.js';
-export { reconcileRoutes } from './routes.js';
+export { reconcileRoutes, type ReconcileRunJson, reconcileRunJson } from './routes.js';
 export { createReconciler, type Reconciler, RUN_LEASE_MS } from './runs.js';
 export {
   type ApiLogger,

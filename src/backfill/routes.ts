@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 
 import { AppError } from '../errors.js';
-import type { Store } from '../store/index.js';
+import type { ReconcileRun, Store } from '../store/index.js';
 import type { Reconciler } from './runs.js';
 
 const Run = Type.Object({
@@ -19,7 +19,12 @@ const Run = Type.Object({
 });
 
 const iso = (ms: number): string => new Date(ms).toISOString();
-const toJson = (run: Awaited<ReturnType<Store['getReconcileRun']>> & object) => ({
+
+/** A run as the API answers it (times as ISO strings); `telehook backfill` prints the same on a data directory. */
+export type ReconcileRunJson = Static<typeof Run>;
+
+/** A stored run as the API answers it. */
+export const reconcileRunJson = (run: ReconcileRun): ReconcileRunJson => ({
   id: run.id,
   status: run.status,
   from: iso(run.from),
@@ -103,7 +108,7 @@ export function reconcileRoutes(deps: {
       },
       async (request) => {
         const page = await deps.store.listReconcileRuns(request.query);
-        return { items: page.items.map(toJson), next: page.next };
+        return { items: page.items.map(reconcileRunJson), next: page.next };
       },
     );
     app.get(
@@ -119,7 +124,7 @@ export function reconcileRoutes(deps: {
         const run = await deps.store.getReconcileRun(request.params.id);
         if (run === null)
           throw new AppError('RECONCILE_RUN_NOT_FOUND', `No reconcile run ${request.params.id}.`);
-        return toJson(run);
+        return reconcileRunJson(run);
       },
     );
   };

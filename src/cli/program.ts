@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 
 import { type Config, SETTINGS } from '../config.js';
 import { describeScenario, SCENARIO_NAMES } from '../scenarios/index.js';
+import type { BackfillFlags } from './commands/backfill.js';
 import type { CopyFlags } from './commands/copy.js';
 import type { DeliveryFlags, EndpointFlags } from './commands/endpoints.js';
 import type { FakeTelecmiFlags } from './commands/fake-telecmi.js';
@@ -302,6 +303,35 @@ export function createProgram(): Command {
     .action(async (flags: FakeTelecmiFlags) => {
       const { runFakeTelecmi } = await import('./commands/fake-telecmi.js');
       process.exitCode = await runFakeTelecmi(flags, undefined, signalOnInterrupt());
+    });
+
+  program
+    .command('backfill')
+    .description(
+      "read TeleCMI's call history of a window and store the calls telehook missed (one reconcile run)",
+    )
+    .option('--since <duration>', 'the window up to now: 90m, 24h, 7d')
+    .option(
+      '--from <time>',
+      'the window from: epoch ms, ISO 8601 (2024-06-06T09:00:00Z) or a date (UTC midnight)',
+    )
+    .option('--to <time>', 'the window to (default: now)')
+    .option(
+      '--server <url>',
+      "run it in this server, e.g. https://telehook.example.com (default: the server running on --data; with none, directly on the data directory's database)",
+    )
+    .option('--token <token>', TOKEN_HELP)
+    .addOption(option('dataDir', 'dir'))
+    .option('--json', 'print only the finished run, as the API shows it')
+    .addHelpText(
+      'after',
+      '\nDirectly on a data directory, it reads TELEHOOK_TELECMI_APPID, TELEHOOK_TELECMI_SECRET, TELEHOOK_TELECMI_PRODUCT and\n' +
+        'TELEHOOK_TELECMI_API_URL (and TELEHOOK_DATABASE_URL) as serve does. Exit code 1 when the run fails or cannot start.\n\n' +
+        'Examples:\n  telehook backfill --since 7d\n  telehook backfill --from 2026-11-25 --to 2026-11-26 --server https://telehook.example.com --token $API_TOKEN\n',
+    )
+    .action(async (flags: BackfillFlags) => {
+      const { runBackfill } = await import('./commands/backfill.js');
+      process.exitCode = await runBackfill(flags);
     });
 
   program
