@@ -1,10 +1,15 @@
 import path from 'node:path';
 
+import { ConfigError } from './config/config-error.js';
+import { type ConfigFile, readConfigFile } from './config/config-file.js';
 import { REDACTED, redactUrl } from './redact.js';
 
+export { ConfigError } from './config/config-error.js';
+
 /**
- * Settings, read and validated in one place. Precedence: command-line flag, then environment variable, then the
- * default in {@link SETTINGS}. A bad value stops start-up with a message that names the setting.
+ * Settings, read and validated in one place (this file and `config/`). Precedence: command-line flag, then
+ * environment variable, then the configuration file (`--config` or TELEHOOK_CONFIG), then the default in
+ * {@link SETTINGS}. A bad value stops start-up with a message that names the setting.
  */
 export interface Config {
   /** TCP port to listen on. */
@@ -87,11 +92,6 @@ const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debu
 
 /** A setting's value as given on the command line (strings) or by a caller (numbers). */
 export type ConfigOverrides = Partial<Record<keyof Config, string | number | undefined>>;
-
-/** Thrown when a setting has a bad value: misuse, reported before anything starts. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
 
 interface Setting<K extends keyof Config> {
   readonly env: string;
@@ -385,36 +385,87 @@ export const SECRET_SETTINGS: readonly (keyof Config)[] = (Object.keys(SETTINGS)
   (key) => SETTINGS[key].secret === true,
 );
 
+/** The environment variable naming a configuration file, when no `--config` flag does. */
+export const CONFIG_FILE_ENV = 'TELEHOOK_CONFIG';
+
+/** Where a setting's value came from. */
+export type SettingOrigin =
+  | { readonly kind: 'flag'; readonly name: string }
+  | { readonly kind: 'env'; readonly name: string }
+  | { readonly kind: 'file'; readonly path: string; readonly line: number | undefined; readonly key: string }
+  | { readonly kind: 'default' };
+
+/** What {@link loadConfig} reads. */
+export interface ConfigSources {
+  env?: NodeJS.ProcessEnv;
+  overrides?: ConfigOverrides;
+  /** A configuration file (the `--config` flag); when undefined, the one TELEHOOK_CONFIG names, if any. */
+  configFile?: string;
+}
+
+/** The effective settings, with where each came from and the text it was read from. */
+export interface ResolvedConfig {
+  readonly config: Config;
+  readonly origins: { readonly [K in keyof Config]: SettingOrigin };
+  /** Each setting's value as given (or its default's text); undefined for a setting that is unset. */
+  readonly texts: { readonly [K in keyof Config]: string | undefined };
+  /** The configuration file read, absolute; null when there is none. */
+  readonly configFile: string | null;
+}
+
 /**
- * Reads every setting from flags (`overrides`), then `env`, then defaults; validates them and returns a frozen
- * {@link Config}. This is the only reader of `process.env` in telehook.
+ * Reads every setting from flags (`overrides`), then `env`, then the configuration file, then defaults; validates
+ * them and returns a frozen {@link Config}. This is the only reader of `process.env` in telehook.
  *
  * @example
  * const config = loadConfig({ overrides: { port: '8080' } });
  */
-export function loadConfig(options: { env?: NodeJS.ProcessEnv; overrides?: ConfigOverrides } = {}): Config {
+export function loadConfig(options: ConfigSources = {}): Config {
+  return resolveConfig(options).config;
+}
+
+/** {@link loadConfig}, telling also where each setting came from (`telehook config print`). */
+export function resolveConfig(options: ConfigSources = {}): ResolvedConfig {
   const env = options.env ?? process.env;
   const overrides = options.overrides ?? {};
+  const fileName = options.configFile ?? nonBlank(env[CONFIG_FILE_ENV]);
+  const file: ConfigFile | null = fileName === undefined ? null : readConfigFile(fileName);
   const config: Record<string, unknown> = {};
+  const origins: Record<string, SettingOrigin> = {};
+  const texts: Record<string, string | undefined> = {};
   for (const [key, setting] of Object.entries(SETTINGS) as [keyof Config, Setting<keyof Config>][]) {
     const given = overrides[key];
-    const fromEnv = env[setting.env];
-    const source =
-      given !== undefined ? `${setting.flag}` : fromEnv !== undefined && fromEnv !== '' ? setting.env : null;
-    const text = given !== undefined ? String(given) : source !== null ? fromEnv : setting.fallback();
-    if (text === undefined) {
-      config[key] = null;
-      continue;
-    }
-    try {
-      config[key] = setting.parse(text);
-    } catch (error) {
-      const where = source ?? `default of ${setting.env}`;
-      const shown = SECRET_SETTINGS.includes(key) ? '(hidden)' : JSON.stringify(text);
-      throw new ConfigError(`Invalid setting ${where} = ${shown}: ${(error as Error).message}.`, {
-        cause: error,
+    const fromEnv = nonBlank(env[setting.env]);
+    const fromFile = file?.values.get(key);
+    const origin: SettingOrigin =
+      given !== undefined
+        ? { kind: 'flag', name: setting.flag }
+        : fromEnv !== undefined
+          ? { kind: 'env', name: setting.env }
+          : fromFile !== undefined && file !== null
+            ? { kind: 'file', path: file.path, line: fromFile.line, key: fromFile.key }
+            : { kind: 'default' };
+    // A file's value is checked even when a flag or the environment overrides it: a bad file must not wait for the
+    // day the override goes to stop a start.
+    if (fromFile !== undefined && file !== null && origin.kind !== 'file') {
+      parseSetting(key, fromFile.text, {
+        kind: 'file',
+        path: file.path,
+        line: fromFile.line,
+        key: fromFile.key,
       });
     }
+    const text =
+      origin.kind === 'flag'
+        ? String(given)
+        : origin.kind === 'env'
+          ? fromEnv
+          : origin.kind === 'file'
+            ? fromFile?.text
+            : setting.fallback();
+    origins[key] = origin;
+    texts[key] = text;
+    config[key] = text === undefined ? null : parseSetting(key, text, origin);
   }
   const timeouts = config as { headersTimeoutMs: number; requestTimeoutMs: number };
   // Node refuses a header timeout longer than the request timeout: the request timeout includes the headers.
@@ -424,7 +475,41 @@ export function loadConfig(options: { env?: NodeJS.ProcessEnv; overrides?: Confi
     );
   }
   checkTelecmi(config as unknown as Config);
-  return Object.freeze(config) as unknown as Config;
+  return Object.freeze({
+    config: Object.freeze(config) as unknown as Config,
+    origins: Object.freeze(origins) as ResolvedConfig['origins'],
+    texts: Object.freeze(texts) as ResolvedConfig['texts'],
+    configFile: file?.path ?? null,
+  });
+}
+
+/** How an origin is named in messages and in `telehook config print`. */
+export function describeOrigin(origin: SettingOrigin, key?: keyof Config): string {
+  switch (origin.kind) {
+    case 'flag':
+    case 'env':
+      return origin.name;
+    case 'file':
+      return `${origin.key} in ${origin.path}${origin.line === undefined ? '' : ` line ${origin.line}`}`;
+    case 'default':
+      return key === undefined ? 'default' : `default of ${SETTINGS[key].env}`;
+  }
+}
+
+function parseSetting(key: keyof Config, text: string, origin: SettingOrigin): unknown {
+  try {
+    return SETTINGS[key].parse(text);
+  } catch (error) {
+    const shown = SECRET_SETTINGS.includes(key) ? '(hidden)' : JSON.stringify(text);
+    throw new ConfigError(
+      `Invalid setting ${describeOrigin(origin, key)} = ${shown}: ${(error as Error).message}.`,
+      { cause: error },
+    );
+  }
+}
+
+function nonBlank(text: string | undefined): string | undefined {
+  return text === undefined || text === '' ? undefined : text;
 }
 
 /** The TeleCMI settings that only make sense together. */

@@ -1,6 +1,12 @@
 import { type Command, Option } from 'commander';
 
-import { type Config, type ConfigOverrides, SETTINGS } from '../config.js';
+import {
+  type Config,
+  CONFIG_FILE_ENV,
+  type ConfigOverrides,
+  type ConfigSources,
+  SETTINGS,
+} from '../config.js';
 
 const attributeOf = (flag: string): string =>
   flag.replace(/^--/, '').replace(/-(\w)/g, (_, letter: string) => letter.toUpperCase());
@@ -11,8 +17,14 @@ const VALUE_NAMES: Partial<Record<keyof Config, string>> = {
   databaseUrl: 'url',
 };
 
-/** Adds the flags of these settings (each with its environment variable in the help). */
+/** Adds `--config` and the flags of these settings (each with its environment variable in the help). */
 export function addConfigOptions(command: Command, keys: readonly (keyof Config)[]): Command {
+  command.addOption(
+    new Option(
+      '--config <file>',
+      `a TOML configuration file (env ${CONFIG_FILE_ENV}); flags and environment win`,
+    ),
+  );
   for (const key of keys) {
     const setting = SETTINGS[key];
     command.addOption(
@@ -36,4 +48,13 @@ export function overridesFrom(
     if (typeof value === 'string') overrides[key] = value;
   }
   return overrides;
+}
+
+/** What loadConfig reads for a command: its setting flags and its `--config` file. */
+export function configSourcesFrom(
+  flags: Record<string, unknown>,
+  keys: readonly (keyof Config)[],
+): ConfigSources {
+  const overrides = overridesFrom(flags, keys);
+  return typeof flags.config === 'string' ? { overrides, configFile: flags.config } : { overrides };
 }

@@ -9,9 +9,10 @@ describe('the telehook command line', () => {
   const help = (name: string): string =>
     program.commands.find((command) => command.name() === name)!.helpInformation();
 
-  it('has the serve, tokens, rebuild, migrate, copy, export, trigger, simulate, fake-telecmi, backfill, send, tail, replay, endpoints and deliveries commands', () => {
+  it('has the serve, config, tokens, rebuild, migrate, copy, export, trigger, simulate, fake-telecmi, backfill, send, tail, replay, endpoints and deliveries commands', () => {
     expect(program.commands.map((command) => command.name())).toEqual([
       'serve',
+      'config',
       'tokens',
       'rebuild',
       'migrate',

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 
 import { type Config, SETTINGS } from '../config.js';
 import { describeScenario, SCENARIO_NAMES } from '../scenarios/index.js';
+import { VERSION } from '../version.js';
 import type { BackfillFlags } from './commands/backfill.js';
 import type { CopyFlags } from './commands/copy.js';
 import type { DeliveryFlags, EndpointFlags } from './commands/endpoints.js';
@@ -92,6 +93,7 @@ export function createProgram(): Command {
   // code 2 like every other misuse, instead of commander's exit code 1.
   const program = new Command('telehook')
     .description('Receive TeleCMI webhooks durably, understand calls, and forward them.')
+    .version(VERSION, '-V, --version', 'print the version')
     .showHelpAfterError()
     .exitOverride();
 
@@ -101,11 +103,25 @@ export function createProgram(): Command {
     program.command('serve').description('serve the ingest URL, the API and the wallboard'),
     SERVE_SETTINGS,
   ).action(async (flags: Record<string, unknown>) => {
-    const [{ runServe }, { overridesFrom }] = await Promise.all([
+    const [{ runServe }, { configSourcesFrom }] = await Promise.all([
       import('./commands/serve.js'),
       import('./config-options.js'),
     ]);
-    await runServe(overridesFrom(flags, SERVE_SETTINGS));
+    await runServe(configSourcesFrom(flags, SERVE_SETTINGS));
+  });
+  addConfigOptions(
+    program
+      .command('config')
+      .description('the settings telehook runs with')
+      .command('print')
+      .description(
+        'print the effective settings (flags, environment, configuration file, defaults), secrets redacted, and where each came from',
+      )
+      .option('--json', 'print them as JSON'),
+    SERVE_SETTINGS,
+  ).action(async (flags: Record<string, unknown>) => {
+    const { runConfigPrint } = await import('./commands/config-print.js');
+    runConfigPrint(flags, SERVE_SETTINGS);
   });
   addConfigOptions(
     program

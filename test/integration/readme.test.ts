@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 
 import { DEFINITIONS } from '../../src/calls/index.js';
 import { SETTINGS } from '../../src/config.js';
+import { FILE_KEYS } from '../../src/config/file-keys.js';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 
@@ -37,8 +38,12 @@ describe('README', () => {
     for (const name of Object.keys(DEFINITIONS)) expect(readme).toContain(`| \`${name}\` |`);
   });
 
-  it('lists every setting with its environment variable', () => {
-    for (const setting of Object.values(SETTINGS)) expect(readme).toContain(`\`${setting.env}\``);
+  it('lists every setting with its environment variable and, on the same row, its key in a configuration file', () => {
+    for (const [key, setting] of Object.entries(SETTINGS) as [keyof typeof SETTINGS, { env: string }][]) {
+      const row = readme.split('\n').find((line) => line.startsWith(`| \`${setting.env}\` |`));
+      const fileKey = FILE_KEYS[key].replace(/^(\w+)\.(\w+)$/, '[$1] $2');
+      expect([setting.env, row?.endsWith(` \`${fileKey}\` |`)]).toEqual([setting.env, true]);
+    }
   });
 
   it('keeps the quick start to the two commands', () => {

@@ -272,7 +272,10 @@ describe('issue 15 regressions: the HTTP surface', () => {
     const terminal = Object.assign(new PassThrough(), { isTTY: true });
     let shown = '';
     terminal.on('data', (chunk: Buffer) => (shown += chunk.toString()));
-    const running = await serve({ dataDir, port: 0, host: '127.0.0.1', logLevel: 'silent' }, terminal);
+    const running = await serve(
+      { overrides: { dataDir, port: 0, host: '127.0.0.1', logLevel: 'silent' } },
+      terminal,
+    );
     await running.stop();
     for (const token of Object.values(tokens)) expect(shown).toContain(token);
     expect(shown).not.toContain('telehook tokens');

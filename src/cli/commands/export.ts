@@ -8,7 +8,7 @@ import { type Config, ConfigError, loadConfig } from '../../config.js';
 import { AppError } from '../../errors.js';
 import { createLogger } from '../../logger.js';
 import { openStore } from '../../open-app.js';
-import { overridesFrom } from '../config-options.js';
+import { configSourcesFrom } from '../config-options.js';
 import { readApiToken, readRunningServer } from '../server-info.js';
 
 const SETTINGS_USED: (keyof Config)[] = ['dataDir', 'databaseUrl', 'staleCallAfterMs'];
@@ -46,7 +46,7 @@ function counter(format: 'csv' | 'ndjson', err: NodeJS.WriteStream): Transform &
 
 /** `telehook export`: every call matching the filters, as CSV or NDJSON, to a file or stdout. */
 export async function exportCalls(flags: Record<string, unknown>): Promise<number> {
-  const config = loadConfig({ overrides: overridesFrom(flags, SETTINGS_USED) });
+  const config = loadConfig(configSourcesFrom(flags, SETTINGS_USED));
   const format = flags['format'] === 'ndjson' ? 'ndjson' : 'csv';
   const query = new URLSearchParams();
   for (const name of FILTERS) if (typeof flags[name] === 'string') query.set(name, flags[name]);

@@ -16,7 +16,7 @@ import {
   type MigrationSet,
 } from '../../store/sqlite/migrate.js';
 import { callsFileOf } from '../../store/sqlite/sqlite-store.js';
-import { overridesFrom } from '../config-options.js';
+import { configSourcesFrom } from '../config-options.js';
 
 const SETTINGS_USED: (keyof Config)[] = ['dataDir', 'databaseUrl'];
 
@@ -30,7 +30,7 @@ export async function runMigrate(
   flags: Record<string, unknown>,
   out: NodeJS.WritableStream = process.stdout,
 ): Promise<string[]> {
-  const config = loadConfig({ overrides: overridesFrom(flags, SETTINGS_USED) });
+  const config = loadConfig(configSourcesFrom(flags, SETTINGS_USED));
   let applied: string[];
   let description: string;
   if (config.databaseUrl !== null) {

@@ -1,7 +1,7 @@
 import { type Config, loadConfig } from '../../config.js';
 import { createLogger } from '../../logger.js';
 import { openStore } from '../../open-app.js';
-import { overridesFrom } from '../config-options.js';
+import { configSourcesFrom } from '../config-options.js';
 import { readApiToken, readRunningServer } from '../server-info.js';
 
 const SETTINGS_USED: (keyof Config)[] = ['dataDir', 'databaseUrl', 'staleCallAfterMs'];
@@ -14,7 +14,7 @@ export async function rebuild(
   flags: Record<string, unknown>,
   out: NodeJS.WritableStream = process.stdout,
 ): Promise<void> {
-  const config = loadConfig({ overrides: overridesFrom(flags, SETTINGS_USED) });
+  const config = loadConfig(configSourcesFrom(flags, SETTINGS_USED));
   const running = config.databaseUrl === null ? readRunningServer(config.dataDir) : null;
   if (running) {
     const token = readApiToken(config.dataDir, config.apiToken);

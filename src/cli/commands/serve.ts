@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 
 import { describeBackfill } from '../../backfill/index.js';
-import { type ConfigOverrides, loadConfig } from '../../config.js';
+import { type ConfigSources, loadConfig } from '../../config.js';
 import { createLogger } from '../../logger.js';
 import { openApp } from '../../open-app.js';
 import type { Store } from '../../store/index.js';
@@ -27,10 +27,10 @@ export interface RunningServer {
  * accepting, lets in-flight requests finish their commits, closes the store and exits 0.
  */
 export async function serve(
-  overrides: ConfigOverrides,
+  sources: ConfigSources,
   out: NodeJS.WritableStream & { isTTY?: boolean } = process.stdout,
 ): Promise<RunningServer> {
-  const config = loadConfig({ overrides });
+  const config = loadConfig(sources);
   mkdirSync(config.dataDir, { recursive: true });
   const tokens = resolveTokens(config.dataDir, config);
   const logger = createLogger(config);
@@ -77,7 +77,7 @@ export async function serve(
 }
 
 /** Runs {@link serve} until a signal, then shuts down cleanly (exit 0) or, on a second signal, at once. */
-export async function runServe(overrides: ConfigOverrides): Promise<void> {
+export async function runServe(sources: ConfigSources): Promise<void> {
   let server: RunningServer | null = null;
   let signals = 0;
   const shutDown = (running: RunningServer, signal: NodeJS.Signals): void => {
@@ -103,6 +103,6 @@ export async function runServe(overrides: ConfigOverrides): Promise<void> {
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
-  server = await serve(overrides);
+  server = await serve(sources);
   if (pendingSignal) shutDown(server, pendingSignal);
 }

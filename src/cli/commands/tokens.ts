@@ -2,7 +2,7 @@ import path from 'node:path';
 
 import { loadConfig } from '../../config.js';
 import { readKeptTokens, TOKENS_FILE } from '../../tokens.js';
-import { overridesFrom } from '../config-options.js';
+import { configSourcesFrom } from '../config-options.js';
 import { readRunningServer } from '../server-info.js';
 import { UsageError } from '../usage-error.js';
 
@@ -12,7 +12,7 @@ import { UsageError } from '../usage-error.js';
  * `serve`; the URLs use the running server's address when one runs on the data directory.
  */
 export function runTokens(flags: Record<string, unknown>, out: NodeJS.WritableStream = process.stdout): void {
-  const config = loadConfig({ overrides: overridesFrom(flags, ['dataDir', 'port']) });
+  const config = loadConfig(configSourcesFrom(flags, ['dataDir', 'port']));
   const kept = readKeptTokens(config.dataDir);
   const ingest = config.ingestToken ?? kept.ingestToken;
   const api = config.apiToken ?? kept.apiToken;
