@@ -77,9 +77,19 @@ export function callsRoutes(store: Store, calls: CallsApi): FastifyPluginAsyncTy
       app.get(
         `/api/calls.${format}`,
         {
+          // The call history page downloads it with a plain link, which sends no header: the token may be in the URL.
+          config: { ...VIEWER_ROUTE, tokenInQuery: true },
           schema: {
             summary: `Every call matching the filters as ${format.toUpperCase()}, oldest first, streamed`,
-            querystring: Type.Object(CallFilterParams, { additionalProperties: false }),
+            querystring: Type.Object(
+              {
+                ...CallFilterParams,
+                token: Type.Optional(
+                  Type.String({ description: 'the API or viewer token, for a plain link' }),
+                ),
+              },
+              { additionalProperties: false },
+            ),
             produces: [format === 'csv' ? 'text/csv' : 'application/x-ndjson'],
           },
         },

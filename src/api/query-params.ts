@@ -72,6 +72,20 @@ export const CallFilterParams = {
   team: Type.Optional(Type.String({ minLength: 1, description: 'a TeleCMI team, e.g. Sales_2222223' })),
   agent: Type.Optional(Type.String({ minLength: 1, description: 'a TeleCMI user, e.g. 204_2222223' })),
   number: Type.Optional(Type.String({ minLength: 1, description: 'a phone number, digits' })),
+  numberContains: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 32,
+      pattern: '^[0-9+ ().-]*[0-9][0-9+ ().-]*$',
+      description: 'digits found anywhere in the number the call was from, to or through (e.g. 98765)',
+    }),
+  ),
+  source: Type.Optional(
+    Type.Union([Type.Literal('webhook'), Type.Literal('backfill')], {
+      description:
+        "backfill: calls known only from TeleCMI's call history (recovered by a reconcile run); webhook: the others",
+    }),
+  ),
 };
 
 export interface CallFilterQuery {
@@ -83,6 +97,8 @@ export interface CallFilterQuery {
   team?: string;
   agent?: string;
   number?: string;
+  numberContains?: string;
+  source?: 'webhook' | 'backfill';
 }
 
 /** The store filter of the call filter parameters. */
@@ -96,5 +112,7 @@ export function toCallFilter(query: CallFilterQuery) {
     team: query.team,
     agent: query.agent,
     number: query.number?.replace(/[\s\-().+]/g, ''),
+    numberContains: query.numberContains?.replace(/\D/g, ''),
+    source: query.source,
   };
 }

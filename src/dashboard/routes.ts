@@ -50,7 +50,7 @@ function load(url: URL | string): Asset {
 }
 
 /**
- * The wallboard (`/`) and a call's page (`/calls/:key`), with their scripts and styles. The pages hold no data:
+ * The wallboard (`/`), the call history (`/calls`) and a call's page (`/calls/:key`), with their scripts and styles. The pages hold no data:
  * they read the viewer (or API) token from their URL and talk to /api and /api/live over HTTP only.
  */
 export function dashboardRoutes() {
@@ -58,9 +58,11 @@ export function dashboardRoutes() {
   for (const file of [
     'wallboard.html',
     'call.html',
+    'calls.html',
     'wallboard.js',
     'live-state.js',
     'call.js',
+    'calls.js',
     'common.js',
     'style.css',
   ])
@@ -76,6 +78,16 @@ export function dashboardRoutes() {
       '/',
       { schema: { summary: 'The live wallboard (add ?token=<viewer token>)', produces: ['text/html'] } },
       async (_request, reply) => send(reply, assets.get('wallboard.html')!),
+    );
+    app.get(
+      '/calls',
+      {
+        schema: {
+          summary: 'The call history: filters in the URL, keyset pages, CSV of the filtered set',
+          produces: ['text/html'],
+        },
+      },
+      async (_request, reply) => send(reply, assets.get('calls.html')!),
     );
     app.get(
       '/calls/:key',

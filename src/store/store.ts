@@ -488,6 +488,13 @@ export interface CallFilter {
   readonly agent?: string;
   /** A number the call was from, to, or through (virtual number). */
   readonly number?: string;
+  /** Digits found anywhere in the number the call was from, to, or through. */
+  readonly numberContains?: string;
+  /**
+   * backfill: calls known only from TeleCMI's call history (closedBy backfill, recovered by a reconcile run);
+   * webhook: every other call.
+   */
+  readonly source?: 'webhook' | 'backfill';
 }
 
 export interface CallQuery extends CallFilter, PageQuery {

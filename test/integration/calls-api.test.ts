@@ -200,6 +200,17 @@ describe('calls API', () => {
     const lines = csv.body.trim().split('\r\n');
     expect(lines[0]).toMatch(/^key,direction,state,outcome,startedAt/);
     expect(lines).toHaveLength(1 + calls.filter((call) => call.outcome === 'answered').length);
+    // The call history page downloads with a plain link: the token in the URL, the page's filters with it.
+    const linked = await t.app.inject({
+      url: `/api/calls.csv?numberContains=70000 00001&source=webhook&token=${t.tokens.viewerToken}`,
+    });
+    expect(linked.statusCode, linked.body).toBe(200);
+    expect(linked.body.trim().split('\r\n').slice(1)).toEqual([
+      expect.stringMatching(new RegExp(`^${flows[1]!.expected['key'] as string},`)),
+    ]);
+    expect((await t.app.inject({ url: '/api/calls.csv?source=backfill', headers: t.auth })).body.trim()).toBe(
+      lines[0],
+    );
   });
 
   it('defuses spreadsheet formulas and quotes text in CSV', async () => {
@@ -225,6 +236,8 @@ describe('calls API', () => {
       ['/api/stats?serviceLevelSec=0', 'serviceLevelSec'],
       ['/api/missed?calledBack=maybe', 'calledBack'],
       ['/api/calls.csv?direction=sideways', 'direction'],
+      ['/api/calls?numberContains=abc', 'numberContains'],
+      ['/api/calls?source=telepathy', 'source'],
     ];
     for (const [url, parameter] of cases) {
       const response = await t.app.inject({ url, headers: t.auth });

@@ -162,6 +162,26 @@ export function describeCallsContract(name: string, createLocation: () => Promis
         expect(await page({ limit: 100, number: '44111000002' })).toEqual([flows[2]!.expected['key']]);
         expect(await page({ limit: 100, from: T0 + 600_000, to: T0 + 1_800_000 })).toHaveLength(2);
         expect(await page({ limit: 100, team: 'Nobody_1' })).toEqual([]);
+        expect(await page({ limit: 100, numberContains: '1000002' })).toEqual([flows[2]!.expected['key']]);
+        expect(await page({ limit: 100, numberContains: '99999999' })).toEqual([]);
+        expect(await page({ limit: 100, source: 'backfill' })).toEqual([]);
+        expect(await page({ limit: 100, source: 'webhook' })).toHaveLength(4);
+      });
+    });
+
+    it('tells the calls known only from backfill rows from the others', async () => {
+      await withStore(async (store) => {
+        const [webhook, backfill] = [0, 4].map((n) => callFlows(T0 + n * 600_000, `4422200000${n}`)[0]!);
+        for (const payload of backfill!.payloads)
+          await store.appendEvent({ ...newEvent(JSON.stringify(payload)), source: 'backfill' });
+        await ingest(store, webhook!.payloads);
+        const page = (filter: Parameters<Store['listCalls']>[0]) =>
+          store.listCalls(filter).then((p) => p.items.map((call) => [call.key, call.closedBy]));
+        expect(await page({ limit: 100, source: 'backfill' })).toEqual([
+          [backfill!.expected['key'], 'backfill'],
+        ]);
+        expect(await page({ limit: 100, source: 'webhook' })).toEqual([[webhook!.expected['key'], 'cdr']]);
+        expect(await page({ limit: 100, source: 'backfill', numberContains: '222000004' })).toHaveLength(1);
       });
     });
 

@@ -67,6 +67,18 @@ function time(ms, withDate) {
   return withDate ? date.toLocaleString() : date.toLocaleTimeString();
 }
 
+/** A path of this server with the page's token added (pages and downloads read it from their URL). */
+function withToken(path) {
+  if (!token) return path;
+  return `${path}${path.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}`;
+}
+
+/** Points the page's navigation links (`a[data-nav]`) at the other pages, carrying the token. */
+function linkPages() {
+  for (const link of document.querySelectorAll('a[data-nav]'))
+    link.href = withToken(link.getAttribute('href'));
+}
+
 /** A link to a call's page, carrying the token. */
 function callLink(key, text) {
   const link = el('a', text);
@@ -74,4 +86,17 @@ function callLink(key, text) {
   return link;
 }
 
-window.telehook = { token, api, el, row, duration, shortName, phone, percent, time, callLink };
+window.telehook = {
+  token,
+  api,
+  el,
+  row,
+  duration,
+  shortName,
+  phone,
+  percent,
+  time,
+  callLink,
+  withToken,
+  linkPages,
+};

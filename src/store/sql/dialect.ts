@@ -33,6 +33,8 @@ export interface Dialect {
   readonly callId: string;
   /** The column of call_links and call_agents that refers to {@link callId}. */
   readonly callRef: string;
+  /** A text field of a JSON column, as text (null when absent). */
+  jsonText(column: string, field: string): Sql;
   /** The record of the call that has this key or TeleCMI id (one row, or none). */
   callRecordOf(identifier: string): Sql;
   /** Every event of the call with this key. */
@@ -58,6 +60,7 @@ export const sqliteDialect: Dialect = {
   transactionLock: () => null,
   callId: 'id',
   callRef: 'call_id',
+  jsonText: (column, field) => raw(`json_extract(${column}, '$.${field}')`),
   // A call's key is one of its links: one lookup finds a call by its key or by any other TeleCMI id of it.
   callRecordOf: (identifier) =>
     sql`SELECT c.record FROM call_links l JOIN calls c ON c.id = l.call_id WHERE l.identifier = ${identifier}`,
@@ -83,6 +86,8 @@ export const postgresDialect: Dialect = {
   transactionLock: (key) => sql`SELECT pg_advisory_xact_lock(${key})`,
   callId: 'key',
   callRef: 'call_key',
+  // json, not jsonb: parsing the text once is cheaper than building the binary form it would throw away.
+  jsonText: (column, field) => raw(`(${column}::json ->> '${field}')`),
   callRecordOf: (identifier) =>
     sql`SELECT record FROM (
         SELECT record, 0 AS rank FROM calls WHERE key = ${identifier}

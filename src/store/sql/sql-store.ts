@@ -119,6 +119,18 @@ function callConditions(d: Dialect, filter: CallFilter): Sql[] {
   const { number, agent } = filter;
   if (number !== undefined)
     where.push(sql`(c.from_number = ${number} OR c.to_number = ${number} OR c.virtual_number = ${number})`);
+  if (filter.numberContains !== undefined) {
+    // Digits only (the API keeps nothing else), so the pattern needs no escape; no index serves it: the page
+    // walks the start-time index and reads rows until it has a page of matches.
+    const pattern = `%${filter.numberContains.replace(/\D/g, '')}%`;
+    where.push(
+      sql`(c.from_number LIKE ${pattern} OR c.to_number LIKE ${pattern} OR c.virtual_number LIKE ${pattern})`,
+    );
+  }
+  // closedBy is kept only in the record: the filter reads the field of the rows it walks (no index, no column).
+  if (filter.source === 'backfill') where.push(sql`${d.jsonText('c.record', 'closedBy')} = 'backfill'`);
+  if (filter.source === 'webhook')
+    where.push(sql`coalesce(${d.jsonText('c.record', 'closedBy')}, '') <> 'backfill'`);
   if (agent !== undefined)
     where.push(sql`(c.answered_by = ${agent} OR c.placed_by = ${agent} OR EXISTS (SELECT 1 FROM call_agents a
       WHERE a.${raw(d.callRef)} = c.${raw(d.callId)} AND a.agent = ${agent}))`);
