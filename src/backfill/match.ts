@@ -13,8 +13,11 @@ export const MATCH_TOLERANCE_MS = 60_000;
 export type RowMatch =
   /** No call of it is known: its row is the call (closedBy "backfill"). */
   | { readonly kind: 'new' }
-  /** A call with this id is known but has no CDR (it was dropped, or telehook was down at the end): the row completes it. */
-  | { readonly kind: 'completes'; readonly call: Call }
+  /**
+   * A call is known but has no CDR (it was dropped, or telehook was down at the end): the row completes it. Found
+   * by details (no shared id), the row must be read as that call's (`RestRowSource.call`) to fold into it.
+   */
+  | { readonly kind: 'completes'; readonly call: Call; readonly by: 'id' | 'details' }
   /** The call is known with its CDR, by id or by caller, number, direction and time: the row adds nothing. */
   | { readonly kind: 'known'; readonly call: Call; readonly by: 'id' | 'details' };
 
@@ -24,9 +27,10 @@ const hasCdr = (call: Call): boolean => call.closedBy === 'cdr' || call.closedBy
  * The match rule (README "Complete history"): first the row's id against every TeleCMI id of the known calls
  * (a CHUB `cmiuid` is the call's cmiuuid, which is also its conversation_uuid); a call found by id that has no CDR
  * yet is completed by the row. Without an id match, a call of the same direction, the same caller, the same
- * number (the row's `to` is the number called, or the agent's phone) and a start or answer within
- * {@link MATCH_TOLERANCE_MS} of the row's time is the same call: the row adds nothing (with no shared id it could
- * not be folded into it, and a second copy of the call would count it twice).
+ * number (the row's `to` is the number called, or the agent's phone: see {@link isSameNumber}) and a start or answer within
+ * {@link MATCH_TOLERANCE_MS} of the row's time is the same call: the row adds nothing when that call has its CDR,
+ * and completes it otherwise (read with the call's key as its conversation_uuid, so that it folds into that call
+ * rather than making a second copy that would count the call twice).
  */
 export async function matchRow(
   store: Pick<Store, 'getCall' | 'listCalls'>,
@@ -36,7 +40,8 @@ export async function matchRow(
   for (const id of [event.legId, event.conversationUuid, event.requestId]) {
     if (id === null) continue;
     const call = await store.getCall(id);
-    if (call !== null) return hasCdr(call) ? { kind: 'known', call, by: 'id' } : { kind: 'completes', call };
+    if (call !== null)
+      return hasCdr(call) ? { kind: 'known', call, by: 'id' } : { kind: 'completes', call, by: 'id' };
   }
   const time = event.occurredAt;
   if (time === null || event.from === null) return { kind: 'new' };
@@ -52,11 +57,21 @@ export async function matchRow(
     (candidate) =>
       candidate.direction === event.direction &&
       candidate.from === event.from &&
-      (event.to === null ||
-        candidate.to === event.to ||
-        candidate.virtualNumber === event.to ||
-        candidate.agents.some((leg) => leg.number === event.to)) &&
+      isSameNumber(candidate, event) &&
       (near(candidate.startedAt) || near(candidate.answeredAt)),
   );
-  return call === undefined ? { kind: 'new' } : { kind: 'known', call, by: 'details' };
+  if (call === undefined) return { kind: 'new' };
+  return hasCdr(call) ? { kind: 'known', call, by: 'details' } : { kind: 'completes', call, by: 'details' };
+}
+
+/**
+ * Whether the row's `to` (the number called, or the phone of the agent who answered) fits the call. CHUB India's
+ * live events name the agent but never the agent's phone, and a call whose agent legs were lost names neither: a
+ * call that knows no agent's phone cannot contradict the row, so caller, direction and time decide alone.
+ */
+function isSameNumber(candidate: Call, event: CallEvent): boolean {
+  if (event.to === null || candidate.to === event.to || candidate.virtualNumber === event.to) return true;
+  if (candidate.agents.some((leg) => leg.number === event.to)) return true;
+  if (event.agent !== null && candidate.agents.some((leg) => leg.agent === event.agent)) return true;
+  return candidate.agents.every((leg) => leg.number === null);
 }

@@ -62,28 +62,44 @@ export async function reconcileWindow(
   await options.onProgress?.({ ...counts, phase: 'storing' });
   const seen = new Set<string>();
   for (const { row, source } of fetched) {
-    const parsed = parseRestRow(row.raw, source);
-    if (!parsed.ok) continue;
-    const event = normalise(parsed.value, { id: options.newId(), receivedAt: options.now() });
+    const read = readRow(row.raw, source, options);
+    if (read === null) continue;
     // Two rows of one leg in one run (a resent page, an overlap of lists): the first is enough.
-    if (event.legId !== null && seen.has(event.legId)) continue;
-    if (event.legId !== null) seen.add(event.legId);
-    const match = await matchRow(options.store, event);
+    if (read.event.legId !== null && seen.has(read.event.legId)) continue;
+    if (read.event.legId !== null) seen.add(read.event.legId);
+    const match = await matchRow(options.store, read.event);
     if (match.kind === 'known') continue;
+    // Matched by details only, the row is read again as the CDR of the call it matched, to fold into it.
+    const stored =
+      match.kind === 'completes' && match.by === 'details'
+        ? readRow(row.raw, { ...source, call: match.call.key }, options)
+        : { event: read.event, source };
+    if (stored === null) continue;
     const result = await options.store.appendEvent({
-      event,
+      event: stored.event,
       body: Buffer.from(row.raw, 'utf8'),
-      dedupeKey: backfillDedupeKey(row.raw, source),
+      dedupeKey: backfillDedupeKey(row.raw, stored.source),
       method: 'POST',
       contentType: 'application/json',
       source: 'backfill',
-      restSource: source,
+      restSource: stored.source,
     });
     if (result.duplicate) continue;
     counts.eventsAdded += 1;
     if (match.kind === 'new') counts.callsAdded += 1;
   }
   return counts;
+}
+
+/** A row read into the event it is stored as; null for a row that is not one JSON object. */
+function readRow(
+  raw: string,
+  source: RestRowSource,
+  options: Pick<ReconcileOptions, 'newId' | 'now'>,
+): { event: CallEvent; source: RestRowSource } | null {
+  const parsed = parseRestRow(raw, source);
+  if (!parsed.ok) return null;
+  return { event: normalise(parsed.value, { id: options.newId(), receivedAt: options.now() }), source };
 }
 
 /** The same row read again (a second run) has the same key, so the store keeps it once. */

@@ -28,6 +28,11 @@ export interface RestRowSource {
   readonly requestId?: string;
   /** A missed row's voicemail, from the voicemail list ({@link createVoicemailMatcher}). */
   readonly voicemail?: Row | null;
+  /**
+   * The key of the known call the row is the CDR of, when no id ties them (CHUB India rows carry only a row id):
+   * read as the row's `conversation_uuid`, so the row folds into that call instead of making a second one.
+   */
+  readonly call?: string;
 }
 
 /** A user id, `<extension>_<appid>`: what CHUB India's outanswered rows put in `from`. */
@@ -69,6 +74,7 @@ function historyPayload(row: Row, source: RestRowSource): Record<string, unknown
     status: isAnswered ? 'answered' : 'missed',
   };
   put(payload, 'cmiuuid', row['cmiuid'] ?? row['cmiuuid'] ?? row['_id']);
+  put(payload, 'conversation_uuid', source.call);
   put(payload, 'user', row['agent'] ?? (fromIsUser ? from : undefined));
   put(payload, 'from', fromIsUser ? undefined : from);
   put(payload, 'to', row['to']);
