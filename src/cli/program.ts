@@ -4,6 +4,7 @@ import { type Config, SETTINGS } from '../config.js';
 import { describeScenario, SCENARIO_NAMES } from '../scenarios/index.js';
 import { VERSION } from '../version.js';
 import type { BackfillFlags } from './commands/backfill.js';
+import type { BackupFlags, RestoreFlags } from './commands/backup.js';
 import type { CopyFlags } from './commands/copy.js';
 import type { DeliveryFlags, EndpointFlags } from './commands/endpoints.js';
 import type { FakeTelecmiFlags } from './commands/fake-telecmi.js';
@@ -491,7 +492,45 @@ export function createProgram(): Command {
       process.exitCode = await runDeliveries(action, id, flags);
     });
 
+  addOperationsCommands(program);
+
   return program;
+}
+
+/** Backups and restores: commands an operator runs beside the server. */
+function addOperationsCommands(program: Command): void {
+  addConfigOptions(
+    program
+      .command('backup')
+      .description(
+        'copy the SQLite database (events and calls) and the tokens into a new directory while the server runs',
+      )
+      .argument('<dir>', 'the backup: a new (or empty) directory')
+      .option('--verify', 'do not back up: open the backup <dir> and compare its counts with its manifest'),
+    ['dataDir', 'databaseUrl'],
+  )
+    .addHelpText(
+      'after',
+      '\nExit code 1 when the backup does not verify. With PostgreSQL use pg_dump (README "Backups").\n\n' +
+        'Examples:\n  telehook backup /backups/telehook-$(date +%F)\n  telehook backup --verify /backups/telehook-2026-12-06\n',
+    )
+    .action(async (dir: string, flags: BackupFlags) => {
+      const { runBackup } = await import('./commands/backup.js');
+      process.exitCode = await runBackup(dir, flags);
+    });
+  addConfigOptions(
+    program
+      .command('restore')
+      .description(
+        'put a backup made by telehook backup back into the data directory (stop the server first)',
+      )
+      .argument('<dir>', 'the backup directory')
+      .option('--force', 'replace the database and tokens of a data directory that is not empty'),
+    ['dataDir', 'databaseUrl'],
+  ).action(async (dir: string, flags: RestoreFlags) => {
+    const { runRestore } = await import('./commands/backup.js');
+    process.exitCode = runRestore(dir, flags);
+  });
 }
 
 /** Collects a repeatable option's values. */
