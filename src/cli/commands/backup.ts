@@ -12,7 +12,7 @@ import {
   verifySqliteBackup,
 } from '../../store/sqlite/backup.js';
 import { TOKENS_FILE } from '../../tokens.js';
-import { overridesFrom } from '../config-options.js';
+import { configSourcesFrom } from '../config-options.js';
 import { readRunningServer } from '../server-info.js';
 import { UsageError } from '../usage-error.js';
 
@@ -43,7 +43,7 @@ export async function runBackup(
   out: NodeJS.WritableStream = process.stdout,
   now = Date.now(),
 ): Promise<number> {
-  const config = loadConfig({ overrides: overridesFrom(flags, SETTINGS_USED) });
+  const config = loadConfig(configSourcesFrom(flags, SETTINGS_USED));
   const dir = path.resolve(target);
   if (flags.verify) return runVerify(dir, out);
   if (config.databaseUrl !== null) throw new UsageError(`telehook backup copies SQLite: ${POSTGRES_HINT}.`);
@@ -92,7 +92,7 @@ export function runRestore(
   flags: RestoreFlags,
   out: NodeJS.WritableStream = process.stdout,
 ): number {
-  const config = loadConfig({ overrides: overridesFrom(flags, SETTINGS_USED) });
+  const config = loadConfig(configSourcesFrom(flags, SETTINGS_USED));
   const dir = path.resolve(source);
   if (config.databaseUrl !== null)
     throw new UsageError(`telehook restore puts SQLite back: ${POSTGRES_HINT}.`);
