@@ -92,6 +92,8 @@ export function reconcileRoutes(deps: {
     app.get(
       '/api/reconcile/runs',
       {
+        // The wallboard shows the last run: the viewer token reads them (no run names a secret).
+        config: { viewer: true },
         schema: {
           summary: 'Reconcile runs, newest first',
           querystring: Type.Object(

@@ -44,6 +44,7 @@ async function startApp(api: TelecmiApi) {
     store,
     ingest: `/webhooks/telecmi/${tokens.ingestToken}`,
     auth: { authorization: `Bearer ${tokens.apiToken}` },
+    viewer: { authorization: `Bearer ${tokens.viewerToken}` },
   };
 }
 
@@ -226,7 +227,7 @@ describe('reconcile runs against the fake TeleCMI (real HTTP, real SQLite)', () 
     expect(calls.every((call) => call.closedBy === 'backfill')).toBe(true);
   });
 
-  it('answers RECONCILE_WINDOW_INVALID for a window that is not ISO times, and RECONCILE_RUN_NOT_FOUND', async () => {
+  it('answers RECONCILE_WINDOW_INVALID for a window that is not ISO times, RECONCILE_RUN_NOT_FOUND, and lets the viewer token list runs but not start one', async () => {
     const { origin } = await startFake();
     const target = await startApp(client(origin));
     const bad = await target.app.inject({
@@ -240,5 +241,15 @@ describe('reconcile runs against the fake TeleCMI (real HTTP, real SQLite)', () 
     const missing = await target.app.inject({ url: '/api/reconcile/runs/nope', headers: target.auth });
     expect(missing.statusCode).toBe(404);
     expect(missing.json()).toMatchObject({ error: { code: 'RECONCILE_RUN_NOT_FOUND' } });
+    // The wallboard (viewer token) reads the runs; starting one takes the API token.
+    const listed = await target.app.inject({ url: '/api/reconcile/runs', headers: target.viewer });
+    expect(listed.statusCode).toBe(200);
+    const refused = await target.app.inject({
+      method: 'POST',
+      url: '/api/reconcile/runs',
+      headers: target.viewer,
+      payload: {},
+    });
+    expect(refused.statusCode).toBe(403);
   });
 });

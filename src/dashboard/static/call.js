@@ -58,6 +58,17 @@
       const call = await api(`/api/calls/${encodeURIComponent(key)}`);
       document.title = `telehook — call from ${phone(call.from)}`;
       summary(call);
+      // A call telehook knows only from TeleCMI's REST history: no webhook of it arrived.
+      if (call.closedBy === 'backfill') {
+        const rows = call.timeline.filter((event) => event.source === 'backfill');
+        const at = rows.length === 0 ? null : Math.min(...rows.map((event) => event.receivedAt));
+        const when = at === null ? '' : ` on ${time(at, true)}`;
+        $('recovered').textContent =
+          rows.length === call.timeline.length
+            ? `Recovered from TeleCMI's history${when}: no webhook of this call reached telehook, so what TeleCMI's call list does not say (the wait, the agents rung, the hangup reason) is unknown.`
+            : `Completed from TeleCMI's history${when}: its CDR never reached telehook, and was read from TeleCMI's call list.`;
+        $('recovered').hidden = false;
+      }
       const players = (await Promise.all([player(call, 'recording'), player(call, 'voicemail')])).filter(
         Boolean,
       );
@@ -81,7 +92,7 @@
           raw.append(el('pre', event.raw));
           const tr = row([
             time(event.occurredAt, true),
-            event.kind,
+            event.source === 'backfill' ? `${event.kind} (TeleCMI history)` : event.kind,
             event.status ?? '—',
             event.leg ?? '—',
             shortName(event.agent),

@@ -3,7 +3,7 @@
 // times tick every second in the browser.
 'use strict';
 (() => {
-  const { token, el, row, duration, shortName, phone, percent, time, callLink } = window.telehook;
+  const { token, api, el, row, duration, shortName, phone, percent, time, callLink } = window.telehook;
   const { createLiveState, applyLiveMessage } = window.telehookLive;
   const $ = (id) => document.getElementById(id);
 
@@ -283,8 +283,38 @@
     });
   }
 
+  // ── The last reconcile run (TeleCMI's history read for calls telehook missed) ──
+  // Runs start every TELEHOOK_RECONCILE_EVERY (15 min by default): a look a minute is enough. Without backfill
+  // there are no runs, and nothing is shown.
+  async function renderReconcile() {
+    const box = $('reconcile');
+    let run;
+    try {
+      run = (await api('/api/reconcile/runs?limit=1')).items[0];
+    } catch {
+      return;
+    }
+    if (!run) {
+      box.hidden = true;
+      return;
+    }
+    box.hidden = false;
+    box.dataset.status = run.status;
+    const at = (iso) => time(Date.parse(iso));
+    if (run.status === 'running') box.textContent = `History check running since ${at(run.startedAt)}`;
+    else if (run.status === 'succeeded')
+      box.textContent = `History checked ${at(run.finishedAt)}: ${run.callsAdded} ${run.callsAdded === 1 ? 'call' : 'calls'} recovered`;
+    else {
+      const error = run.errors[0];
+      box.textContent = `History check failed ${at(run.finishedAt ?? run.startedAt)}: ${error ? `${error.code}: ${error.message}` : 'no reason given'}`;
+    }
+    box.title = `Window ${run.from} → ${run.to}; ${run.rowsFetched} rows read, ${run.eventsAdded} events added`;
+  }
+
   tick();
   setInterval(tick, 1000);
+  void renderReconcile();
+  setInterval(() => void renderReconcile(), 60_000);
   window.addEventListener('resize', () => renderChart());
   connect();
 })();
