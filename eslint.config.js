@@ -18,6 +18,7 @@ const FEATURES = [
   'backfill',
   'fake-telecmi',
   'recordings',
+  'people',
 ];
 
 /** The architecture, as import rules (design.md, style.md §4.2): a wrong import fails `npm test`. */
@@ -41,6 +42,7 @@ const zones = [
     './src/backfill',
     './src/fake-telecmi',
     './src/recordings',
+    './src/people',
     './src/http',
   ].map((target) => ({
     target,

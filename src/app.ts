@@ -35,6 +35,7 @@ import { createMetrics } from './http/metrics.js';
 import { httpEdgeOptions } from './http/server.js';
 import { createIdFactory } from './ids.js';
 import { createLiveBus, createLivePublisher, liveRoutes } from './live/index.js';
+import { createPageGate, createPeople, sessionRoutes } from './people/index.js';
 import { INGEST_PATHS, receiverRoutes } from './receiver/index.js';
 import { type AudioSource, createRecordingsCache, recordingsRoutes } from './recordings/index.js';
 import type { CallProjection, FoldedBatch, Store } from './store/index.js';
@@ -306,8 +307,15 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       },
     }),
   );
+  // People who sign in: a session cookie reaches what their role allows, beside the API and viewer tokens.
+  const people = createPeople({ store: deps.store, now });
+  app.decorateRequest('person', null);
+  await app.register(sessionRoutes(people));
   await app.register(async (api) => {
-    api.addHook('onRequest', createAuthorizer(deps.tokens));
+    api.addHook(
+      'onRequest',
+      createAuthorizer(deps.tokens, (request) => people.lookup(request)),
+    );
     api.addHook('preHandler', rejectNonFiniteQuery);
     await api.register(eventsRoutes(deps.store));
     await api.register(callsRoutes(deps.store, calls));
@@ -341,7 +349,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       }),
     );
   });
-  await app.register(dashboardRoutes());
+  await app.register(dashboardRoutes(createPageGate(deps.tokens, people)));
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(healthRoutes(deps.store));
   await app.register(metrics.routes);

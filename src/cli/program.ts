@@ -14,6 +14,7 @@ import type { SimulateFlags } from './commands/simulate.js';
 import { SIMULATE_DEFAULTS } from './commands/simulate-defaults.js';
 import type { TailFlags } from './commands/tail.js';
 import type { TriggerFlags } from './commands/trigger.js';
+import type { UserFlags } from './commands/users.js';
 import { addConfigOptions } from './config-options.js';
 import { FILTER_KEYS } from './tail-lines.js';
 
@@ -490,6 +491,30 @@ export function createProgram(): Command {
     .action(async (action: string, id: string | undefined, flags: DeliveryFlags) => {
       const { runDeliveries } = await import('./commands/endpoints.js');
       process.exitCode = await runDeliveries(action, id, flags);
+    });
+  addConfigOptions(
+    program
+      .command('users')
+      .description('the people who sign in to the web app, and their roles')
+      .argument('<action>', 'add <name>, list, remove <name>, passwd <name>')
+      .argument('[name]', 'the user name')
+      .addOption(
+        new Option(
+          '--role <role>',
+          'add: viewer (reads), supervisor (also acts on the follow-up list) or admin (also manages endpoints and users)',
+        ).choices(['viewer', 'supervisor', 'admin']),
+      )
+      .option('--password-stdin', 'read the password from stdin instead of asking on the terminal')
+      .option('--json', 'list: print JSON lines'),
+    ['dataDir', 'databaseUrl'],
+  )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  telehook users add asha --role supervisor\n  echo "$PASSWORD" | telehook users add wallboard-admin --role admin --password-stdin\n  telehook users list\n',
+    )
+    .action(async (action: string, name: string | undefined, flags: UserFlags & Record<string, unknown>) => {
+      const { runUsers } = await import('./commands/users.js');
+      await runUsers(action, name, flags);
     });
 
   addOperationsCommands(program);

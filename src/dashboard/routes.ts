@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 const STATIC = new URL('./static/', import.meta.url);
 const require = createRequire(import.meta.url);
@@ -49,16 +49,30 @@ function load(url: URL | string): Asset {
   return { body: readFileSync(url), type: TYPES[extension] ?? 'application/octet-stream' };
 }
 
+/** What every visitor may load without signing in: the sign-in page and the files pages are made of. */
+const OPEN_ROUTES = new Set(['/login', '/dashboard/*', '/favicon.ico']);
+
+/** Where a signed-out visitor of `url` is sent: the sign-in page, which brings them back after. */
+export function loginLocation(url: string): string {
+  return url === '/' ? '/login' : `/login?next=${encodeURIComponent(url)}`;
+}
+
 /**
- * The wallboard (`/`), the call history (`/calls`) and a call's page (`/calls/:key`), with their scripts and styles. The pages hold no data:
- * they read the viewer (or API) token from their URL and talk to /api and /api/live over HTTP only.
+ * The wallboard (`/`), the call history (`/calls`), a call's page (`/calls/:key`) and the sign-in page (`/login`),
+ * with their scripts and styles. The pages hold no data: they read the viewer (or API) token from their URL, or
+ * ride on the session cookie, and talk to /api and /api/live over HTTP only. `mayView` says whether a request may
+ * see a page at all; every page registered here but /login is behind it, and a visitor who may not is sent to
+ * /login.
  */
-export function dashboardRoutes() {
+export function dashboardRoutes(mayView: (request: FastifyRequest) => Promise<boolean>) {
   const assets = new Map<string, Asset>();
   for (const file of [
     'wallboard.html',
     'call.html',
     'calls.html',
+    'login.html',
+    'login.js',
+    'people.css',
     'wallboard.js',
     'live-state.js',
     'call.js',
@@ -74,6 +88,20 @@ export function dashboardRoutes() {
     reply.headers(SECURITY_HEADERS).type(asset.type).send(asset.body);
 
   return async (app: FastifyInstance): Promise<void> => {
+    app.addHook('onRequest', async (request, reply) => {
+      if (OPEN_ROUTES.has(request.routeOptions.url ?? '') || (await mayView(request))) return;
+      return reply.headers(SECURITY_HEADERS).redirect(loginLocation(request.url), 303);
+    });
+    app.get(
+      '/login',
+      {
+        schema: {
+          summary: 'Sign in (name and password of a person added with "telehook users add")',
+          produces: ['text/html'],
+        },
+      },
+      async (_request, reply) => send(reply, assets.get('login.html')!),
+    );
     app.get(
       '/',
       { schema: { summary: 'The live wallboard (add ?token=<viewer token>)', produces: ['text/html'] } },

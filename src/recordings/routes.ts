@@ -53,6 +53,8 @@ export function recordingsRoutes(options: RecordingsOptions) {
         {
           config: {
             viewer: options.viewerMayPlay,
+            // Signed-in supervisors and admins play them; viewers as the viewer token does.
+            role: options.viewerMayPlay ? 'viewer' : 'supervisor',
             tokenInQuery: true,
             viewerRefusal: `Recordings and voicemails are personal data: the viewer token plays them only with TELEHOOK_VIEWER_RECORDINGS=1; use the API token.`,
           },

@@ -29,6 +29,16 @@ export type {
   RetryQuery,
 } from './delivery-records.js';
 export { isItemFault } from './group-commit.js';
+export {
+  hasRole,
+  type NewSession,
+  type PeopleStore,
+  type Role,
+  ROLES,
+  type SessionUser,
+  type User,
+  type UserWithPassword,
+} from './people-records.js';
 export type {
   AgentFacts,
   AgentSummary,

@@ -68,9 +68,14 @@ describe('planMigrations', () => {
     planMigrations(new Set(applied), events).map(({ action, migration }) => `${action} ${migration.name}`);
 
   it('gives a new database the baseline, and one at the baseline nothing', () => {
-    expect(steps([])).toEqual(['apply 0100_baseline.sql', 'apply 0101_reconcile.sql']);
-    expect(steps([100, 101])).toEqual([]);
-    expect(steps([1, 2, 3, 5, 6, 7, 8, 9, 10, 100, 101])).toEqual([]);
+    expect(steps([])).toEqual([
+      'apply 0100_baseline.sql',
+      'apply 0101_reconcile.sql',
+      'apply 0102_people.sql',
+    ]);
+    expect(steps([100, 101, 102])).toEqual([]);
+    expect(steps([100, 101])).toEqual(['apply 0102_people.sql']);
+    expect(steps([1, 2, 3, 5, 6, 7, 8, 9, 10, 100, 101, 102])).toEqual([]);
   });
 
   it('brings a database of a version before the baseline through the legacy files it has not seen, then adopts the baseline', () => {
@@ -79,16 +84,20 @@ describe('planMigrations', () => {
       'apply 0010_events_call_key_index_dropped.sql',
       'adopt 0100_baseline.sql',
       'apply 0101_reconcile.sql',
+      'apply 0102_people.sql',
     ]);
     expect(steps([1, 2, 3, 5, 6, 7, 8, 9, 10])).toEqual([
       'adopt 0100_baseline.sql',
       'apply 0101_reconcile.sql',
+      'apply 0102_people.sql',
     ]);
-    expect(steps([1])).toHaveLength(events.legacy.length - 1 + 1 + 1);
+    expect(steps([1])).toHaveLength(events.legacy.length - 1 + 1 + 2);
   });
 
   it('refuses a database migrated by a newer telehook, or listing a version no telehook shipped', () => {
-    expect(() => steps([100, 101, 102])).toThrow(/newer telehook \(schema 102; this version knows 101\)/);
+    expect(() => steps([100, 101, 102, 103])).toThrow(
+      /newer telehook \(schema 103; this version knows 102\)/,
+    );
     expect(() => steps([1, 4])).toThrow(
       /migrations that no version of telehook before its baseline shipped \(4\)/,
     );

@@ -15,13 +15,14 @@ import type {
   NewDelivery,
   RetryQuery,
 } from './delivery-records.js';
+import type { PeopleStore } from './people-records.js';
 
 /**
  * The Store: everything telehook keeps, in domain words. Adapters (SQLite in `sqlite/`, PostgreSQL in
  * `postgres/`) implement it; one contract suite (test/store-contract) runs against each. Every method is async so
  * that a networked database fits unchanged, and every write is durable when its promise resolves.
  */
-export interface Store {
+export interface Store extends PeopleStore {
   /** Which adapter this is. */
   readonly backend: 'sqlite' | 'postgres';
 

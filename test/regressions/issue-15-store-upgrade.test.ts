@@ -143,8 +143,8 @@ describe('issue 15: upgrading data written before the fix', () => {
     const client = new pg.Client({ connectionString: first.location });
     await client.connect();
     await client.query('DROP TABLE fold_failures');
-    // Nor what came after the baseline (0101_reconcile.sql).
-    await client.query('DROP TABLE reconcile_runs');
+    // Nor what came after the baseline (0101_reconcile.sql, 0102_people.sql).
+    await client.query('DROP TABLE reconcile_runs, users, sessions');
     await client.query('ALTER TABLE events DROP COLUMN source, DROP COLUMN rest_source');
     await recordAsLegacyPostgres(client, 2);
     await client.end();

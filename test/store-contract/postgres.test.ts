@@ -5,6 +5,7 @@ import { testSchema } from '../helpers/pg-schema.js';
 import { describeCallsContract } from './calls-contract.js';
 import { describeStoreContract } from './contract.js';
 import { describeDeliveryContract } from './delivery-contract.js';
+import { describePeopleContract } from './people-contract.js';
 import { describeReconcileContract } from './reconcile-contract.js';
 
 // One schema per test: each location is a fresh schema, migrated when first opened.
@@ -17,3 +18,4 @@ describeStoreContract('postgres', location);
 describeCallsContract('postgres', location);
 describeDeliveryContract('postgres', location);
 describeReconcileContract('postgres', location);
+describePeopleContract('postgres', location);

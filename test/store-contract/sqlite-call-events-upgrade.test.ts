@@ -69,9 +69,9 @@ describe('SQLite: the events of a call through its links (legacy events migratio
     // legacy schema 0001 (calls by key, links without seqs) that has folded every event.
     const events = new Database(file);
     events.exec('CREATE INDEX events_call_key ON events (call_key)');
-    // Nor what came after the baseline (0101_reconcile.sql).
+    // Nor what came after the baseline (0101_reconcile.sql, 0102_people.sql).
     events.exec(
-      'DROP TABLE reconcile_runs; DROP INDEX events_not_webhook; ALTER TABLE events DROP COLUMN rest_source; ALTER TABLE events DROP COLUMN source',
+      'DROP TABLE users; DROP TABLE sessions; DROP TABLE reconcile_runs; DROP INDEX events_not_webhook; ALTER TABLE events DROP COLUMN rest_source; ALTER TABLE events DROP COLUMN source',
     );
     recordAsLegacySqlite(events, 'sqlite-events', 9);
     const lastSeq = events.prepare('SELECT max(seq) FROM events').pluck().get() as number;

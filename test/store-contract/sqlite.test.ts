@@ -5,6 +5,7 @@ import { tempDir } from '../helpers/temp-dir.js';
 import { describeCallsContract } from './calls-contract.js';
 import { describeStoreContract } from './contract.js';
 import { describeDeliveryContract } from './delivery-contract.js';
+import { describePeopleContract } from './people-contract.js';
 import { describeReconcileContract } from './reconcile-contract.js';
 
 describeStoreContract('sqlite', async () => {
@@ -23,6 +24,11 @@ describeDeliveryContract('sqlite', async () => {
 });
 
 describeReconcileContract('sqlite', async () => {
+  const file = path.join(tempDir(), 'telehook.db');
+  return { open: async () => createSqliteStore({ file }) };
+});
+
+describePeopleContract('sqlite', async () => {
   const file = path.join(tempDir(), 'telehook.db');
   return { open: async () => createSqliteStore({ file }) };
 });

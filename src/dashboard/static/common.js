@@ -8,6 +8,10 @@ const token = new URLSearchParams(location.search).get('token') ?? '';
 /** GET an API route with the token; throws with the server's message on an error answer. */
 async function api(path) {
   const response = await fetch(path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  // A session that ended while the page was open (signed out elsewhere, expired): sign in again, then come back.
+  if (response.status === 401 && !token) {
+    location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
+  }
   const body = await response.json();
   if (!response.ok) throw new Error(body?.error?.message ?? `HTTP ${response.status}`);
   return body;
@@ -86,8 +90,36 @@ function callLink(key, text) {
   return link;
 }
 
+/**
+ * On a page opened by a signed-in person (no token in its URL): their name and role, and a button to sign out, in
+ * the page's header. Resolves to the person, or null (a token's page, or nobody signed in).
+ */
+async function showSignedIn() {
+  if (token) return null;
+  const response = await fetch('/api/session');
+  if (!response.ok) return null;
+  const { user } = await response.json();
+  const place = document.querySelector('.top-right') ?? document.querySelector('header');
+  if (place) {
+    const box = el('span', null, 'signed-in');
+    box.append(el('span', `${user.name} (${user.role})`, 'muted'));
+    const button = el('button', 'Sign out', null, { type: 'button' });
+    button.addEventListener('click', async () => {
+      await fetch('/api/session', { method: 'DELETE' });
+      location.assign('/login');
+    });
+    box.append(button);
+    place.append(box);
+  }
+  return user;
+}
+
+/** Who is signed in (null on a token's page). */
+const person = showSignedIn().catch(() => null);
+
 window.telehook = {
   token,
+  person,
   api,
   el,
   row,

@@ -21,6 +21,7 @@ import {
   toDelivery,
   toEndpoint,
 } from '../delivery-rows.js';
+import type { PeopleStore } from '../people-records.js';
 import { readCallRecord, readCallRecords } from '../servable.js';
 import type { CallFilter, CallQuery, FactsQuery, Page, Store, StoredEvent } from '../store.js';
 import {
@@ -32,6 +33,7 @@ import {
   toQuarantined,
 } from '../stored-event.js';
 import { type Dialect, truthy } from './dialect.js';
+import { createPeopleQueries } from './people.js';
 import { all, one, type Program, run } from './program.js';
 import {
   getReconcileRun,
@@ -93,12 +95,13 @@ export type SqlStore = Pick<
   | 'updateReconcileRun'
   | 'getReconcileRun'
   | 'listReconcileRuns'
-> & {
-  /** Events by their sequence numbers, in store order. */
-  eventsBySeq(seqs: readonly number[]): Promise<StoredEvent[]>;
-  /** Calls by key (those that still exist). */
-  callsByKey(keys: readonly string[]): Promise<Call[]>;
-};
+> &
+  PeopleStore & {
+    /** Events by their sequence numbers, in store order. */
+    eventsBySeq(seqs: readonly number[]): Promise<StoredEvent[]>;
+    /** Calls by key (those that still exist). */
+    callsByKey(keys: readonly string[]): Promise<Call[]>;
+  };
 
 const EVENTS = raw(EVENT_COLUMNS);
 const DELIVERIES = raw(DELIVERY_COLUMNS);
@@ -274,6 +277,7 @@ export function createSqlStore(engine: Engine): SqlStore {
     (await map(query, to))[0] ?? null;
 
   return {
+    ...createPeopleQueries(engine),
     // Backfill rows are few: with `source <> 'webhook'` the partial index events_not_webhook walks them alone.
     listEvents: async ({ after, limit, source }) =>
       toPage(
