@@ -23,7 +23,11 @@ async function startFake() {
   return { fake, origin };
 }
 
-async function startApp(origin: string, api: Partial<TelecmiApiOptions>) {
+async function startApp(
+  origin: string,
+  api: Partial<TelecmiApiOptions>,
+  logger: pino.Logger = pino({ level: 'silent' }),
+) {
   const client = createTelecmiApi({
     product: 'chub',
     appId: '2222223',
@@ -37,7 +41,7 @@ async function startApp(origin: string, api: Partial<TelecmiApiOptions>) {
   const config = loadConfig({ env: {}, overrides: { dataDir: dir, logLevel: 'silent' } });
   const app = await buildApp(config, {
     store,
-    logger: pino({ level: 'silent' }),
+    logger,
     tokens: TOKENS,
     telecmiApi: client,
   });
@@ -187,4 +191,31 @@ describe('reconcile runs of each product', () => {
     expect(next).toMatchObject({ status: 'succeeded', callsAdded: 30, errors: [] });
     expect(await wholeCalls(target)).toHaveLength(30);
   }, 60_000);
+
+  it('never puts the secret in a log line or an answer, for a refused secret or a good one, even at debug level', async () => {
+    const { fake, origin } = await startFake();
+    fake.history.add(
+      generateScenario('incoming-answered', { seed: 5, startAt: START }).map((sent) => sent.payload),
+      'chub',
+    );
+    const lines: string[] = [];
+    const logger = pino({ level: 'debug' }, { write: (line: string) => void lines.push(line) });
+    const wrong = 'wrong-secret-5d1e08';
+    const refused = await startApp(origin, { secret: wrong, logger }, logger);
+    const failed = await runReconcile(refused);
+    expect(failed.errors.map((error) => error.code)).toEqual(['TELECMI_AUTH_FAILED']);
+    const good = await startApp(origin, { logger }, logger);
+    expect(await runReconcile(good)).toMatchObject({ status: 'succeeded', callsAdded: 1 });
+    const answers = await Promise.all(
+      [refused, good].map(
+        async ({ app }) => (await app.inject({ url: '/api/reconcile/runs', headers: AUTH })).body,
+      ),
+    );
+    const text = [...lines, ...answers].join('\n');
+    expect(text).toContain('reconcile run failed');
+    // The client's debug lines name every request it made to TeleCMI.
+    expect(text).toContain('/v2/answered');
+    expect(text).not.toContain(wrong);
+    expect(text).not.toContain(FAKE_SECRET);
+  });
 });
