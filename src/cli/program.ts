@@ -6,6 +6,7 @@ import { VERSION } from '../version.js';
 import type { BackfillFlags } from './commands/backfill.js';
 import type { BackupFlags, RestoreFlags } from './commands/backup.js';
 import type { CopyFlags } from './commands/copy.js';
+import type { DoctorFlags } from './commands/doctor.js';
 import type { DeliveryFlags, EndpointFlags } from './commands/endpoints.js';
 import type { FakeTelecmiFlags } from './commands/fake-telecmi.js';
 import type { ReplayFlags } from './commands/replay.js';
@@ -60,6 +61,13 @@ const SERVE_SETTINGS: (keyof Config)[] = [
   'viewerRecordings',
 ];
 const STORE_SETTINGS: (keyof Config)[] = ['dataDir', 'databaseUrl', 'staleCallAfterMs'];
+const DOCTOR_SETTINGS: (keyof Config)[] = [
+  'dataDir',
+  'databaseUrl',
+  'telecmiAppId',
+  'telecmiProduct',
+  'telecmiApiUrl',
+];
 
 const URL_HELP = "ingest URL to post to (default: the running server's, read from <data>/server.json)";
 const SPEED_HELP =
@@ -124,6 +132,22 @@ export function createProgram(): Command {
   ).action(async (flags: Record<string, unknown>) => {
     const { runConfigPrint } = await import('./commands/config-print.js');
     runConfigPrint(flags, SERVE_SETTINGS);
+  });
+  addConfigOptions(
+    program
+      .command('doctor')
+      .description(
+        'check the data directory, the database, the tokens, the clock, the public URL, the TeleCMI credentials and the endpoints; exit 0 when nothing failed',
+      )
+      .option(
+        '--public-url <url>',
+        'the URL TeleCMI posts to, e.g. https://telehook.example.com: does it answer?',
+      )
+      .option('--json', 'print the checks as JSON'),
+    DOCTOR_SETTINGS,
+  ).action(async (flags: DoctorFlags) => {
+    const { runDoctor } = await import('./commands/doctor.js');
+    process.exitCode = await runDoctor(flags, DOCTOR_SETTINGS);
   });
   addConfigOptions(
     program

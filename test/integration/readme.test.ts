@@ -46,6 +46,15 @@ describe('README', () => {
     }
   });
 
+  it('states the upgrade notes by version, not by date', () => {
+    const upgrading = readme.slice(
+      readme.indexOf('## Upgrading'),
+      readme.indexOf('\n## ', readme.indexOf('## Upgrading') + 1),
+    );
+    expect(upgrading).toMatch(/version before \d+\.\d+\.\d+|before 0\.1\.0/);
+    expect(upgrading.match(/\b20\d\d-\d\d-\d\d\b/g)).toBeNull();
+  });
+
   it('keeps the quick start to the two commands', () => {
     expect(readme).toContain('npm install && npm start');
     expect(readme).toContain('npm test');
