@@ -19,6 +19,7 @@ const FEATURES = [
   'fake-telecmi',
   'recordings',
   'people',
+  'alerts',
 ];
 
 /** The architecture, as import rules (design.md, style.md §4.2): a wrong import fails `npm test`. */
@@ -43,6 +44,7 @@ const zones = [
     './src/fake-telecmi',
     './src/recordings',
     './src/people',
+    './src/alerts',
     './src/http',
   ].map((target) => ({
     target,

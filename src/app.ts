@@ -5,6 +5,12 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 
+import {
+  type AlertEvaluator,
+  alertsRoutes,
+  createAlertEvaluator,
+  createBusinessCalendar,
+} from './alerts/index.js';
 import { callsRoutes, createAuthorizer, eventsRoutes } from './api/index.js';
 import {
   createReconciler,
@@ -18,6 +24,7 @@ import { createCallsService } from './calls/index.js';
 import type { Config } from './config.js';
 import { dashboardRoutes } from './dashboard/index.js';
 import {
+  alertBody,
   createDeliveryScheduler,
   createDeliveryWorker,
   createEndpointService,
@@ -69,6 +76,11 @@ export interface AppDeps {
    * here. @defaultValue TELEHOOK_RECONCILE_EVERY
    */
   readonly reconcileEveryMs?: number;
+  /**
+   * How often the alert rules are evaluated; null: not by themselves (tests with a pinned clock call
+   * `app.alerts.evaluate()`). @defaultValue TELEHOOK_ALERTS_EVERY
+   */
+  readonly alertsEveryMs?: number | null;
 }
 
 declare module 'fastify' {
@@ -78,6 +90,8 @@ declare module 'fastify' {
     /** The background parts of forwarding (tests drive the worker with a fake clock through it). */
     /** Reconcile runs (null when backfill is off). */
     readonly reconciler: Reconciler | null;
+    /** The alert rules' evaluator (tests with a pinned clock call `evaluate()`). */
+    readonly alerts: AlertEvaluator;
     readonly delivery: {
       readonly scheduler: DeliveryScheduler;
       readonly worker: DeliveryWorker;
@@ -200,6 +214,44 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     },
     now,
   });
+  const alerts = createAlertEvaluator({
+    store: deps.store,
+    calendar: createBusinessCalendar({
+      timezone: config.timezone,
+      hours: config.businessHours,
+      holidays: config.holidays,
+    }),
+    readings: {
+      queue: async (team) => (await calls.stats({ team: team ?? undefined })).now,
+      serviceLevel: async (from, to, team) => {
+        const { totals } = await calls.stats({ from, to, team: team ?? undefined });
+        return { offered: totals.offered, serviceLevel: totals.serviceLevel };
+      },
+      missedNotCalledBack: async (from, to, team) =>
+        (
+          await deps.store.listMissedCalls({
+            from,
+            to,
+            team: team ?? undefined,
+            calledBack: false,
+            limit: 1000,
+          })
+        ).items.map((call) => ({ key: call.key, from: call.from, missedAt: call.endedAt ?? call.startedAt })),
+      latestEventAt: () => deps.store.getLatestWebhookAt(),
+    },
+    now,
+    newId,
+    logger: app.log,
+    body: alertBody,
+    onEnqueued: () => worker.wake(),
+    onFiringChanged: (firing) => bus.publish({ type: 'alerts', id: null, data: { firing } }),
+    onSilenceEnded: ({ from, to }) => {
+      // The webhooks of the silent stretch may be lost for good: TeleCMI's history has them (backfill).
+      reconciler?.start({ from, to }).catch((error: unknown) => {
+        app.log.warn({ err: error }, 'reconcile run over a silence could not start');
+      });
+    },
+  });
   const wallboardSettings = {
     waitAmberSec: config.waitAmberSec,
     waitRedSec: config.waitRedSec,
@@ -209,6 +261,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const snapshot = async () => ({
     ...(await publisher.figures()),
     live: await deps.store.listLiveCalls(),
+    alerts: await alerts.firing(),
     settings: wallboardSettings,
   });
   let reconcileTimer: NodeJS.Timeout | undefined;
@@ -216,6 +269,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     await scheduler.start();
     projection.start();
     if (deps.startDeliveryWorker ?? true) worker.start();
+    const alertsEveryMs = deps.alertsEveryMs === undefined ? config.alertsEveryMs : deps.alertsEveryMs;
+    if (alertsEveryMs !== null) alerts.start(alertsEveryMs);
     if (reconciler !== null) {
       const windowMs = deps.reconcileWindowMs ?? config.reconcileWindowMs;
       // The first run is one period after start: a restart loop must not hammer TeleCMI's API.
@@ -243,6 +298,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
           };
   app.addHook('onClose', async () => {
     clearInterval(reconcileTimer);
+    await alerts.stop();
     await telecmi?.close();
     stopWatching();
     publisher.stop();
@@ -304,6 +360,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       onAccepted: (event, result) => {
         metrics.countAccepted(event.kind, result.duplicate);
         if (!result.duplicate) projection.wake();
+        alerts.noteEvent();
       },
     }),
   );
@@ -338,6 +395,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
         defaultWindowMs: deps.reconcileWindowMs ?? config.reconcileWindowMs,
       }),
     );
+    await api.register(alertsRoutes({ store: deps.store, now, onRuleChanged: () => void alerts.evaluate() }));
     await api.register(deliveryRoutes({ store: deps.store, endpoints, now, onRetry: () => worker.wake() }));
     await api.register(
       liveRoutes({
@@ -355,6 +413,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(metrics.routes);
   app.decorate('projection', projection);
   app.decorate('reconciler', reconciler);
+  app.decorate('alerts', alerts);
   app.decorate('delivery', { scheduler, worker, endpoints });
   return app;
 }

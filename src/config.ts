@@ -35,8 +35,14 @@ export interface Config {
   readonly bodyLimitBytes: number;
   readonly logLevel: LogLevel;
   readonly logFormat: 'json' | 'pretty';
-  /** IANA time zone in which "today" starts at midnight. */
+  /** IANA time zone in which "today" starts at midnight, and business hours and holidays are kept. */
   readonly timezone: string;
+  /** The centre's opening hours per weekday (Monday first), as minutes of the local day; alerts count them. */
+  readonly businessHours: BusinessWeek;
+  /** Local dates (YYYY-MM-DD) on which the centre is closed all day. */
+  readonly holidays: readonly string[];
+  /** How often the alert rules are evaluated. */
+  readonly alertsEveryMs: number;
   /** `postgres://…` to use PostgreSQL; null for the embedded SQLite store in `dataDir`. */
   readonly databaseUrl: string | null;
   /** PostgreSQL connections each process keeps open (ignored for SQLite). */
@@ -82,6 +88,11 @@ export interface Config {
   /** The viewer token may play recordings and voicemails (personal data: off by default). */
   readonly viewerRecordings: boolean;
 }
+
+/** Opening hours of one local day: [from, to) in minutes after midnight (0 to 1440), in order, not overlapping. */
+export type BusinessDay = readonly { readonly from: number; readonly to: number }[];
+/** Seven {@link BusinessDay}s, Monday first. */
+export type BusinessWeek = readonly BusinessDay[];
 
 /** The TeleCMI products whose REST API telehook knows (docs/telecmi-rest.md). */
 export type TelecmiProduct = 'chub' | 'chub-india' | 'piopiy';
@@ -210,6 +221,28 @@ export const SETTINGS: Settings = {
     fallback: () => Intl.DateTimeFormat().resolvedOptions().timeZone,
     parse: (text) => timeZone(text),
     describe: 'IANA time zone in which "today" starts (default: the system\'s)',
+  },
+  businessHours: {
+    env: 'TELEHOOK_BUSINESS_HOURS',
+    flag: '--business-hours',
+    fallback: () => 'Mon-Fri 09:00-18:00',
+    parse: (text) => parseBusinessHours(text),
+    describe:
+      'opening hours in TELEHOOK_TIMEZONE, e.g. "Mon-Fri 09:00-13:00,14:00-18:00; Sat 10:00-14:00" ("Mon-Sun 00:00-24:00": always)',
+  },
+  holidays: {
+    env: 'TELEHOOK_HOLIDAYS',
+    flag: '--holidays',
+    fallback: () => '',
+    parse: (text) => parseHolidays(text),
+    describe: 'local dates the centre is closed, comma-separated ISO dates (e.g. 2026-12-25,2027-01-01)',
+  },
+  alertsEveryMs: {
+    env: 'TELEHOOK_ALERTS_EVERY',
+    flag: '--alerts-every',
+    fallback: () => '10s',
+    parse: (text) => parseDurationIn(text, 100, 600_000),
+    describe: 'how often the alert rules are evaluated (100ms to 10m)',
   },
   databaseUrl: {
     env: 'TELEHOOK_DATABASE_URL',
@@ -660,6 +693,68 @@ function timeZone(text: string): string {
     throw new Error('expected an IANA time zone such as Europe/London or Asia/Kolkata');
   }
   return zone;
+}
+
+const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+const HOURS_EXAMPLE =
+  'opening hours such as "Mon-Fri 09:00-18:00" or "Mon-Fri 09:00-13:00,14:00-18:00; Sat 10:00-14:00"';
+
+function minuteOfDay(text: string): number {
+  const match = /^(\d{1,2}):(\d{2})$/.exec(text);
+  const minutes = match ? Number(match[1]) * 60 + Number(match[2]) : NaN;
+  if (!match || Number(match[2]) > 59 || !(minutes <= 1440)) throw new Error(`expected ${HOURS_EXAMPLE}`);
+  return minutes;
+}
+
+/** `Mon-Fri 09:00-18:00; Sat 10:00-14:00`: groups of weekdays (a range or a list) with their time ranges. */
+export function parseBusinessHours(text: string): BusinessWeek {
+  const week: { from: number; to: number }[][] = WEEKDAYS.map(() => []);
+  for (const group of text.split(';').map((part) => part.trim())) {
+    if (group === '') continue;
+    const match = /^([a-z,\s-]+?)\s+(\d[\d:,\s-]*)$/i.exec(group);
+    if (!match) throw new Error(`expected ${HOURS_EXAMPLE}`);
+    const days = new Set<number>();
+    for (const item of match[1]!.split(',').map((part) => part.trim().toLowerCase())) {
+      const ends = item.split('-').map((part) => WEEKDAYS.indexOf(part.trim().slice(0, 3)));
+      const first = ends[0] ?? -1;
+      const last = ends[1] ?? first;
+      if (ends.length > 2 || first < 0 || last < 0 || last < first)
+        throw new Error(`expected weekdays such as Mon-Fri or Sat,Sun in ${HOURS_EXAMPLE}`);
+      for (let day = first; day <= last; day += 1) days.add(day);
+    }
+    for (const range of match[2]!.split(',').map((part) => part.trim())) {
+      const [from, to] = range.split('-').map((part) => minuteOfDay(part.trim()));
+      if (from === undefined || to === undefined || from >= to)
+        throw new Error(`expected time ranges such as 09:00-18:00 (start before end) in ${HOURS_EXAMPLE}`);
+      for (const day of days) week[day]!.push({ from, to });
+    }
+  }
+  return Object.freeze(
+    week.map((ranges) => {
+      ranges.sort((a, b) => a.from - b.from);
+      for (let index = 1; index < ranges.length; index += 1)
+        if (ranges[index]!.from < ranges[index - 1]!.to)
+          throw new Error(`expected ranges that do not overlap`);
+      return Object.freeze(ranges.map((range) => Object.freeze(range)));
+    }),
+  );
+}
+
+function parseHolidays(text: string): readonly string[] {
+  const dates = text
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
+  for (const date of dates) {
+    const parsed = new Date(`${date}T00:00:00Z`);
+    if (
+      !/^\d{4}-\d{2}-\d{2}$/.test(date) ||
+      Number.isNaN(parsed.getTime()) ||
+      parsed.toISOString().slice(0, 10) !== date
+    )
+      throw new Error(`expected ISO dates such as 2026-12-25, comma-separated; "${date}" is not one`);
+  }
+  return Object.freeze([...new Set(dates)].sort());
 }
 
 function databaseUrl(text: string): string {

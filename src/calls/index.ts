@@ -1,3 +1,4 @@
+export { bucketsOf } from '../time-zone.js';
 export { byTelecmiTime } from './event-order.js';
 export { type CallFoldOptions, createCallFold, type ProjectOne } from './fold.js';
 export { chooseCallKey, identifiersOf } from './identifiers.js';
@@ -16,4 +17,3 @@ export {
 } from './projection.js';
 export { projectCall, type ProjectionOptions } from './projector.js';
 export { type CallsService, createCallsService, type GroupBy, type StatsQuery } from './service.js';
-export { bucketsOf } from './time-zone.js';

@@ -1,5 +1,5 @@
 import type { AgentSummary, Call, CallFacts, CallSummary } from '../store/index.js';
-import type { Bucket } from './time-zone.js';
+import type { Bucket } from '../time-zone.js';
 
 /** The settings a metric depends on; each can be overridden per query. */
 export interface MetricParameters {

@@ -1,5 +1,6 @@
 import { QueryError } from '../errors.js';
 import type { Call, CallSummary, Store, StoredEvent } from '../store/index.js';
+import { bucketsOf, startOfDay } from '../time-zone.js';
 import { byTelecmiTime } from './event-order.js';
 import {
   agentFiguresFrom,
@@ -11,7 +12,6 @@ import {
   teamFigures,
 } from './metrics.js';
 import type { CallProjection } from './projection.js';
-import { bucketsOf, startOfDay } from './time-zone.js';
 
 export type GroupBy = 'team' | 'agent' | 'hour' | 'day';
 

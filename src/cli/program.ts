@@ -468,7 +468,10 @@ export function createProgram(): Command {
         'add <url>, list, show <id>, update <id>, disable <id>, enable <id>, rm <id>, rotate-secret <id>',
       )
       .argument('[arg]', 'the URL (add) or the endpoint id')
-      .option('--receives <what>', 'events (every event as it arrives) or calls (one notification per call)')
+      .option(
+        '--receives <what>',
+        'events (every event as it arrives), calls (one notification per call) or alerts (alert.fired, alert.resolved)',
+      )
       .option('--format <format>', 'json, slack or teams')
       .option(
         '--filter <key=values>',

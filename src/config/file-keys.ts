@@ -42,6 +42,9 @@ export const FILE_KEYS: { readonly [K in keyof Config]: string } = {
   recordingsCacheDir: 'recordings.cache',
   recordingsCacheBytes: 'recordings.cache_size',
   viewerRecordings: 'recordings.viewer',
+  businessHours: 'alerts.business_hours',
+  holidays: 'alerts.holidays',
+  alertsEveryMs: 'alerts.every',
 };
 
 /** Settings that name a path: in a file, a relative one is taken from the file's directory. */

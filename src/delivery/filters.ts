@@ -4,6 +4,7 @@ import type { Call, EndpointFilter, StoredEvent } from '../store/index.js';
 export const FILTER_KEYS = {
   events: ['kind', 'status', 'direction', 'team', 'number', 'appId'],
   calls: ['outcome', 'team', 'direction'],
+  alerts: [],
 } as const satisfies Record<string, readonly (keyof EndpointFilter)[]>;
 
 const isAnyOf = (accepted: readonly string[] | undefined, value: string | null): boolean =>

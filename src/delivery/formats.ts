@@ -98,3 +98,18 @@ export function eventBody(format: EndpointFormat, event: StoredEvent, now: numbe
   const text = describeEvent(event);
   return JSON.stringify(format === 'slack' ? slackMessage(text) : teamsMessage(text));
 }
+
+/** What an alert notification says: its type (`alert.fired`, `alert.resolved`), the alert, and a readable line. */
+export interface AlertNotice {
+  readonly type: 'alert.fired' | 'alert.resolved';
+  /** The alert as GET /api/alerts gives it. */
+  readonly alert: unknown;
+  readonly text: string;
+}
+
+/** The body of an alert notification: for `json`, `{"type","timestamp","data": <the alert>}`; else a readable message. */
+export function alertBody(format: EndpointFormat, notice: AlertNotice, now: number): string {
+  if (format === 'json')
+    return JSON.stringify({ type: notice.type, timestamp: new Date(now).toISOString(), data: notice.alert });
+  return JSON.stringify(format === 'slack' ? slackMessage(notice.text) : teamsMessage(notice.text));
+}

@@ -22,8 +22,8 @@ const FilterSchema = Type.Object(
   { additionalProperties: false },
 );
 
-const Receives = Type.Union([Type.Literal('events'), Type.Literal('calls')], {
-  description: 'events or calls',
+const Receives = Type.Union([Type.Literal('events'), Type.Literal('calls'), Type.Literal('alerts')], {
+  description: 'events, calls or alerts',
 });
 const Format = Type.Union([Type.Literal('json'), Type.Literal('slack'), Type.Literal('teams')], {
   description: 'json, slack or teams',

@@ -19,13 +19,19 @@ export interface EventSummary {
 /**
  * What the live stream sends. `id` is the cursor of the last event reflected, so a client that reconnects with
  * `Last-Event-ID` is sent what it missed from the store. `event`, `call` and `call-removed` are the changes, as
- * they happen; `stats` carries today's figures (everything of the snapshot but its live calls and settings).
+ * they happen; `stats` carries today's figures (everything of the snapshot but its live calls and settings);
+ * `alerts` the alerts firing now, whenever they change.
  */
 export type LiveMessage =
   | { readonly type: 'event'; readonly id: string; readonly data: EventSummary }
   | { readonly type: 'call'; readonly id: string | null; readonly data: Call }
   | { readonly type: 'call-removed'; readonly id: string | null; readonly data: { key: string } }
   | { readonly type: 'stats'; readonly id: string | null; readonly data: unknown }
+  | {
+      readonly type: 'alerts';
+      readonly id: string | null;
+      readonly data: { readonly firing: readonly unknown[] };
+    }
   | { readonly type: 'snapshot'; readonly id: string | null; readonly data: unknown };
 
 export function summariseEvent(event: StoredEvent): EventSummary {

@@ -4,8 +4,11 @@
  * Plain data: delivery/ decides what goes where and when; the adapters only keep it.
  */
 
-/** What an endpoint receives: every event as it arrives, or one notification per call when its outcome is final. */
-export type EndpointReceives = 'events' | 'calls';
+/**
+ * What an endpoint receives: every event as it arrives, one notification per call when its outcome is final, or
+ * `alert.fired` and `alert.resolved` when an alert rule fires and resolves.
+ */
+export type EndpointReceives = 'events' | 'calls' | 'alerts';
 
 /** `json`: our JSON; `slack` and `teams`: a readable message for an incoming-webhook URL. */
 export type EndpointFormat = 'json' | 'slack' | 'teams';

@@ -1,3 +1,13 @@
+export type {
+  Alert,
+  AlertQuery,
+  AlertRepeat,
+  AlertResolution,
+  AlertState,
+  AlertStore,
+  NewAlert,
+  StoredAlertRule,
+} from './alert-records.js';
 export { AgentLeg, Call, CallOutcome, CallState } from './call-record.js';
 export {
   type CallFold,

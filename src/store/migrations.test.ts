@@ -72,10 +72,11 @@ describe('planMigrations', () => {
       'apply 0100_baseline.sql',
       'apply 0101_reconcile.sql',
       'apply 0102_people.sql',
+      'apply 0103_alerts.sql',
     ]);
-    expect(steps([100, 101, 102])).toEqual([]);
-    expect(steps([100, 101])).toEqual(['apply 0102_people.sql']);
-    expect(steps([1, 2, 3, 5, 6, 7, 8, 9, 10, 100, 101, 102])).toEqual([]);
+    expect(steps([100, 101, 102, 103])).toEqual([]);
+    expect(steps([100, 101])).toEqual(['apply 0102_people.sql', 'apply 0103_alerts.sql']);
+    expect(steps([1, 2, 3, 5, 6, 7, 8, 9, 10, 100, 101, 102, 103])).toEqual([]);
   });
 
   it('brings a database of a version before the baseline through the legacy files it has not seen, then adopts the baseline', () => {
@@ -85,18 +86,20 @@ describe('planMigrations', () => {
       'adopt 0100_baseline.sql',
       'apply 0101_reconcile.sql',
       'apply 0102_people.sql',
+      'apply 0103_alerts.sql',
     ]);
     expect(steps([1, 2, 3, 5, 6, 7, 8, 9, 10])).toEqual([
       'adopt 0100_baseline.sql',
       'apply 0101_reconcile.sql',
       'apply 0102_people.sql',
+      'apply 0103_alerts.sql',
     ]);
-    expect(steps([1])).toHaveLength(events.legacy.length - 1 + 1 + 2);
+    expect(steps([1])).toHaveLength(events.legacy.length - 1 + 1 + 3);
   });
 
   it('refuses a database migrated by a newer telehook, or listing a version no telehook shipped', () => {
-    expect(() => steps([100, 101, 102, 103])).toThrow(
-      /newer telehook \(schema 103; this version knows 102\)/,
+    expect(() => steps([100, 101, 102, 103, 104])).toThrow(
+      /newer telehook \(schema 104; this version knows 103\)/,
     );
     expect(() => steps([1, 4])).toThrow(
       /migrations that no version of telehook before its baseline shipped \(4\)/,

@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 
 import type { Config } from '../config.js';
 import type { CallEvent, RestRowSource } from '../telecmi/index.js';
+import type { AlertStore } from './alert-records.js';
 import type { Call } from './call-record.js';
 import type { CallFold } from './calls-transaction.js';
 import type {
@@ -22,7 +23,7 @@ import type { PeopleStore } from './people-records.js';
  * `postgres/`) implement it; one contract suite (test/store-contract) runs against each. Every method is async so
  * that a networked database fits unchanged, and every write is durable when its promise resolves.
  */
-export interface Store extends PeopleStore {
+export interface Store extends PeopleStore, AlertStore {
   /** Which adapter this is. */
   readonly backend: 'sqlite' | 'postgres';
 

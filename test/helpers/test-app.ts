@@ -37,6 +37,8 @@ export async function createTestApp(
     tokens?: TestApp['tokens'];
     /** @defaultValue true */
     startDeliveryWorker?: boolean;
+    /** How often the alert rules run by themselves; null (the default): only when a test calls them. */
+    alertsEveryMs?: number | null;
   } = {},
 ): Promise<TestApp> {
   const dir = options.dir ?? tempDir();
@@ -57,6 +59,7 @@ export async function createTestApp(
     tokens,
     now: options.now,
     startDeliveryWorker: options.startDeliveryWorker,
+    alertsEveryMs: options.alertsEveryMs ?? null,
   });
   await app.ready();
   onTestFinished(async () => {

@@ -2,6 +2,7 @@ import { expect } from 'vitest';
 
 import { createPostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { testSchema } from '../helpers/pg-schema.js';
+import { describeAlertsContract } from './alerts-contract.js';
 import { describeCallsContract } from './calls-contract.js';
 import { describeStoreContract } from './contract.js';
 import { describeDeliveryContract } from './delivery-contract.js';
@@ -19,3 +20,4 @@ describeCallsContract('postgres', location);
 describeDeliveryContract('postgres', location);
 describeReconcileContract('postgres', location);
 describePeopleContract('postgres', location);
+describeAlertsContract('postgres', location);

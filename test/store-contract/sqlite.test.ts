@@ -2,6 +2,7 @@ import path from 'node:path';
 
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { describeAlertsContract } from './alerts-contract.js';
 import { describeCallsContract } from './calls-contract.js';
 import { describeStoreContract } from './contract.js';
 import { describeDeliveryContract } from './delivery-contract.js';
@@ -29,6 +30,11 @@ describeReconcileContract('sqlite', async () => {
 });
 
 describePeopleContract('sqlite', async () => {
+  const file = path.join(tempDir(), 'telehook.db');
+  return { open: async () => createSqliteStore({ file }) };
+});
+
+describeAlertsContract('sqlite', async () => {
   const file = path.join(tempDir(), 'telehook.db');
   return { open: async () => createSqliteStore({ file }) };
 });

@@ -139,7 +139,8 @@ export async function runEndpoints(
   switch (action) {
     case 'add': {
       if (arg === undefined) throw new UsageError('endpoints add: give the URL to forward to.');
-      if (flags.receives === undefined) throw new UsageError('--receives: required: events or calls.');
+      if (flags.receives === undefined)
+        throw new UsageError('--receives: required: events, calls or alerts.');
       print(await call<Endpoint>('POST', 'api/endpoints', { ...endpointFields(flags), url: arg }));
       return 0;
     }

@@ -6,18 +6,19 @@
 (function (root) {
   /** An empty state: no live call, no figures yet. */
   function createLiveState() {
-    return { live: new Map(), figures: null, settings: null };
+    return { live: new Map(), figures: null, settings: null, alerts: [] };
   }
 
   /**
    * Applies one message of /api/live (its type, and its data already parsed) to the state. Returns what changed,
-   * for the page to redraw: 'all', 'calls', 'figures', or null for nothing.
+   * for the page to redraw: 'all', 'calls', 'figures', 'alerts' (the alerts firing now), or null for nothing.
    */
   function applyLiveMessage(state, type, data) {
     switch (type) {
       case 'snapshot': {
-        const { live, settings, ...figures } = data;
+        const { live, settings, alerts, ...figures } = data;
         state.live = new Map(live.map((call) => [call.key, call]));
+        state.alerts = alerts ?? [];
         state.settings = settings ?? state.settings;
         state.figures = figures;
         return 'all';
@@ -30,6 +31,9 @@
         else state.live.set(data.key, data);
         return 'calls';
       }
+      case 'alerts':
+        state.alerts = data.firing;
+        return 'alerts';
       case 'call-removed':
         state.live.delete(data.key);
         return 'calls';

@@ -67,6 +67,24 @@
     $('tile-longest').className = `tile ${longest === null ? '' : waitClass(longest)}`;
   }
 
+  /** A firing alert as one line; a silence counts up, in whole minutes, from the last event. */
+  function alertText(alert) {
+    const last = alert.details && alert.details.lastEventAt;
+    if (alert.rule === 'silence' && typeof last === 'number')
+      return `no events from TeleCMI for ${Math.max(0, Math.floor((now() - last) / 60_000))} min`;
+    return alert.summary;
+  }
+
+  function renderAlerts() {
+    const box = $('alerts');
+    box.hidden = state.alerts.length === 0;
+    const lines = state.alerts.map((alert) => `⚠ ${alertText(alert)}`);
+    const text = lines.join('\n');
+    if (box.dataset.text === text) return;
+    box.dataset.text = text;
+    box.replaceChildren(...lines.map((line) => el('div', line)));
+  }
+
   function tick() {
     for (const node of document.querySelectorAll('#queue [data-started]')) {
       const waited = (now() - Number(node.getAttribute('data-started'))) / 1000;
@@ -74,6 +92,7 @@
       node.className = `wait ${waitClass(waited) ? `wait-${waitClass(waited)}` : ''}`;
     }
     renderQueueTiles();
+    renderAlerts();
     $('clock').textContent = new Date(now()).toLocaleTimeString();
   }
 
@@ -252,7 +271,7 @@
         retryTimer = setTimeout(connect, delay);
       }
     });
-    for (const type of ['snapshot', 'call', 'call-removed', 'stats', 'event']) {
+    for (const type of ['snapshot', 'call', 'call-removed', 'stats', 'event', 'alerts']) {
       source.addEventListener(type, (message) => {
         if (message.lastEventId) state.lastEventId = message.lastEventId;
         if (type === 'event') return;
@@ -271,6 +290,8 @@
   let frame = null;
   function redraw(what) {
     if (what === null) return;
+    if (what === 'all' || what === 'alerts') renderAlerts();
+    if (what === 'alerts') return;
     if (what === 'all' || what === 'calls') dirty.calls = true;
     if (what === 'all' || what === 'figures') dirty.figures = true;
     frame ??= requestAnimationFrame(() => {

@@ -1,5 +1,6 @@
 import sql, { bulk, join, raw, type Sql } from 'sql-template-tag';
 
+import type { AlertStore } from '../alert-records.js';
 import { decodeCallCursor, encodeCallCursor } from '../call-cursor.js';
 import type { Call } from '../call-record.js';
 import type {
@@ -32,6 +33,7 @@ import {
   toPage,
   toQuarantined,
 } from '../stored-event.js';
+import { createAlertQueries } from './alerts.js';
 import { type Dialect, truthy } from './dialect.js';
 import { createPeopleQueries } from './people.js';
 import { all, one, type Program, run } from './program.js';
@@ -96,7 +98,8 @@ export type SqlStore = Pick<
   | 'getReconcileRun'
   | 'listReconcileRuns'
 > &
-  PeopleStore & {
+  PeopleStore &
+  AlertStore & {
     /** Events by their sequence numbers, in store order. */
     eventsBySeq(seqs: readonly number[]): Promise<StoredEvent[]>;
     /** Calls by key (those that still exist). */
@@ -278,6 +281,7 @@ export function createSqlStore(engine: Engine): SqlStore {
 
   return {
     ...createPeopleQueries(engine),
+    ...createAlertQueries(engine, (deliveries) => enqueue(deliveries)),
     // Backfill rows are few: with `source <> 'webhook'` the partial index events_not_webhook walks them alone.
     listEvents: async ({ after, limit, source }) =>
       toPage(

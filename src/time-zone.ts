@@ -22,7 +22,7 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
   return format;
 }
 
-interface LocalTime {
+export interface LocalTime {
   year: number;
   month: number;
   day: number;
@@ -32,7 +32,7 @@ interface LocalTime {
 }
 
 /** The wall-clock time in a zone at an instant. */
-function localTime(ms: number, timeZone: string): LocalTime {
+export function localTime(ms: number, timeZone: string): LocalTime {
   const parts: Record<string, number> = {};
   for (const part of formatter(timeZone).formatToParts(new Date(ms))) {
     if (part.type !== 'literal') parts[part.type] = Number(part.value);
@@ -55,7 +55,7 @@ function offsetAt(ms: number, timeZone: string): number {
 }
 
 /** The instant at which the zone's clocks show a given wall-clock time (the earlier one when it repeats). */
-function instantOf(
+export function instantOf(
   local: Omit<LocalTime, 'second' | 'minute'> & { minute?: number },
   timeZone: string,
 ): number {
