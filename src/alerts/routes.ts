@@ -45,6 +45,8 @@ export function alertsRoutes(deps: {
     app.get(
       '/api/alerts/rules',
       {
+        // Supervisors read the rules; changing them is the admins' (the API token does both).
+        config: { role: 'supervisor' },
         schema: {
           summary: 'The alert rules and their settings',
           response: { 200: Type.Object({ items: Type.Array(RuleSchema) }) },
