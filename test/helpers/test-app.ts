@@ -5,6 +5,7 @@ import pino from 'pino';
 import { onTestFinished } from 'vitest';
 
 import { buildApp } from '../../src/app.js';
+import type { TelecmiApi } from '../../src/backfill/index.js';
 import { type ConfigOverrides, loadConfig } from '../../src/config.js';
 import type { Store } from '../../src/store/index.js';
 import { createSqliteStore, type SqliteStoreOptions } from '../../src/store/sqlite/sqlite-store.js';
@@ -39,6 +40,8 @@ export async function createTestApp(
     startDeliveryWorker?: boolean;
     /** How often the alert rules run by themselves; null (the default): only when a test calls them. */
     alertsEveryMs?: number | null;
+    /** The client of TeleCMI's REST API (backfill); absent: none, backfill is off. */
+    telecmiApi?: TelecmiApi;
   } = {},
 ): Promise<TestApp> {
   const dir = options.dir ?? tempDir();
@@ -60,6 +63,7 @@ export async function createTestApp(
     now: options.now,
     startDeliveryWorker: options.startDeliveryWorker,
     alertsEveryMs: options.alertsEveryMs ?? null,
+    telecmiApi: options.telecmiApi,
   });
   await app.ready();
   onTestFinished(async () => {

@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 
 import { RULE_NAMES } from '../../src/alerts/index.js';
+import { createTelecmiApi } from '../../src/backfill/index.js';
+import { createFakeTelecmi, FAKE_SECRET } from '../../src/fake-telecmi/index.js';
 import type { Delivery } from '../../src/store/index.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 
@@ -210,6 +212,33 @@ describe('alert rules, on an injected clock', () => {
       'alert.fired',
       'alert.resolved',
     ]);
+  });
+
+  it('silence: when backfill is configured, its end starts a reconcile run over the silent stretch', async () => {
+    const clock = fakeClock(ist(MON, '10:00'));
+    const fake = createFakeTelecmi({ now: clock.now });
+    const origin = await fake.listen(0);
+    onTestFinished(() => fake.close());
+    const api = createTelecmiApi({
+      product: 'chub',
+      appId: '2222223',
+      secret: FAKE_SECRET,
+      apiUrl: origin,
+      retry: { tries: 1, baseDelayMs: 1, maxDelayMs: 1 },
+    });
+    onTestFinished(() => api.close());
+    const t = await openApp(clock, { telecmiApi: api });
+    await only(t, 'silence');
+    await ingest(t, [waiting(clock.now())]);
+    await evaluateAt(t, clock, ist(MON, '10:30'));
+    expect((await firing(t)).map((alert) => alert.rule)).toEqual(['silence']);
+    expect((await t.store.listReconcileRuns({ limit: 10 })).items).toEqual([]);
+    clock.set(ist(MON, '10:40'));
+    await ingest(t, [waiting(clock.now())]);
+    await t.app.alerts.evaluate();
+    await t.app.reconciler?.settled();
+    const runs = (await t.store.listReconcileRuns({ limit: 10 })).items;
+    expect(runs.map((run) => [run.from, run.to])).toEqual([[ist(MON, '10:00'), ist(MON, '10:40')]]);
   });
 
   it('waiting: fires once callers pile up for its "for", and resolves when the rule no longer holds', async () => {
