@@ -53,8 +53,28 @@ const waiting = (conversation: string, n: number): string =>
     time: 1_700_000_000_000 + n,
   });
 
+/**
+ * Why this machine's pg_dump cannot dump the tests' server, or null when it can: pg_dump refuses a newer server
+ * (the embedded PostgreSQL 17 that starts when TEST_DATABASE_URL is unset, beside a distribution's older client).
+ */
+async function pgDumpMismatch(): Promise<string | null> {
+  const client = await run('pg_dump', ['--version']).catch(() => null);
+  if (!client) return 'no pg_dump on PATH';
+  const clientMajor = Number(/(\d+)\.\d+/.exec(client.stdout)?.[1]);
+  const admin = new pg.Client({ connectionString: inject('databaseUrl') });
+  await admin.connect();
+  const { rows } = await admin.query<{ n: string }>('SELECT current_setting($$server_version_num$$) AS n');
+  await admin.end();
+  const serverMajor = Math.floor(Number(rows[0]!.n) / 10_000);
+  return clientMajor >= serverMajor ? null : `pg_dump ${clientMajor} cannot dump PostgreSQL ${serverMajor}`;
+}
+
 describe('the README pg_dump guide', () => {
-  it('backs up a running PostgreSQL installation and restores it into an empty database', async () => {
+  it('backs up a running PostgreSQL installation and restores it into an empty database', async (context) => {
+    // CI (TELEHOOK_TEST_STRICT=1) runs it against the machine's PostgreSQL with its own pg_dump: never skipped there.
+    const mismatch = await pgDumpMismatch();
+    if (mismatch && process.env['TELEHOOK_TEST_STRICT'] === '1') throw new Error(mismatch);
+    if (mismatch) return context.skip(mismatch);
     const lines = guideLines();
     expect(lines.some((line) => line.startsWith('pg_dump '))).toBe(true);
     expect(lines.some((line) => line.startsWith('pg_restore '))).toBe(true);
