@@ -20,6 +20,7 @@ const FEATURES = [
   'recordings',
   'people',
   'alerts',
+  'retention',
 ];
 
 /** The architecture, as import rules (design.md, style.md §4.2): a wrong import fails `npm test`. */
@@ -45,6 +46,7 @@ const zones = [
     './src/recordings',
     './src/people',
     './src/alerts',
+    './src/retention',
     './src/http',
   ].map((target) => ({
     target,

@@ -45,6 +45,7 @@ import { createLiveBus, createLivePublisher, liveRoutes } from './live/index.js'
 import { createPageGate, createPeople, sessionRoutes } from './people/index.js';
 import { INGEST_PATHS, receiverRoutes } from './receiver/index.js';
 import { type AudioSource, createRecordingsCache, recordingsRoutes } from './recordings/index.js';
+import { applyRetention, RETENTION_EVERY_MS, retentionIsOn } from './retention/index.js';
 import type { CallProjection, FoldedBatch, Store } from './store/index.js';
 
 /** What the app is built from, besides its config. */
@@ -265,7 +266,22 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     settings: wallboardSettings,
   });
   let reconcileTimer: NodeJS.Timeout | undefined;
+  let retentionTimer: NodeJS.Timeout | undefined;
+  let retentionRun: Promise<unknown> = Promise.resolve();
   app.addHook('onReady', async () => {
+    if (retentionIsOn(config)) {
+      // Hourly, from an hour after start; a run still going is not stacked on.
+      let running = false;
+      retentionTimer = setInterval(() => {
+        if (running) return;
+        running = true;
+        retentionRun = applyRetention(deps.store, config, now())
+          .then((deleted) => app.log.info({ deleted }, 'retention applied'))
+          .catch((error: unknown) => app.log.warn({ err: error }, 'retention could not run'))
+          .finally(() => (running = false));
+      }, RETENTION_EVERY_MS);
+      retentionTimer.unref();
+    }
     await scheduler.start();
     projection.start();
     if (deps.startDeliveryWorker ?? true) worker.start();
@@ -299,6 +315,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   app.addHook('onClose', async () => {
     clearInterval(reconcileTimer);
     await alerts.stop();
+    clearInterval(retentionTimer);
+    await retentionRun;
     await telecmi?.close();
     stopWatching();
     publisher.stop();

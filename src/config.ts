@@ -87,6 +87,14 @@ export interface Config {
   readonly recordingsCacheBytes: number;
   /** The viewer token may play recordings and voicemails (personal data: off by default). */
   readonly viewerRecordings: boolean;
+  /** Raw events received longer ago than this are deleted (hourly, in small batches); null: kept for ever. */
+  readonly retainEventsMs: number | null;
+  /** Ended calls whose last event is older than this are deleted; null: kept. */
+  readonly retainCallsMs: number | null;
+  /** Delivered or failed deliveries (with their attempts) enqueued longer ago than this are deleted; null: kept. */
+  readonly retainDeliveriesMs: number | null;
+  /** Quarantined requests older than this are deleted; null: kept. */
+  readonly retainQuarantineMs: number | null;
 }
 
 /** Opening hours of one local day: [from, to) in minutes after midnight (0 to 1440), in order, not overlapping. */
@@ -390,6 +398,15 @@ export const SETTINGS: Settings = {
     parse: (text) => parseDurationIn(text, 60_000, 31 * 86_400_000),
     describe: 'how far back each reconcile run reads (at least TELEHOOK_RECONCILE_EVERY, at most 31d)',
   },
+  retainEventsMs: retention('TELEHOOK_RETAIN_EVENTS', '--retain-events', 'raw events received'),
+  retainCallsMs: retention('TELEHOOK_RETAIN_CALLS', '--retain-calls', 'ended calls last changed'),
+  retainDeliveriesMs: retention(
+    'TELEHOOK_RETAIN_DELIVERIES',
+    '--retain-deliveries',
+    'delivered or failed deliveries enqueued',
+  ),
+  retainQuarantineMs: retention('TELEHOOK_RETAIN_QUARANTINE', '--retain-quarantine', 'quarantined requests'),
+
   recordingsCacheDir: {
     env: 'TELEHOOK_RECORDINGS_CACHE',
     flag: '--recordings-cache',
@@ -592,6 +609,21 @@ export function parseDuration(text: string): number {
   const unit = DURATION_UNITS[match?.[2]?.toLowerCase() ?? 'x'];
   if (!match || unit === undefined) throw new Error('expected a duration such as 90s, 30m, 2h or 1d');
   return Math.round(Number(match[1]) * unit);
+}
+
+type RetentionKey = 'retainEventsMs' | 'retainCallsMs' | 'retainDeliveriesMs' | 'retainQuarantineMs';
+
+/**
+ * A retention setting: at least a day, so that nothing is deleted before it was folded into calls and forwarded.
+ */
+function retention<K extends RetentionKey>(env: string, flag: string, what: string): Setting<K> {
+  return {
+    env,
+    flag,
+    fallback: () => undefined,
+    parse: (text) => parseDurationIn(text, 86_400_000, 100 * 365 * 86_400_000),
+    describe: `delete ${what} longer ago than this, e.g. 400d (at least 1d; default: keep)`,
+  };
 }
 
 function parseDurationIn(text: string, minMs: number, maxMs: number): number {

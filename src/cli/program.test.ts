@@ -9,7 +9,7 @@ describe('the telehook command line', () => {
   const help = (name: string): string =>
     program.commands.find((command) => command.name() === name)!.helpInformation();
 
-  it('has the serve, config, doctor, tokens, rebuild, migrate, copy, export, trigger, simulate, fake-telecmi, backfill, send, tail, replay, endpoints, deliveries, users, backup and restore commands', () => {
+  it('has the serve, config, doctor, tokens, rebuild, migrate, copy, export, trigger, simulate, fake-telecmi, backfill, send, tail, replay, endpoints, deliveries, users, backup, restore and forget commands', () => {
     expect(program.commands.map((command) => command.name())).toEqual([
       'serve',
       'config',
@@ -31,6 +31,7 @@ describe('the telehook command line', () => {
       'users',
       'backup',
       'restore',
+      'forget',
     ]);
   });
 

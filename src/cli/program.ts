@@ -9,6 +9,7 @@ import type { CopyFlags } from './commands/copy.js';
 import type { DoctorFlags } from './commands/doctor.js';
 import type { DeliveryFlags, EndpointFlags } from './commands/endpoints.js';
 import type { FakeTelecmiFlags } from './commands/fake-telecmi.js';
+import type { ForgetFlags } from './commands/forget.js';
 import type { ReplayFlags } from './commands/replay.js';
 import type { SendFlags } from './commands/send.js';
 import type { SimulateFlags } from './commands/simulate.js';
@@ -59,6 +60,10 @@ const SERVE_SETTINGS: (keyof Config)[] = [
   'recordingsCacheDir',
   'recordingsCacheBytes',
   'viewerRecordings',
+  'retainEventsMs',
+  'retainCallsMs',
+  'retainDeliveriesMs',
+  'retainQuarantineMs',
 ];
 const STORE_SETTINGS: (keyof Config)[] = ['dataDir', 'databaseUrl', 'staleCallAfterMs'];
 const DOCTOR_SETTINGS: (keyof Config)[] = [
@@ -583,6 +588,26 @@ function addOperationsCommands(program: Command): void {
     const { runRestore } = await import('./commands/backup.js');
     process.exitCode = runRestore(dir, flags);
   });
+  addConfigOptions(
+    program
+      .command('forget')
+      .description(
+        "replace one person's phone number with a random mask in events, calls, deliveries and quarantine (a data-protection request)",
+      )
+      .argument('<number>', 'the phone number, digits (spaces, +, - and parentheses are ignored)')
+      .option('--yes', 'do not ask for confirmation (needed when not on a terminal)')
+      .option('--dry-run', 'count what it would change, change nothing'),
+    ['dataDir', 'databaseUrl'],
+  )
+    .addHelpText(
+      'after',
+      '\nExit code 1 when the confirmation is refused. Calls, outcomes and figures stay as they were.\n\n' +
+        'Examples:\n  telehook forget 919876543210 --dry-run\n  telehook forget "+91 98765 43210" --yes\n',
+    )
+    .action(async (number: string, flags: ForgetFlags) => {
+      const { runForget } = await import('./commands/forget.js');
+      process.exitCode = await runForget(number, flags);
+    });
 }
 
 /** Collects a repeatable option's values. */

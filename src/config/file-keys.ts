@@ -45,6 +45,10 @@ export const FILE_KEYS: { readonly [K in keyof Config]: string } = {
   businessHours: 'alerts.business_hours',
   holidays: 'alerts.holidays',
   alertsEveryMs: 'alerts.every',
+  retainEventsMs: 'retention.events',
+  retainCallsMs: 'retention.calls',
+  retainDeliveriesMs: 'retention.deliveries',
+  retainQuarantineMs: 'retention.quarantine',
 };
 
 /** Settings that name a path: in a file, a relative one is taken from the file's directory. */

@@ -264,11 +264,61 @@ export interface Store extends PeopleStore, AlertStore {
   /** Runs, newest first, with cursor paging. */
   listReconcileRuns(query: PageQuery): Promise<Page<ReconcileRun>>;
 
+  // ── Retention and personal data (rules in retention/, kept out of the adapters) ──
+
+  /**
+   * Deletes at most `limit` rows of one kind older than `before` (epoch ms), oldest first, in one short
+   * transaction: events and quarantined requests by receipt, ended calls by their last event, delivered or failed
+   * deliveries (with their attempts) by enqueueing; pending deliveries and live calls are kept.
+   *
+   * @returns how many were deleted: call it again until it returns less than `limit`.
+   * @example
+   * while ((await store.pruneData('events', Date.now() - 400 * 86_400_000, 500)) === 500) await yieldToIngest();
+   */
+  pruneData(data: RetainedData, before: number, limit: number): Promise<number>;
+
+  /**
+   * Replaces a phone number (as a whole run of digits) in the rows of one kind after a key, at most `limit` rows read
+   * in one transaction: events' and quarantined requests' raw bytes, deliveries' payloads, calls' records and
+   * number columns. Only the digits change: ids, times, outcomes and dedupe keys stay, so no call is merged or split
+   * and every figure stays the same. With `replacement` null nothing is written: the rows that hold it are counted.
+   *
+   * @example
+   * let after = null;
+   * do ({ next: after } = await store.replaceNumber('calls', { number, replacement }, after, 500)); while (after);
+   */
+  replaceNumber(
+    data: RetainedData,
+    change: NumberChange,
+    after: string | null,
+    limit: number,
+  ): Promise<NumberBatch>;
+
   /** Resolves when a write would succeed now; rejects with a StoreError saying why not. */
   checkWritable(): Promise<void>;
 
   /** Finishes pending commits, then releases the database. Later calls reject. */
   close(): Promise<void>;
+}
+
+/** The kinds of data that retention deletes and that hold phone numbers. */
+export type RetainedData = 'events' | 'calls' | 'deliveries' | 'quarantine';
+
+/** A phone number to replace; with `replacement` null, only count the rows that hold it. */
+export interface NumberChange {
+  /** Digits only, at least 6. */
+  readonly number: string;
+  readonly replacement: string | null;
+  /** Only rows older than this (epoch ms: events' receipt, calls' last event…); absent: every row. */
+  readonly before?: number;
+}
+
+/** One batch of {@link Store.replaceNumber}. */
+export interface NumberBatch {
+  /** Rows that held the number (changed, unless counting). */
+  readonly changed: number;
+  /** The key after which to go on; null when the kind was read to its end. */
+  readonly next: string | null;
 }
 
 /** An event to store: the normalised event, the exact bytes received and how they came. */

@@ -8,6 +8,7 @@ import { describeStoreContract } from './contract.js';
 import { describeDeliveryContract } from './delivery-contract.js';
 import { describePeopleContract } from './people-contract.js';
 import { describeReconcileContract } from './reconcile-contract.js';
+import { describeRetentionContract } from './retention-contract.js';
 
 // One schema per test: each location is a fresh schema, migrated when first opened.
 const location = async () => {
@@ -21,3 +22,4 @@ describeDeliveryContract('postgres', location);
 describeReconcileContract('postgres', location);
 describePeopleContract('postgres', location);
 describeAlertsContract('postgres', location);
+describeRetentionContract('postgres', location);

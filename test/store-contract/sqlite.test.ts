@@ -8,6 +8,7 @@ import { describeStoreContract } from './contract.js';
 import { describeDeliveryContract } from './delivery-contract.js';
 import { describePeopleContract } from './people-contract.js';
 import { describeReconcileContract } from './reconcile-contract.js';
+import { describeRetentionContract } from './retention-contract.js';
 
 describeStoreContract('sqlite', async () => {
   const file = path.join(tempDir(), 'telehook.db');
@@ -35,6 +36,11 @@ describePeopleContract('sqlite', async () => {
 });
 
 describeAlertsContract('sqlite', async () => {
+  const file = path.join(tempDir(), 'telehook.db');
+  return { open: async () => createSqliteStore({ file }) };
+});
+
+describeRetentionContract('sqlite', async () => {
   const file = path.join(tempDir(), 'telehook.db');
   return { open: async () => createSqliteStore({ file }) };
 });

@@ -146,7 +146,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   const queries = createSqlStore({
     dialect: postgresDialect,
     read: (program) => guard(() => runAsync(postgresExecutor(pool), program)),
-    write: <T>(_data: 'config' | 'queue', program: Program<T>) =>
+    write: <T>(_data: 'config' | 'queue' | 'calls', program: Program<T>) =>
       guard(() => inTransaction((client) => runAsync(postgresExecutor(client), program))),
   });
 

@@ -39,6 +39,8 @@ export interface Dialect {
   callRecordOf(identifier: string): Sql;
   /** Every event of the call with this key. */
   eventsOfCall(key: string, columns: string): Sql;
+  /** A text or bytes column holds `needle` (bound as the same type) somewhere. */
+  contains(column: string, needle: string | Uint8Array): Sql;
 }
 
 const prefixed = (columns: string, alias: string): string =>
@@ -48,6 +50,7 @@ const prefixed = (columns: string, alias: string): string =>
     .join(', ');
 
 export const sqliteDialect: Dialect = {
+  contains: (column, needle) => sql`instr(${raw(column)}, ${needle}) > 0`,
   name: 'sqlite',
   isTrue: (column) => raw(`${column} = 1`),
   isFalse: (column) => raw(`${column} = 0`),
@@ -74,6 +77,7 @@ export const sqliteDialect: Dialect = {
 };
 
 export const postgresDialect: Dialect = {
+  contains: (column, needle) => sql`position(${needle} in ${raw(column)}) > 0`,
   name: 'postgres',
   isTrue: (column) => raw(column),
   isFalse: (column) => raw(`NOT ${column}`),

@@ -43,6 +43,7 @@ import {
   startReconcileRun,
   updateReconcileRun,
 } from './reconcile-runs.js';
+import { pruneBatch, replaceNumberBatch, WRITE_PATH } from './retention.js';
 
 /** What an adapter gives the queries written once: its dialect and how it runs a program. */
 export interface Engine {
@@ -54,7 +55,7 @@ export interface Engine {
    * on a connection that fsyncs every commit, and the delivery queue on one that does not (a lost last moment
    * only sends a delivery again, which receivers recognise by its webhook-id).
    */
-  write<T>(data: 'config' | 'queue', program: Program<T>): Promise<T>;
+  write<T>(data: 'config' | 'queue' | 'calls', program: Program<T>): Promise<T>;
 }
 
 /** The Store methods written once, for both adapters. */
@@ -97,6 +98,8 @@ export type SqlStore = Pick<
   | 'updateReconcileRun'
   | 'getReconcileRun'
   | 'listReconcileRuns'
+  | 'pruneData'
+  | 'replaceNumber'
 > &
   PeopleStore &
   AlertStore & {
@@ -597,6 +600,9 @@ export function createSqlStore(engine: Engine): SqlStore {
         (row: { position: string }) => row.position,
       ),
     recordAttempt: (record) => engine.write('queue', recordAttempt(d, record)),
+    pruneData: (data, before, limit) => engine.write(WRITE_PATH[data], pruneBatch(d, data, before, limit)),
+    replaceNumber: (data, change, after, limit) =>
+      engine.write(WRITE_PATH[data], replaceNumberBatch(d, data, change, after, limit)),
     releaseClaims: async (workerId) => {
       await engine.write(
         'queue',

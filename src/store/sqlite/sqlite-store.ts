@@ -169,7 +169,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const queries = createSqlStore({
     dialect: sqliteDialect,
     read: (program) => guard(() => runSync(reads, program)),
-    write: <T>(data: 'config' | 'queue', program: Program<T>) =>
+    write: <T>(data: 'config' | 'queue' | 'calls', program: Program<T>) =>
       guard(() => transactions[data].immediate(program) as T),
   });
 

@@ -1,0 +1,9 @@
+export { forgetNumber, type ForgetResult, maskOf, normaliseNumber } from './forget.js';
+export {
+  applyRetention,
+  RETENTION_BATCH,
+  RETENTION_EVERY_MS,
+  retentionIsOn,
+  type RetentionResult,
+  type RetentionSettings,
+} from './retention.js';

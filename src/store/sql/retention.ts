@@ -1,0 +1,100 @@
+import sql, { raw } from 'sql-template-tag';
+
+import type { NumberBatch, NumberChange, RetainedData } from '../store.js';
+import type { Dialect } from './dialect.js';
+import { all, type Program, run } from './program.js';
+
+/** Which write path each kind of data takes (SQLite: the events' file, or the calls' file). */
+export const WRITE_PATH = {
+  events: 'queue',
+  deliveries: 'queue',
+  quarantine: 'queue',
+  calls: 'calls',
+} as const satisfies Record<RetainedData, 'queue' | 'calls'>;
+
+/**
+ * Deletes at most `limit` rows of one kind older than `before` (epoch ms), oldest first; returns how many. Small
+ * batches keep each transaction, and so each hold of a write lock, short: ingest commits between them.
+ */
+export function* pruneBatch(d: Dialect, data: RetainedData, before: number, limit: number): Program<number> {
+  switch (data) {
+    case 'events':
+    case 'quarantine':
+      return yield* run(sql`DELETE FROM ${raw(data)} WHERE seq IN (SELECT seq FROM ${raw(data)}
+        WHERE received_at < ${before} ORDER BY received_at LIMIT ${limit})`);
+    // A pending delivery is kept whatever its age: it is still to be sent. Attempts go with their delivery.
+    case 'deliveries':
+      return yield* run(sql`DELETE FROM deliveries WHERE seq IN (SELECT seq FROM deliveries
+        WHERE status <> 'pending' AND created_at < ${before} ORDER BY seq LIMIT ${limit})`);
+    case 'calls': {
+      // Only ended calls; started before the cut too, so that the start-time index finds them.
+      const ids = (yield* all<{ id: string | number }>(sql`SELECT ${raw(d.callId)} AS id FROM calls
+          WHERE started_at < ${before} AND last_event_at < ${before} AND state = 'ended'
+          ORDER BY started_at LIMIT ${limit}`)).map((row) => row.id);
+      if (ids.length === 0) return 0;
+      const type = d.callId === 'id' ? 'bigint' : 'text';
+      yield* run(sql`DELETE FROM call_links WHERE ${d.anyOf(d.callRef, ids, type)}`);
+      yield* run(sql`DELETE FROM call_agents WHERE ${d.anyOf(d.callRef, ids, type)}`);
+      return yield* run(sql`DELETE FROM calls WHERE ${d.anyOf(d.callId, ids, type)}`);
+    }
+  }
+}
+
+/**
+ * The number as a whole token: not part of a longer run of digits (a time, another number). Digits are ASCII, so
+ * the bytes are read as latin1: every other byte, valid UTF-8 or not, is written back unchanged.
+ */
+const tokenOf = (number: string): RegExp => new RegExp(`(?<![0-9])${number}(?![0-9])`, 'g');
+
+const TABLES = {
+  events: { column: 'raw', time: 'received_at', bytes: true },
+  quarantine: { column: 'raw', time: 'received_at', bytes: true },
+  deliveries: { column: 'payload', time: 'created_at', bytes: false },
+  calls: { column: 'record', time: 'last_event_at', bytes: false },
+} as const;
+
+/**
+ * Replaces a phone number in the rows of one kind after `after` (at most `limit` rows read): the raw bytes of events
+ * and quarantined requests, deliveries' payloads, calls' records and number columns. Ids, times and outcomes are not
+ * touched, so no call is merged or split and every figure stays what it was. Rows are read in key order, since a
+ * row may hold the digits only inside a longer number, and is then left as it is.
+ */
+export function* replaceNumberBatch(
+  d: Dialect,
+  data: RetainedData,
+  change: NumberChange,
+  after: string | null,
+  limit: number,
+): Program<NumberBatch> {
+  const table = TABLES[data];
+  const key = data === 'calls' ? d.callId : 'seq';
+  const needle = table.bytes ? Buffer.from(change.number, 'latin1') : change.number;
+  const older = change.before === undefined ? sql`` : sql` AND ${raw(table.time)} < ${change.before}`;
+  const from = after === null ? sql`` : sql` AND ${raw(key)} > ${after}`;
+  const rows = yield* all<{ k: string | number; v: Uint8Array | string }>(
+    sql`SELECT ${raw(key)} AS k, ${raw(table.column)} AS v FROM ${raw(data)}
+      WHERE ${d.contains(table.column, needle)}${older}${from} ORDER BY ${raw(key)} LIMIT ${limit}`,
+  );
+  const token = tokenOf(change.number);
+  let changed = 0;
+  for (const row of rows) {
+    const text = typeof row.v === 'string' ? row.v : Buffer.from(row.v).toString('latin1');
+    const masked = text.replace(token, change.replacement ?? '');
+    if (masked === text) continue;
+    changed += 1;
+    if (change.replacement === null) continue;
+    const value = table.bytes ? Buffer.from(masked, 'latin1') : masked;
+    if (data === 'calls') {
+      const { number, replacement } = change;
+      yield* run(sql`UPDATE calls SET record = ${value},
+        from_number = CASE WHEN from_number = ${number} THEN ${replacement} ELSE from_number END,
+        to_number = CASE WHEN to_number = ${number} THEN ${replacement} ELSE to_number END,
+        virtual_number = CASE WHEN virtual_number = ${number} THEN ${replacement} ELSE virtual_number END
+        WHERE ${raw(key)} = ${row.k}`);
+    } else {
+      yield* run(sql`UPDATE ${raw(data)} SET ${raw(table.column)} = ${value} WHERE seq = ${row.k}`);
+    }
+  }
+  const last = rows.at(-1);
+  return { changed, next: rows.length < limit || !last ? null : String(last.k) };
+}

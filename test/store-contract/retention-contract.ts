@@ -1,0 +1,196 @@
+import { describe, expect, it } from 'vitest';
+
+import { createCallFold } from '../../src/calls/index.js';
+import { forgetNumber } from '../../src/retention/index.js';
+import type { Call, NewEvent, Store } from '../../src/store/index.js';
+import { callFlows } from '../helpers/call-flows.js';
+import { newEvent, type StoreLocation } from './contract.js';
+import { endpointRecord } from './delivery-contract.js';
+
+const T0 = Date.UTC(2026, 10, 25, 9, 0, 0);
+const DAY = 86_400_000;
+const rules = createCallFold({ staleAfterMs: 2 * 3600_000 });
+const CALLER = '919876543210';
+const OTHER = '919812345678';
+
+const receivedAt = (input: NewEvent, at: number): NewEvent => ({
+  ...input,
+  event: { ...input.event, receivedAt: at },
+});
+
+async function ingest(store: Store, payloads: Record<string, unknown>[], at = T0): Promise<void> {
+  for (const payload of payloads) await store.appendEvent(receivedAt(newEvent(JSON.stringify(payload)), at));
+  await fold(store);
+}
+
+async function fold(store: Store): Promise<void> {
+  for (;;) {
+    const events = await store.listEventsToProject(500);
+    if (events.length === 0) return;
+    await store.projectCalls({ events, now: T0 + 3600_000 }, rules);
+  }
+}
+
+async function allCalls(store: Store): Promise<Call[]> {
+  const calls: Call[] = [];
+  let after: string | null = null;
+  do {
+    const page = await store.listCalls({ limit: 100, after, order: 'asc' });
+    calls.push(...page.items);
+    after = page.next;
+  } while (after !== null);
+  return calls;
+}
+
+const quarantined = (n: number, at: number, body: string) => ({
+  id: `q_${n}_${Math.random()}`,
+  receivedAt: at,
+  reason: 'TELECMI_NOT_TELECMI',
+  message: 'not TeleCMI',
+  method: 'POST',
+  path: '/webhooks/telecmi',
+  contentType: 'application/json',
+  body: Buffer.from(body),
+});
+
+const summary = (store: Store) =>
+  store.summariseCalls({ from: T0 - DAY, to: T0 + DAY, serviceLevelSec: 20, shortAbandonSec: 5 });
+
+/** Retention and personal data: what the hourly retention and `telehook forget` ask of a store. */
+export function describeRetentionContract(name: string, createLocation: () => Promise<StoreLocation>): void {
+  describe(`Store contract (retention): ${name}`, () => {
+    const withStore = async (run: (store: Store) => Promise<void>): Promise<void> => {
+      const store = await (await createLocation()).open();
+      try {
+        await run(store);
+      } finally {
+        await store.close();
+      }
+    };
+
+    it('deletes what is older than the cut in batches, and keeps live calls, pending deliveries and newer rows', async () => {
+      await withStore(async (store) => {
+        // Ended calls of a day long past, then one call still waiting, received later.
+        await ingest(
+          store,
+          callFlows(T0, CALLER).flatMap((flow) => flow.payloads),
+        );
+        const live = callFlows(T0 + 2 * DAY, OTHER)[0]!.payloads[0]!;
+        await ingest(store, [live], T0 + 2 * DAY);
+        const events = await store.countEvents();
+        const cut = T0 + DAY;
+        const endpoint = endpointRecord();
+        await store.createEndpoint(endpoint);
+        const old = { endpointId: endpoint.id, type: 'call.ended', payload: '{}', createdAt: T0 };
+        await store.enqueueDeliveries([
+          { ...old, id: 'msg_sent', idempotencyKey: 'call:a', orderKey: 'a' },
+          { ...old, id: 'msg_pending', idempotencyKey: 'call:b', orderKey: 'b' },
+          { ...old, id: 'msg_new', idempotencyKey: 'call:c', orderKey: 'c', createdAt: T0 + 2 * DAY },
+        ]);
+        await store.claimDeliveries({ workerId: 'w', now: T0, leaseMs: 30_000, limit: 1, maxPerEndpoint: 1 });
+        await store.recordAttempt({
+          deliveryId: 'msg_sent',
+          workerId: 'w',
+          attempt: { at: T0, statusCode: 200, latencyMs: 5, response: 'ok', error: null },
+          outcome: { status: 'delivered' },
+        });
+        await store.quarantineRequest(quarantined(1, T0, '[]'));
+        await store.quarantineRequest(quarantined(2, T0 + 2 * DAY, '[]'));
+
+        const batches: number[] = [];
+        for (let deleted = 3; deleted === 3;)
+          batches.push((deleted = await store.pruneData('events', cut, 3)));
+        expect(batches.reduce((sum, n) => sum + n, 0)).toBe(events - 1);
+        expect(batches.slice(0, -1).every((n) => n === 3)).toBe(true);
+        expect(await store.countEvents()).toBe(1);
+
+        expect(await store.pruneData('calls', cut, 500)).toBeGreaterThan(0);
+        const calls = await allCalls(store);
+        expect(calls.map((call) => call.state)).toEqual(['waiting']);
+        expect(await store.pruneData('deliveries', cut, 500)).toBe(1);
+        expect(await store.getDelivery('msg_sent')).toBeNull();
+        expect(await store.getDelivery('msg_pending')).not.toBeNull();
+        expect(await store.getDelivery('msg_new')).not.toBeNull();
+        expect(await store.pruneData('quarantine', cut, 500)).toBe(1);
+        expect((await store.listQuarantine({ limit: 10 })).items.map((q) => q.receivedAt)).toEqual([
+          T0 + 2 * DAY,
+        ]);
+        // Nothing more to delete.
+        for (const data of ['events', 'calls', 'deliveries', 'quarantine'] as const)
+          expect(await store.pruneData(data, cut, 500)).toBe(0);
+      });
+    });
+
+    it('forgets a number in events, calls, deliveries and quarantine; a dry run counts it; figures and rebuilds stay right', async () => {
+      await withStore(async (store) => {
+        await ingest(
+          store,
+          callFlows(T0, CALLER).flatMap((flow) => flow.payloads),
+        );
+        await ingest(
+          store,
+          callFlows(T0 + 3600_000, OTHER).flatMap((flow) => flow.payloads),
+        );
+        const endpoint = endpointRecord();
+        await store.createEndpoint(endpoint);
+        await store.enqueueDeliveries([
+          {
+            id: 'msg_caller',
+            endpointId: endpoint.id,
+            idempotencyKey: 'call:x',
+            orderKey: 'x',
+            type: 'call.missed',
+            payload: JSON.stringify({ from: CALLER, to: OTHER }),
+            createdAt: T0,
+          },
+        ]);
+        await store.quarantineRequest(quarantined(1, T0, `{"from":"+${CALLER}"}`));
+        // A longer number that holds the caller's digits is another person's.
+        await store.quarantineRequest(quarantined(2, T0, `{"from":"${CALLER}1"}`));
+        const callsBefore = await allCalls(store);
+        const figuresBefore = await summary(store);
+        const callerCalls = callsBefore.filter((call) => call.from === CALLER).length;
+        expect(callerCalls).toBeGreaterThan(1);
+
+        const dry = await forgetNumber(store, CALLER, { dryRun: true });
+        // Calls from the caller, and calls to the caller (a callback) or that name it (`callback.to`).
+        expect(dry.calls).toBe(callsBefore.filter((call) => JSON.stringify(call).includes(CALLER)).length);
+        expect(dry.events).toBeGreaterThanOrEqual(callerCalls);
+        expect(dry).toMatchObject({ deliveries: 1, quarantine: 1 });
+        expect(await allCalls(store)).toEqual(callsBefore);
+
+        const mask = '112345678901';
+        expect(await forgetNumber(store, CALLER, { replacement: mask })).toEqual(dry);
+        expect(await forgetNumber(store, CALLER, { dryRun: true })).toEqual({
+          events: 0,
+          calls: 0,
+          deliveries: 0,
+          quarantine: 0,
+        });
+        const callsAfter = await allCalls(store);
+        // The same calls, outcomes and times; only the caller's number changed, to the one mask.
+        expect(callsAfter.map((call) => [call.key, call.outcome, call.startedAt])).toEqual(
+          callsBefore.map((call) => [call.key, call.outcome, call.startedAt]),
+        );
+        expect(callsAfter.filter((call) => call.from === mask)).toHaveLength(callerCalls);
+        expect(JSON.stringify(callsAfter)).not.toContain(CALLER);
+        expect(callsAfter.filter((call) => call.from === OTHER)).toEqual(
+          callsBefore.filter((call) => call.from === OTHER),
+        );
+        expect(await summary(store)).toEqual(figuresBefore);
+        const events = (await store.listEvents({ limit: 1000 })).items;
+        expect(JSON.stringify(events)).not.toContain(CALLER);
+        expect((await store.getDelivery('msg_caller'))?.payload).toBe(
+          JSON.stringify({ from: mask, to: OTHER }),
+        );
+        const kept = (await store.listQuarantine({ limit: 10 })).items.map((q) => q.raw);
+        expect(kept).toEqual([`{"from":"+${mask}"}`, `{"from":"${CALLER}1"}`]);
+
+        // A rebuild reads the masked raw payloads (JSON numbers still numbers) and folds them into the same calls.
+        await store.resetCalls();
+        await fold(store);
+        expect(await allCalls(store)).toEqual(callsAfter);
+      });
+    });
+  });
+}
