@@ -378,7 +378,9 @@ export function createProgram(): Command {
     )
     .action(async (flags: BackfillFlags) => {
       const { runBackfill } = await import('./commands/backfill.js');
-      process.exitCode = await runBackfill(flags);
+      process.exitCode = await runBackfill(flags, undefined, { signal: signalOnInterrupt() });
+      // Stopped mid-run on a data directory: the run is carried out in this process, which ends here.
+      if (process.exitCode === 130) process.exit(130);
     });
 
   program

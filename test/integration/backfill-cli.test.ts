@@ -1,9 +1,12 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+
 import { describe, expect, it, onTestFinished } from 'vitest';
 
 import { createFakeTelecmi, FAKE_SECRET } from '../../src/fake-telecmi/index.js';
 import { simulateCallCentre } from '../../src/scenarios/index.js';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { runCli, startServer } from '../helpers/server-process.js';
+import { ROOT, runCli, startServer } from '../helpers/server-process.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const START = Date.parse('2024-06-06T09:00:00Z');
@@ -39,6 +42,34 @@ const telecmiEnv = (origin: string, secret = FAKE_SECRET) => ({
   TELEHOOK_TELECMI_API_URL: origin,
   TELEHOOK_DATABASE_URL: '',
 });
+
+/** Runs `telehook backfill` and sends it SIGINT once `isReading()` says its run is reading; its exit and output. */
+async function interruptBackfill(args: string[], env: NodeJS.ProcessEnv, isReading: () => boolean) {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), 'backfill', ...args],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  onTestFinished(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const started = Date.now();
+  while (!isReading()) {
+    if (child.exitCode !== null) throw new Error(`backfill exited with ${child.exitCode}:\n${output}`);
+    if (Date.now() - started > 30_000) throw new Error(`backfill did not read TeleCMI in 30 s:\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  child.kill('SIGINT');
+  return { code: await exited, output };
+}
 
 /** Calls of a data directory no server runs on, read from its SQLite database. */
 async function callsIn(dir: string) {
@@ -80,11 +111,22 @@ describe('telehook backfill (a real process, against the fake TeleCMI)', () => {
     expect(JSON.parse(again.stdout)).toMatchObject({ status: 'succeeded', eventsAdded: 0, callsAdded: 0 });
   }, 60_000);
 
-  it('runs directly on a data directory with no server: a refused secret exits 1 storing nothing, then a run recovers every call', async () => {
-    const { origin, simulation } = await fakeWithHistory(8, 22);
+  it('runs directly on a data directory with no server: Ctrl-C marks the run failed, a refused secret exits 1 storing nothing, then a run recovers every call', async () => {
+    const { fake, origin, simulation } = await fakeWithHistory(8, 22);
     const dir = tempDir();
     const migrate = await runCli(['migrate', '--data', dir], { TELEHOOK_DATABASE_URL: '' });
     expect(migrate.code).toBe(0);
+
+    // TeleCMI is slow to answer the first request; the user stops the command meanwhile.
+    fake.faults.add({ answer: 'delay', delayMs: 3000, times: 1 });
+    const stopped = await interruptBackfill(
+      ['--from', FROM, '--to', TO, '--data', dir],
+      telecmiEnv(origin),
+      () => fake.requests.length > 0,
+    );
+    expect(stopped.code).toBe(130);
+    expect(stopped.output).toMatch(/stopped: run \S+ is marked failed \(RECONCILE_INTERRUPTED\)/);
+    expect(await callsIn(dir)).toHaveLength(0);
 
     const refused = await runCli(
       ['backfill', '--since', '3650d', '--data', dir],

@@ -27,6 +27,8 @@ interface RunHost {
   /** Starts the run; its id. */
   start(window: { from: number; to: number }): Promise<string>;
   get(id: string): Promise<ReconcileRunJson>;
+  /** What becomes of the run when the command is stopped (Ctrl-C) before it ends: a line to print. */
+  interrupt(id: string): Promise<string>;
   /** Resolves once what the run stored is folded into calls (the data directory's own projection). */
   close(): Promise<void>;
 }
@@ -36,6 +38,8 @@ export interface BackfillOptions {
   /** How often the run is looked at. @defaultValue 250 ms */
   readonly pollMs?: number;
   readonly now?: () => number;
+  /** Aborted by Ctrl-C or SIGTERM: the command stops following the run (see {@link RunHost.interrupt}). */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -65,7 +69,12 @@ export async function runBackfill(
     run = await host.get(id);
     while (run.status === 'running') {
       progress.update(run.rowsFetched, 'rows read from TeleCMI');
-      await sleep(options.pollMs ?? 250);
+      const stopped = await sleep(options.pollMs ?? 250, false, { signal: options.signal }).catch(() => true);
+      if (stopped) {
+        progress.finish();
+        io.stderr.write(`telehook: ${await host.interrupt(id)}\n`);
+        return 130;
+      }
       run = await host.get(id);
     }
     progress.finish();
@@ -172,6 +181,8 @@ function throughServer(api: ApiTarget): RunHost {
         })
       ).id,
     get: (id) => call<ReconcileRunJson>('GET', `api/reconcile/runs/${encodeURIComponent(id)}`),
+    interrupt: async (id) =>
+      `stopped following run ${id}: it goes on in the server (GET ${new URL(`api/reconcile/runs/${id}`, api.base).pathname}).`,
     close: async () => undefined,
   };
 }
@@ -228,6 +239,19 @@ async function openDataDirectory(data: string | undefined): Promise<RunHost> {
       const run = await store.getReconcileRun(id);
       if (run === null) throw new Error(`reconcile run ${id} is gone from the store`);
       return reconcileRunJson(run);
+    },
+    async interrupt(id) {
+      // The run ends with this process: marked failed now, so that the next run over its window need not wait for
+      // its lease to run out. What it stored is kept (each row once); the next run stores the rest.
+      await store.updateReconcileRun(id, {
+        now: Date.now(),
+        status: 'failed',
+        finishedAt: Date.now(),
+        errors: [
+          { code: 'RECONCILE_INTERRUPTED', message: 'telehook backfill was stopped before the run ended.' },
+        ],
+      });
+      return `stopped: run ${id} is marked failed (RECONCILE_INTERRUPTED); run telehook backfill again to complete the window.`;
     },
     async close() {
       await reconciler?.settled();
