@@ -1,5 +1,4 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { Sql } from 'sql-template-tag';
 
 /**
  * A query written once for both databases: a generator that yields its statements and receives their results.
@@ -14,24 +13,49 @@ import type { Sql } from 'sql-template-tag';
  */
 export type Program<T> = Generator<Step, T, unknown>;
 
+/** A statement and its values: built by sql-template-tag, or by {@link statement}. */
+export interface Query {
+  /** The text with `?` placeholders (SQLite). */
+  readonly sql: string;
+  /** The text with `$n` placeholders (PostgreSQL). */
+  readonly text: string;
+  readonly values: readonly unknown[];
+  /** A PostgreSQL prepared statement's name: parsed and planned once per connection. */
+  readonly name?: string;
+}
+
+let named = 0;
+
+/**
+ * A statement whose texts are built once, for a statement run often (the fold's): SQLite prepares it once,
+ * PostgreSQL keeps it as a named prepared statement. `text` has `?` placeholders.
+ */
+export function statement(text: string): (...values: unknown[]) => Query {
+  let n = 0;
+  const postgres = text.replace(/\?/g, () => `$${++n}`);
+  named += 1;
+  const name = `telehook_${named}`;
+  return (...values) => ({ sql: text, text: postgres, values, name });
+}
+
 /** One statement of a program: its rows are wanted (`all`), or how many rows it changed (`run`). */
 export interface Step {
-  readonly query: Sql;
+  readonly query: Query;
   readonly mode: 'all' | 'run';
 }
 
 /** The rows of a query. */
-export function* all<Row>(query: Sql): Program<Row[]> {
+export function* all<Row>(query: Query): Program<Row[]> {
   return (yield { query, mode: 'all' }) as Row[];
 }
 
 /** The first row of a query, or undefined. */
-export function* one<Row>(query: Sql): Program<Row | undefined> {
+export function* one<Row>(query: Query): Program<Row | undefined> {
   return (yield* all<Row>(query))[0];
 }
 
 /** Runs a statement; returns how many rows it changed. */
-export function* run(query: Sql): Program<number> {
+export function* run(query: Query): Program<number> {
   return (yield { query, mode: 'run' }) as number;
 }
 
@@ -77,7 +101,11 @@ export function sqliteExecutor(db: Database): (step: Step) => unknown {
 
 /** What an asynchronous PostgreSQL client offers (pg's Pool and PoolClient). */
 export interface Queryable {
-  query(text: string, values: unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }>;
+  query(config: {
+    text: string;
+    values: unknown[];
+    name?: string;
+  }): Promise<{ rows: unknown[]; rowCount: number | null }>;
 }
 
 /**
@@ -94,7 +122,8 @@ const postgresBindable = (value: unknown): unknown =>
 /** What runs a program's statements on a PostgreSQL pool or client. */
 export function postgresExecutor(client: Queryable): (step: Step) => Promise<unknown> {
   return async ({ query, mode }) => {
-    const result = await client.query(query.text, query.values.map(postgresBindable));
+    const values = query.values.map(postgresBindable);
+    const result = await client.query({ text: query.text, values, name: query.name });
     return mode === 'all' ? result.rows : (result.rowCount ?? 0);
   };
 }

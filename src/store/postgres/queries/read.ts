@@ -1,1 +1,0 @@
-export { EVENT_COLUMNS } from '../../stored-event.js';
