@@ -116,6 +116,8 @@ export function reconcileRoutes(deps: {
     app.get(
       '/api/reconcile/runs/:id',
       {
+        // As readable as the list it is an item of.
+        config: { viewer: true },
         schema: {
           summary: 'One reconcile run',
           params: Type.Object({ id: Type.String({ maxLength: 100 }) }),

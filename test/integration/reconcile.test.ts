@@ -282,6 +282,8 @@ describe('reconcile runs against the fake TeleCMI (real HTTP, real SQLite)', () 
     // The wallboard (viewer token) reads the runs; starting one takes the API token.
     const listed = await target.app.inject({ url: '/api/reconcile/runs', headers: target.viewer });
     expect(listed.statusCode).toBe(200);
+    const one = await target.app.inject({ url: '/api/reconcile/runs/nope', headers: target.viewer });
+    expect(one.json()).toMatchObject({ error: { code: 'RECONCILE_RUN_NOT_FOUND' } });
     const refused = await target.app.inject({
       method: 'POST',
       url: '/api/reconcile/runs',
