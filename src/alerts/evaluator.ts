@@ -150,11 +150,15 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions) {
       pending.delete(name);
       return firing ? resolve(firing, condition, now) : false;
     }
-    if (firing) return now - firing.notifiedAt >= rule.repeatEveryMs ? repeat(firing, condition, now) : false;
+    // A rule that counts business hours only neither starts firing nor repeats outside them (not at 3 a.m.).
+    const isQuiet = rule.definition.businessHours && !options.calendar.isOpen(now);
+    if (firing)
+      return now - firing.notifiedAt >= rule.repeatEveryMs && !isQuiet
+        ? repeat(firing, condition, now)
+        : false;
     const since = pending.get(name) ?? now;
     pending.set(name, since);
-    // A rule that counts business hours only does not start firing outside them (not at 3 a.m.).
-    if (rule.definition.businessHours && !options.calendar.isOpen(now)) return false;
+    if (isQuiet) return false;
     if (heldFor(rule, since, now) < rule.forMs) return false;
     pending.delete(name);
     return fire(rule, condition, now);
