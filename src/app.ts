@@ -20,6 +20,7 @@ import {
   type TelecmiApi,
   telecmiApiFromConfig,
 } from './backfill/index.js';
+import { readLastBackup } from './backup-marker.js';
 import { createCallsService } from './calls/index.js';
 import type { Config } from './config.js';
 import { dashboardRoutes } from './dashboard/index.js';
@@ -116,6 +117,10 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const metrics = createMetrics({
     projectionBacklog: () => deps.store.countEventsToProject(),
     foldFailures: () => deps.store.countFoldFailures(),
+    // `telehook backup` notes its backups of SQLite in the data directory; PostgreSQL's are pg_dump's business.
+    ...(deps.store.backend === 'sqlite'
+      ? { lastBackupAt: () => readLastBackup(config.dataDir)?.takenAt ?? null }
+      : {}),
   });
   const app = Fastify({
     loggerInstance: deps.logger,

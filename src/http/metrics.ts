@@ -3,7 +3,12 @@ import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 
 /** The Prometheus metrics of one app instance (its own registry, so that tests can build several apps). */
 export function createMetrics(
-  sources: { projectionBacklog?: () => Promise<number>; foldFailures?: () => Promise<number> } = {},
+  sources: {
+    projectionBacklog?: () => Promise<number>;
+    foldFailures?: () => Promise<number>;
+    /** When the last backup's snapshot was taken (epoch ms), null before the first; absent: not reported. */
+    lastBackupAt?: () => number | null;
+  } = {},
 ) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'telehook_' });
@@ -61,6 +66,19 @@ export function createMetrics(
         // Kept in the database (the fold thread or another process may have counted them): read, not counted here.
         this.reset();
         this.inc(await failures());
+      },
+    });
+  }
+  if (sources.lastBackupAt) {
+    const lastBackupAt = sources.lastBackupAt;
+    new Gauge({
+      name: 'telehook_backup_age_seconds',
+      help: 'Seconds since the snapshot of the last telehook backup of this data directory; +Inf before the first.',
+      registers: [registry],
+      collect() {
+        const at = lastBackupAt();
+        // +Inf, not 0 or no sample: an alert on the age fires for an installation that was never backed up.
+        this.set(at === null ? Infinity : Math.max(0, (Date.now() - at) / 1000));
       },
     });
   }

@@ -42,6 +42,9 @@ describe('telehook backup and restore', () => {
     const backupDir = path.join(tempDir(), 'backup');
     const server = await startServer(dataDir);
     const ingestPath = new URL(server.ingestUrl).pathname;
+    const backupAge = async (): Promise<string | undefined> =>
+      /^telehook_backup_age_seconds (\S+)$/m.exec(await (await fetch(`${server.url}/metrics`)).text())?.[1];
+    expect(await backupAge()).toBe('+Inf');
     const pool = new Pool(server.url, { connections: CONNECTIONS });
     const payloads = freshPayloads(50_000);
     const ackedAt: { id: string; at: number }[] = [];
@@ -89,6 +92,7 @@ describe('telehook backup and restore', () => {
     };
     expect(manifest.counts.events).toBe(copied.size);
     expect(readLastBackup(dataDir)).toEqual({ takenAt: manifest.takenAt, path: backupDir });
+    expect(Number(await backupAge())).toBeLessThan(86_400);
     // The tokens come along, so that a restored server keeps its ingest URL.
     expect(readFileSync(path.join(backupDir, 'tokens.json'), 'utf8')).toBe(
       readFileSync(path.join(dataDir, 'tokens.json'), 'utf8'),
