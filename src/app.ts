@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { statfsSync } from 'node:fs';
 import { hostname } from 'node:os';
 
 import swagger from '@fastify/swagger';
@@ -121,6 +122,15 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     ...(deps.store.backend === 'sqlite'
       ? { lastBackupAt: () => readLastBackup(config.dataDir)?.takenAt ?? null }
       : {}),
+    deliveries: async () =>
+      Promise.all(
+        (await deps.store.listEndpoints()).map(async (endpoint) => ({
+          endpoint: endpoint.id,
+          pending: await deps.store.countDeliveries({ endpointId: endpoint.id, status: 'pending' }),
+          failed: await deps.store.countDeliveries({ endpointId: endpoint.id, status: 'failed' }),
+        })),
+      ),
+    diskFree: () => (config.databaseUrl === null ? freeBytes(config.dataDir) : null),
   });
   const app = Fastify({
     loggerInstance: deps.logger,
@@ -427,6 +437,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
         snapshot,
         settled: () => projection.settled(),
         maxClients: config.liveMaxClients,
+        onClientsChanged: metrics.setLiveClients,
       }),
     );
   });
@@ -439,4 +450,14 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   app.decorate('alerts', alerts);
   app.decorate('delivery', { scheduler, worker, endpoints });
   return app;
+}
+
+/** Bytes free to this user on the disk of `dir`; null when it cannot be read (not created yet). */
+function freeBytes(dir: string): number | null {
+  try {
+    const space = statfsSync(dir);
+    return space.bavail * space.bsize;
+  } catch {
+    return null;
+  }
 }

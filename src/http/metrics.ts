@@ -1,15 +1,19 @@
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 
+export interface MetricSources {
+  projectionBacklog?: () => Promise<number>;
+  foldFailures?: () => Promise<number>;
+  /** Each endpoint's deliveries waiting to be sent and those that failed for good (dead letters). */
+  deliveries?: () => Promise<{ endpoint: string; pending: number; failed: number }[]>;
+  /** Bytes free on the data directory's disk; null where there is none (PostgreSQL). */
+  diskFree?: () => number | null;
+  /** When the last backup's snapshot was taken (epoch ms), null before the first; absent: not reported. */
+  lastBackupAt?: () => number | null;
+}
+
 /** The Prometheus metrics of one app instance (its own registry, so that tests can build several apps). */
-export function createMetrics(
-  sources: {
-    projectionBacklog?: () => Promise<number>;
-    foldFailures?: () => Promise<number>;
-    /** When the last backup's snapshot was taken (epoch ms), null before the first; absent: not reported. */
-    lastBackupAt?: () => number | null;
-  } = {},
-) {
+export function createMetrics(sources: MetricSources = {}) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'telehook_' });
   const accepted = new Counter({
@@ -45,6 +49,46 @@ export function createMetrics(
     help: 'Calls telehook lacked that the succeeded reconcile runs of this process added.',
     registers: [registry],
   });
+  const liveClients = new Gauge({
+    name: 'telehook_live_clients',
+    help: 'Live streams (/api/live: wallboards, telehook tail) open on this process.',
+    registers: [registry],
+  });
+  if (sources.deliveries) {
+    const deliveries = sources.deliveries;
+    new Gauge({
+      name: 'telehook_delivery_queue_depth',
+      help: 'Deliveries waiting to be sent (or being sent), by endpoint id.',
+      labelNames: ['endpoint'] as const,
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const row of await deliveries()) this.set({ endpoint: row.endpoint }, row.pending);
+      },
+    });
+    new Gauge({
+      name: 'telehook_deliveries_failed',
+      help: 'Deliveries that failed after every retry (dead letters, until sent again), by endpoint id.',
+      labelNames: ['endpoint'] as const,
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const row of await deliveries()) this.set({ endpoint: row.endpoint }, row.failed);
+      },
+    });
+  }
+  if (sources.diskFree) {
+    const diskFree = sources.diskFree;
+    new Gauge({
+      name: 'telehook_data_dir_free_bytes',
+      help: "Bytes free for telehook on the data directory's disk (SQLite): ingest stops when it is full.",
+      registers: [registry],
+      collect() {
+        const free = diskFree();
+        if (free !== null) this.set(free);
+      },
+    });
+  }
   if (sources.projectionBacklog) {
     const backlog = sources.projectionBacklog;
     new Gauge({
@@ -87,6 +131,7 @@ export function createMetrics(
     countAccepted: (kind: string, duplicate: boolean) => accepted.inc({ kind, duplicate: String(duplicate) }),
     countRejected: (code: string) => rejected.inc({ code }),
     countDropped: () => dropped.inc(),
+    setLiveClients: (open: number) => liveClients.set(open),
     countReconcileRun: (
       status: 'succeeded' | 'failed',
       counts: { rowsFetched: number; callsAdded: number } | null,

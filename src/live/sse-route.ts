@@ -21,6 +21,8 @@ export interface LiveRouteOptions {
   readonly replayLimit?: number;
   /** Streams open at once; one more is answered 503 `LIVE_TOO_MANY_CLIENTS`. @defaultValue 1000 */
   readonly maxClients?: number;
+  /** Told the number of open streams whenever it changes (/metrics: telehook_live_clients). */
+  readonly onClientsChanged?: (open: number) => void;
   /** The `Retry-After` of that answer, in seconds. @defaultValue 30 */
   readonly retryAfterSec?: number;
 }
@@ -92,6 +94,7 @@ export function liveRoutes(options: LiveRouteOptions) {
       if (isClosed) return;
       isClosed = true;
       open.delete(close);
+      options.onClientsChanged?.(open.size);
       unsubscribe();
       clearInterval(heartbeat);
       raw.end();
@@ -121,6 +124,7 @@ export function liveRoutes(options: LiveRouteOptions) {
     heartbeat.unref();
     raw.on('close', close);
     open.add(close);
+    options.onClientsChanged?.(open.size);
 
     let position: string | null = null;
     try {

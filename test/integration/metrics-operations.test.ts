@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+
+import { writeLastBackup } from '../../src/backup-marker.js';
+import { createTestApp } from '../helpers/test-app.js';
+
+describe('/metrics for operators', () => {
+  it("shows each endpoint's queue and dead letters, open live streams, the disk's free bytes and the last backup", async () => {
+    const t = await createTestApp({ overrides: { allowPrivateEndpoints: '1' } });
+    const before = (await t.app.inject({ url: '/metrics' })).body;
+    expect(before).toContain('telehook_backup_age_seconds +Inf');
+    expect(before).toContain('telehook_live_clients 0');
+    expect(before).not.toContain('telehook_delivery_queue_depth{');
+
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/api/endpoints',
+      headers: t.auth,
+      payload: { url: 'http://127.0.0.1:1/hooks', receives: 'events' },
+    });
+    expect(created.statusCode).toBe(201);
+    const { id } = created.json<{ id: string }>();
+    writeLastBackup(t.dir, { takenAt: Date.now() - 3_600_000, path: '/backups/telehook-1' });
+
+    const after = (await t.app.inject({ url: '/metrics' })).body;
+    expect(after).toContain(`telehook_delivery_queue_depth{endpoint="${id}"} 0`);
+    expect(after).toContain(`telehook_deliveries_failed{endpoint="${id}"} 0`);
+    expect(Number(/^telehook_backup_age_seconds (\S+)$/m.exec(after)?.[1])).toBeGreaterThanOrEqual(3600);
+    const free = Number(/^telehook_data_dir_free_bytes (\d+)$/m.exec(after)?.[1]);
+    expect(free).toBeGreaterThan(0);
+  });
+});
