@@ -79,20 +79,71 @@ export interface Bucket {
 
 const pad = (n: number): string => String(n).padStart(2, '0');
 
-/** The local hours or days that overlap [from, to), in order. */
-export function bucketsOf(from: number, to: number, unit: 'hour' | 'day', timeZone: string): Bucket[] {
+/** How long a bucket of each unit is at most (a day is 23 to 25 hours). */
+const UNIT_MS = { '15min': 900_000, hour: 3600_000, day: 36 * 3600_000 } as const;
+
+/** The local quarter hours, hours or days that overlap [from, to), in order. */
+export function bucketsOf(
+  from: number,
+  to: number,
+  unit: 'hour' | 'day' | '15min',
+  timeZone: string,
+): Bucket[] {
   const buckets: Bucket[] = [];
-  let start = unit === 'day' ? startOfDay(from, timeZone) : hourStart(from, timeZone);
+  const startOf = (ms: number): number =>
+    unit === 'day'
+      ? startOfDay(ms, timeZone)
+      : unit === 'hour'
+        ? hourStart(ms, timeZone)
+        : quarterStart(ms, timeZone);
+  let start = startOf(from);
   while (start < to && buckets.length < 100_000) {
     const t = localTime(start, timeZone);
     const date = `${t.year}-${pad(t.month)}-${pad(t.day)}`;
-    buckets.push({ start, label: unit === 'day' ? date : `${date}T${pad(t.hour)}:00` });
-    start =
-      unit === 'day'
-        ? startOfDay(start + 36 * 3600_000, timeZone)
-        : hourStart(start + 3600_000 + 1, timeZone);
+    buckets.push({
+      start,
+      label: unit === 'day' ? date : `${date}T${pad(t.hour)}:${pad(unit === 'hour' ? 0 : t.minute)}`,
+    });
+    const following = startOf(start + (unit === 'day' ? UNIT_MS.day : UNIT_MS[unit] + 1));
+    // A repeated wall-clock hour (clocks going back) must not bring the same start again.
+    start = following > start ? following : start + UNIT_MS[unit];
   }
   return buckets;
+}
+
+/**
+ * The periods of [from, to) between two local times of day (minutes after midnight, `startMinute` < `endMinute`),
+ * every day: business hours, as instants in the zone's time, daylight-saving changes included.
+ */
+export function dailyWindows(
+  from: number,
+  to: number,
+  startMinute: number,
+  endMinute: number,
+  timeZone: string,
+): { start: number; end: number }[] {
+  const windows: { start: number; end: number }[] = [];
+  for (let day = startOfDay(from, timeZone); day < to && windows.length < 100_000;) {
+    const t = localTime(day, timeZone);
+    const at = (minute: number): number =>
+      instantOf(
+        { year: t.year, month: t.month, day: t.day, hour: Math.floor(minute / 60), minute: minute % 60 },
+        timeZone,
+      );
+    const start = Math.max(from, at(startMinute));
+    const end = Math.min(to, at(endMinute));
+    if (start < end) windows.push({ start, end });
+    day = startOfDay(day + UNIT_MS.day, timeZone);
+  }
+  return windows;
+}
+
+function quarterStart(ms: number, timeZone: string): number {
+  const t = localTime(ms, timeZone);
+  return instantOf(
+    { year: t.year, month: t.month, day: t.day, hour: t.hour, minute: t.minute - (t.minute % 15) },
+    timeZone,
+  );
 }
 
 function hourStart(ms: number, timeZone: string): number {

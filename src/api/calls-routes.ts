@@ -7,13 +7,15 @@ import { VIEWER_ROUTE } from './auth.js';
 import { exportStream } from './export.js';
 import {
   CallFilterParams,
+  HoursParam,
+  parseHoursParam,
   parseTimeParam,
   parseTimeZoneParam,
   refuseNonFiniteQuery,
   TimeParam,
   toCallFilter,
 } from './query-params.js';
-import { CallbackSchema, PageOf, StatsResponse, StoredEvent } from './schemas.js';
+import { CallbackSchema, PageOf, RepeatCallersResponse, StatsResponse, StoredEvent } from './schemas.js';
 
 /** What the calls routes need from calls/ (wired by app.ts). */
 export interface CallsApi {
@@ -23,11 +25,22 @@ export interface CallsApi {
     to?: number;
     team?: string;
     agent?: string;
-    groupBy?: 'team' | 'agent' | 'hour' | 'day';
+    groupBy?: 'team' | 'agent' | 'hour' | 'day' | '15min';
     timezone?: string;
     serviceLevelSec?: number;
     shortAbandonSec?: number;
+    hours?: { startMinute: number; endMinute: number };
   }): Promise<Static<typeof StatsResponse>>;
+  repeatCallers(query: {
+    from?: number;
+    to?: number;
+    team?: string;
+    agent?: string;
+    timezone?: string;
+    hours?: { startMinute: number; endMinute: number };
+    minCalls?: number;
+    limit?: number;
+  }): Promise<Static<typeof RepeatCallersResponse>>;
   callWithTimeline(key: string): Promise<(Call & { timeline: StoredEventRecord[] }) | null>;
   rebuild(): Promise<{ events: number; ms: number }>;
 }
@@ -172,10 +185,14 @@ export function callsRoutes(store: Store, calls: CallsApi): FastifyPluginAsyncTy
               agent: CallFilterParams.agent,
               groupBy: Type.Optional(
                 Type.Union(
-                  [Type.Literal('team'), Type.Literal('agent'), Type.Literal('hour'), Type.Literal('day')],
-                  {
-                    description: 'one of team, agent, hour, day',
-                  },
+                  [
+                    Type.Literal('team'),
+                    Type.Literal('agent'),
+                    Type.Literal('hour'),
+                    Type.Literal('day'),
+                    Type.Literal('15min'),
+                  ],
+                  { description: 'one of team, agent, hour, day, 15min' },
                 ),
               ),
               serviceLevelSec: Type.Optional(
@@ -184,6 +201,7 @@ export function callsRoutes(store: Store, calls: CallsApi): FastifyPluginAsyncTy
               shortAbandonSec: Type.Optional(
                 Type.Integer({ minimum: 0, maximum: 600, description: 'whole seconds from 0 to 600' }),
               ),
+              hours: Type.Optional(HoursParam),
             },
             { additionalProperties: false },
           ),
@@ -201,6 +219,50 @@ export function callsRoutes(store: Store, calls: CallsApi): FastifyPluginAsyncTy
           groupBy: query.groupBy,
           serviceLevelSec: query.serviceLevelSec,
           shortAbandonSec: query.shortAbandonSec,
+          hours: parseHoursParam('hours', query.hours),
+        });
+      },
+    );
+
+    app.get(
+      '/api/repeat-callers',
+      {
+        config: VIEWER_ROUTE,
+        schema: {
+          summary:
+            'Numbers that called several times in a period (default: today), most calls first, with how many were answered',
+          querystring: Type.Object(
+            {
+              from: Type.Optional(TimeParam),
+              to: Type.Optional(TimeParam),
+              tz: Type.Optional(Type.String({ description: 'an IANA time zone such as Asia/Kolkata' })),
+              team: CallFilterParams.team,
+              agent: CallFilterParams.agent,
+              hours: Type.Optional(HoursParam),
+              minCalls: Type.Integer({
+                minimum: 2,
+                maximum: 1000,
+                default: 2,
+                description: 'an integer from 2 to 1000',
+              }),
+              limit: Limit,
+            },
+            { additionalProperties: false },
+          ),
+          response: { 200: RepeatCallersResponse },
+        },
+      },
+      async (request) => {
+        const query = request.query;
+        return calls.repeatCallers({
+          from: parseTimeParam('from', query.from),
+          to: parseTimeParam('to', query.to),
+          timezone: parseTimeZoneParam('tz', query.tz),
+          team: query.team,
+          agent: query.agent,
+          hours: parseHoursParam('hours', query.hours),
+          minCalls: query.minCalls,
+          limit: query.limit,
         });
       },
     );

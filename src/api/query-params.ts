@@ -47,6 +47,28 @@ export function parseTimeZoneParam(name: string, value: string | undefined): str
   }
 }
 
+/** Business hours: `HH:MM-HH:MM`, local time. */
+export const HoursParam = Type.String({
+  pattern: '^([01]\\d|2[0-3]):[0-5]\\d-([01]\\d|2[0-4]):[0-5]\\d$',
+  description:
+    'business hours, local time, as HH:MM-HH:MM (e.g. 09:00-18:00): only calls that started then, every day',
+});
+
+/** Reads an hours parameter as minutes after midnight, or throws a 400 that names it. */
+export function parseHoursParam(
+  name: string,
+  value: string | undefined,
+): { startMinute: number; endMinute: number } | undefined {
+  if (value === undefined) return undefined;
+  const [start, end] = value.split('-').map((time) => {
+    const [hours, minutes] = time.split(':').map(Number);
+    return hours! * 60 + minutes!;
+  });
+  if (start === undefined || end === undefined || !(start < end) || end > 24 * 60)
+    throw new QueryError(name, 'HH:MM-HH:MM with the start before the end, e.g. 09:00-18:00');
+  return { startMinute: start, endMinute: end };
+}
+
 export const CallFilterParams = {
   from: Type.Optional(TimeParam),
   to: Type.Optional(TimeParam),

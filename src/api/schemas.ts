@@ -77,6 +77,12 @@ export const StatsResponse = Type.Object({
     timezone: Type.String(),
   }),
   definitions: Type.Record(Type.String(), Type.String(), { description: 'Every metric, defined.' }),
+  hours: Type.Optional(
+    Type.Object(
+      { startMinute: Type.Integer(), endMinute: Type.Integer() },
+      { description: 'With hours=: the business hours counted, as minutes after local midnight.' },
+    ),
+  ),
   totals: Figures,
   now: Type.Object({
     at: Type.Number(),
@@ -103,3 +109,18 @@ export const CallbackSchema = Type.Union([
   }),
   Type.Null(),
 ]);
+
+export const RepeatCallersResponse = Type.Object({
+  from: Type.Number({ description: 'Start of the period (inclusive), epoch ms.' }),
+  to: Type.Number({ description: 'End of the period (exclusive), epoch ms.' }),
+  timezone: Type.String(),
+  items: Type.Array(
+    Type.Object({
+      number: Type.String({ description: 'The caller.' }),
+      calls: Type.Integer({ description: 'Its inbound calls in the period.' }),
+      answered: Type.Integer({ description: 'How many of them were answered.' }),
+      firstAt: Type.Number({ description: 'The start of its first call in the period, epoch ms.' }),
+      lastAt: Type.Number({ description: 'The start of its last call in the period, epoch ms.' }),
+    }),
+  ),
+});

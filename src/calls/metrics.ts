@@ -43,6 +43,11 @@ export const DEFINITIONS = {
   team: "the call's team: the CDR's team, else the team of the leg that answered, else of the first leg rung",
   hour: 'calls by the local hour (timezone) in which they started',
   day: 'calls by the local day (timezone) in which they started; "today" starts at local midnight',
+  '15min': 'calls by the local quarter hour (timezone) in which they started',
+  hours:
+    'with hours=HH:MM-HH:MM, only calls (and agent legs) that started between those local times (timezone), every day: business hours',
+  repeatCallers:
+    'numbers with at least minCalls (default 2) inbound calls in the period, with how many of those were answered (as in answered)',
 } as const;
 
 /** The figures of a set of calls. */

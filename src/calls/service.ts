@@ -1,6 +1,6 @@
 import { QueryError } from '../errors.js';
 import type { Call, CallSummary, Store, StoredEvent } from '../store/index.js';
-import { bucketsOf, startOfDay } from '../time-zone.js';
+import { bucketsOf, dailyWindows, startOfDay } from '../time-zone.js';
 import { byTelecmiTime } from './event-order.js';
 import {
   agentFiguresFrom,
@@ -13,14 +13,14 @@ import {
 } from './metrics.js';
 import type { CallProjection } from './projection.js';
 
-export type GroupBy = 'team' | 'agent' | 'hour' | 'day';
+export type GroupBy = 'team' | 'agent' | 'hour' | 'day' | '15min';
 
 /**
  * The most hours or days a grouped period may hold: each is a query parameter of the summary, and SQLite takes
  * at most 32,766 of them (a longer period was a 503).
  */
 const MAX_BUCKETS = 10_000;
-const BUCKET_MS = { hour: 3600_000, day: 86_400_000 } as const;
+const BUCKET_MS = { '15min': 900_000, hour: 3600_000, day: 86_400_000 } as const;
 
 export interface StatsQuery {
   readonly from?: number;
@@ -31,6 +31,25 @@ export interface StatsQuery {
   readonly timezone?: string;
   readonly serviceLevelSec?: number;
   readonly shortAbandonSec?: number;
+  /** Business hours: only calls that started between these local times of day (minutes after midnight). */
+  readonly hours?: DailyHours;
+}
+
+/** A part of every day, local time: from `startMinute` (included) to `endMinute` (excluded) after midnight. */
+export interface DailyHours {
+  readonly startMinute: number;
+  readonly endMinute: number;
+}
+
+export interface RepeatCallersQuery {
+  readonly from?: number;
+  readonly to?: number;
+  readonly team?: string;
+  readonly agent?: string;
+  readonly timezone?: string;
+  readonly hours?: DailyHours;
+  readonly minCalls?: number;
+  readonly limit?: number;
 }
 
 /**
@@ -46,6 +65,21 @@ export function createCallsService(options: {
   const { store, projection, defaults } = options;
   const clock = options.now ?? Date.now;
 
+  /** A query's period: without one, today from local midnight to the next; with only a start, up to the end of today. */
+  const periodOf = (query: { from?: number; to?: number }, timezone: string, now: number) => {
+    const from = query.from ?? startOfDay(now, timezone);
+    const to = query.to ?? startOfDay(startOfDay(Math.max(now, from), timezone) + 36 * 3600_000, timezone);
+    return { from, to };
+  };
+
+  /** The business-hours periods of [from, to), or undefined for all day. */
+  const windowsOf = (from: number, to: number, timezone: string, hours: DailyHours | undefined) => {
+    if (hours === undefined) return undefined;
+    if ((to - from) / BUCKET_MS.day > MAX_BUCKETS)
+      throw new QueryError('from', `with hours, a period of at most ${MAX_BUCKETS} days`);
+    return dailyWindows(from, to, hours.startMinute, hours.endMinute, timezone);
+  };
+
   /** The figures of a period without the queue now (which costs a read of every live call). */
   const summarise = async (query: StatsQuery) => {
     const parameters: MetricParameters = {
@@ -54,13 +88,10 @@ export function createCallsService(options: {
       timezone: query.timezone ?? defaults.timezone,
     };
     const now = clock();
-    // Without a period: today, from local midnight to the next. With only a start: up to the end of today.
-    const from = query.from ?? startOfDay(now, parameters.timezone);
-    const to =
-      query.to ??
-      startOfDay(startOfDay(Math.max(now, from), parameters.timezone) + 36 * 3600_000, parameters.timezone);
+    const { from, to } = periodOf(query, parameters.timezone, now);
     await projection.settled();
-    const facts = { from, to, team: query.team, agent: query.agent };
+    const within = windowsOf(from, to, parameters.timezone, query.hours);
+    const facts = { from, to, team: query.team, agent: query.agent, within };
     const thresholds = {
       serviceLevelSec: parameters.serviceLevelSec,
       shortAbandonSec: parameters.shortAbandonSec,
@@ -74,7 +105,7 @@ export function createCallsService(options: {
     } else if (groupBy === 'agent') {
       rows = await store.summariseCalls({ ...facts, ...thresholds, groupBy: 'placedBy' });
       groups = agentFiguresFrom(await store.summariseAgents(facts), rows);
-    } else if (groupBy === 'hour' || groupBy === 'day') {
+    } else if (groupBy === 'hour' || groupBy === 'day' || groupBy === '15min') {
       // Counted before the buckets are made, which takes a time-zone conversion each.
       if ((to - from) / BUCKET_MS[groupBy] > MAX_BUCKETS)
         throw new QueryError(
@@ -96,6 +127,7 @@ export function createCallsService(options: {
       timezone: parameters.timezone,
       parameters,
       definitions: DEFINITIONS,
+      ...(query.hours ? { hours: query.hours } : {}),
       totals: figuresFrom(rows),
       groups,
     };
@@ -159,6 +191,23 @@ export function createCallsService(options: {
     },
 
     timelineOf,
+
+    /** Numbers that called several times in a period, by the same period rules as the metrics. */
+    async repeatCallers(query: RepeatCallersQuery) {
+      const timezone = query.timezone ?? defaults.timezone;
+      const { from, to } = periodOf(query, timezone, clock());
+      await projection.settled();
+      const items = await store.listRepeatCallers({
+        from,
+        to,
+        team: query.team,
+        agent: query.agent,
+        within: windowsOf(from, to, timezone, query.hours),
+        minCalls: query.minCalls ?? 2,
+        limit: query.limit ?? 100,
+      });
+      return { from, to, timezone, items };
+    },
 
     rebuild: () => projection.rebuild(),
   };

@@ -73,10 +73,13 @@ export function dashboardRoutes(mayView: (request: FastifyRequest) => Promise<bo
     'login.html',
     'login.js',
     'people.css',
+    'reports.html',
     'wallboard.js',
     'live-state.js',
     'call.js',
     'calls.js',
+    'reports.js',
+    'report-tables.js',
     'common.js',
     'style.css',
   ])
@@ -116,6 +119,17 @@ export function dashboardRoutes(mayView: (request: FastifyRequest) => Promise<bo
         },
       },
       async (_request, reply) => send(reply, assets.get('calls.html')!),
+    );
+    app.get(
+      '/reports',
+      {
+        schema: {
+          summary:
+            'Reports for a period: outcomes and service level over time, agents, teams, repeat callers',
+          produces: ['text/html'],
+        },
+      },
+      async (_request, reply) => send(reply, assets.get('reports.html')!),
     );
     app.get(
       '/calls/:key',

@@ -84,8 +84,11 @@ export type {
   ReconcileRunChanges,
   ReconcileRunError,
   ReconcileStatus,
+  RepeatCaller,
+  RepeatCallersQuery,
   RetainedData,
   Store,
   StoredEvent,
   SummaryQuery,
+  TimeRange,
 } from './store.js';

@@ -138,6 +138,12 @@ export interface Store extends PeopleStore, AlertStore {
   /** Agent legs rung in [from, to), counted per agent. */
   summariseAgents(query: FactsQuery): Promise<AgentSummary[]>;
 
+  /**
+   * Numbers that called (inbound) at least `minCalls` times in [from, to), most calls first: how many of their
+   * calls were answered (answered, or answered and still talking, as the metric `answered` counts), first and last.
+   */
+  listRepeatCallers(query: RepeatCallersQuery): Promise<RepeatCaller[]>;
+
   /** Calls not ended yet (waiting, ringing, answered). */
   listLiveCalls(): Promise<Call[]>;
 
@@ -578,6 +584,32 @@ export interface FactsQuery {
   readonly to: number;
   readonly team?: string;
   readonly agent?: string;
+  /**
+   * Count only what started within one of these periods (ascending, not overlapping, inside [from, to)): business
+   * hours. Summaries and repeat callers take it; without it, all of [from, to).
+   */
+  readonly within?: readonly TimeRange[];
+}
+
+/** A period [start, end), epoch ms. */
+export interface TimeRange {
+  readonly start: number;
+  readonly end: number;
+}
+
+export interface RepeatCallersQuery extends FactsQuery {
+  /** @defaultValue 2 */
+  readonly minCalls: number;
+  readonly limit: number;
+}
+
+/** A number that called several times in a period. */
+export interface RepeatCaller {
+  readonly number: string;
+  readonly calls: number;
+  readonly answered: number;
+  readonly firstAt: number;
+  readonly lastAt: number;
 }
 
 /** What the metrics need of one call. */

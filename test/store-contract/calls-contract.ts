@@ -287,6 +287,68 @@ export function describeCallsContract(name: string, createLocation: () => Promis
             talkSum: mine.reduce((sum, leg) => sum + (leg.answered ? (leg.talkSec ?? 0) : 0), 0),
           });
         }
+
+        // Within periods (business hours): the same counts over the calls and legs that started in them.
+        const within = [
+          { start: T0 - 1, end: T0 + 2 * 1800_000 },
+          { start: T0 + 4 * 1800_000, end: T0 + 5 * 1800_000 + 1 },
+        ];
+        const isWithin = (at: number) => within.some((range) => at >= range.start && at < range.end);
+        const inside = facts.filter((call) => isWithin(call.startedAt));
+        expect(inside.length).toBeGreaterThan(1);
+        expect(inside.length).toBeLessThan(facts.length);
+        const thresholds = { serviceLevelSec: 20, shortAbandonSec: 5 };
+        expect(sorted(await store.summariseCalls({ ...period, ...thresholds, within }))).toEqual(
+          sorted(summariseFacts(inside, thresholds)),
+        );
+        const buckets = bucketsOf(period.from, period.to, '15min', 'UTC');
+        const starts = buckets.map((bucket) => bucket.start);
+        expect(
+          sorted(
+            await store.summariseCalls({
+              ...period,
+              ...thresholds,
+              within,
+              groupBy: { bucketStarts: starts },
+            }),
+          ),
+        ).toEqual(
+          sorted(
+            summariseFacts(inside, thresholds, (call) =>
+              starts.findLastIndex((start) => start <= call.startedAt),
+            ),
+          ),
+        );
+        const agentsWithin = await store.summariseAgents({ ...period, within });
+        expect(agentsWithin.reduce((sum, row) => sum + row.legs, 0)).toBe(
+          legs.filter((leg) => isWithin(leg.rangAt)).length,
+        );
+        expect(await store.summariseCalls({ ...period, ...thresholds, within: [] })).toEqual([]);
+      });
+    });
+
+    it('lists the numbers that called several times, with how many were answered', async () => {
+      await withStore(async (store) => {
+        const caller = '441234500001';
+        await ingest(store, [
+          ...callFlows(T0, caller)[0]!.payloads,
+          ...callFlows(T0 + 1_200_000, caller)[1]!.payloads,
+          ...callFlows(T0 + 2_400_000, '441234500002')[0]!.payloads,
+        ]);
+        const period = { from: T0 - 3600_000, to: T0 + 7200_000, minCalls: 2, limit: 10 };
+        const [repeat] = await store.listRepeatCallers(period);
+        expect(repeat).toEqual({
+          number: caller,
+          calls: 2,
+          answered: 1,
+          firstAt: T0,
+          lastAt: expect.any(Number) as number,
+        });
+        expect(repeat!.lastAt).toBeGreaterThanOrEqual(T0 + 1_200_000);
+        expect(await store.listRepeatCallers({ ...period, minCalls: 3 })).toEqual([]);
+        expect(
+          await store.listRepeatCallers({ ...period, within: [{ start: T0 + 1, end: T0 + 7200_000 }] }),
+        ).toEqual([]);
       });
     });
 

@@ -24,7 +24,7 @@ import {
 } from '../delivery-rows.js';
 import type { PeopleStore } from '../people-records.js';
 import { readCallRecord, readCallRecords } from '../servable.js';
-import type { CallFilter, CallQuery, FactsQuery, Page, Store, StoredEvent } from '../store.js';
+import type { CallFilter, CallQuery, FactsQuery, Page, Store, StoredEvent, SummaryQuery } from '../store.js';
 import {
   EVENT_COLUMNS,
   type EventRow,
@@ -79,6 +79,7 @@ export type SqlStore = Pick<
   | 'listAgentFacts'
   | 'summariseCalls'
   | 'summariseAgents'
+  | 'listRepeatCallers'
   | 'listLiveCalls'
   | 'createEndpoint'
   | 'getEndpoint'
@@ -144,6 +145,42 @@ function callConditions(d: Dialect, filter: CallFilter): Sql[] {
     where.push(sql`(c.answered_by = ${agent} OR c.placed_by = ${agent} OR EXISTS (SELECT 1 FROM call_agents a
       WHERE a.${raw(d.callRef)} = c.${raw(d.callId)} AND a.agent = ${agent}))`);
   return where;
+}
+
+/** A period bucket for the summaries: its index, start and end (epoch ms, end excluded). */
+type Range = [number, number, number];
+
+const rangeRows = (ranges: readonly Range[]): Sql =>
+  join(
+    ranges.map(
+      ([index, start, end]) =>
+        sql`(CAST(${index} AS integer), CAST(${start} AS bigint), CAST(${end} AS bigint))`,
+    ),
+  );
+
+/**
+ * The periods a summary counts calls in, each with its bucket: the buckets (each up to the next, the last up to
+ * `to`), cut to the `within` periods when there are some; or the `within` periods alone. Undefined: all of
+ * [from, to), read through the index on the start time alone.
+ */
+function summaryRanges(query: SummaryQuery): Range[] | undefined {
+  const within = query.within;
+  if (typeof query.groupBy !== 'object')
+    return within && within.map((range): Range => [0, range.start, range.end]);
+  const starts = query.groupBy.bucketStarts;
+  const buckets = starts.map((start, index): Range => [index, start, starts[index + 1] ?? query.to]);
+  if (!within) return buckets;
+  const cut: Range[] = [];
+  let next = 0;
+  for (const [index, start, end] of buckets) {
+    while (next < within.length && within[next]!.end <= start) next += 1;
+    for (let at = next; at < within.length && within[at]!.start < end; at += 1) {
+      const from = Math.max(start, within[at]!.start);
+      const to = Math.min(end, within[at]!.end);
+      if (from < to) cut.push([index, from, to]);
+    }
+  }
+  return cut;
 }
 
 function agentConditions(query: FactsQuery): Sql[] {
@@ -477,17 +514,13 @@ export function createSqlStore(engine: Engine): SqlStore {
       let group = sql`CAST(NULL AS text)`;
       if (query.groupBy === 'team') group = sql`c.team`;
       else if (query.groupBy === 'placedBy') group = sql`c.placed_by`;
-      else if (query.groupBy !== undefined) {
-        const starts = query.groupBy.bucketStarts;
-        if (starts.length === 0) return [];
-        const buckets = starts.map(
-          (start, index) =>
-            sql`(CAST(${index} AS integer), CAST(${start} AS bigint), CAST(${starts[index + 1] ?? query.to} AS bigint))`,
-        );
-        from = sql`(WITH b(i, s, e) AS (VALUES ${join(buckets)}) SELECT b.i AS bucket, c.${raw(d.callId)}, c.key,
+      const ranges = summaryRanges(query);
+      if (ranges !== undefined) {
+        if (ranges.length === 0) return [];
+        from = sql`(WITH b(i, s, e) AS (VALUES ${rangeRows(ranges)}) SELECT b.i AS bucket, c.${raw(d.callId)}, c.key,
           c.started_at, c.leg_only, c.direction, c.state, c.outcome, c.waited_sec, c.talk_sec, c.team, c.answered_by,
           c.placed_by FROM b JOIN calls c ON c.started_at >= b.s AND c.started_at < b.e) c`;
-        group = sql`c.bucket`;
+        if (typeof query.groupBy === 'object') group = sql`c.bucket`;
       }
       const where = callConditions(d, {
         from: query.from,
@@ -532,14 +565,20 @@ export function createSqlStore(engine: Engine): SqlStore {
         }),
       );
     },
-    summariseAgents: (query) => {
+    summariseAgents: async (query) => {
       const answered = d.isTrue('a.answered');
+      const ranges = query.within && query.within.map((range): Range => [0, range.start, range.end]);
+      if (ranges?.length === 0) return [];
+      const legs = ranges
+        ? sql`WITH b(i, s, e) AS (VALUES ${rangeRows(ranges)}) SELECT a.* FROM b
+            JOIN call_agents a ON a.rang_at >= b.s AND a.rang_at < b.e`
+        : sql`SELECT * FROM call_agents`;
       return map(
         sql`SELECT a.agent, min(a.team) AS team, count(*) AS legs, ${d.countIf(answered)} AS answered,
             ${d.countIf(sql`${d.isFalse('a.answered')} AND ${d.isTrue('a.missed_by_agent')}`)} AS rang_not_answered,
             ${d.countIf(sql`${answered} AND a.talk_sec IS NOT NULL`)} AS talk_known,
             ${d.sumIf(sql`a.talk_sec`, answered)} AS talk_sum
-          FROM call_agents a WHERE ${andAll(agentConditions(query))} GROUP BY a.agent ORDER BY a.agent`,
+          FROM (${legs}) a WHERE ${andAll(agentConditions(query))} GROUP BY a.agent ORDER BY a.agent`,
         (row: {
           agent: string;
           team: string | null;
@@ -556,6 +595,38 @@ export function createSqlStore(engine: Engine): SqlStore {
           rangNotAnswered: row.rang_not_answered,
           talkKnown: row.talk_known,
           talkSum: row.talk_sum,
+        }),
+      );
+    },
+    listRepeatCallers: async (query) => {
+      const ranges = query.within && query.within.map((range): Range => [0, range.start, range.end]);
+      if (ranges?.length === 0) return [];
+      const calls = ranges
+        ? sql`(WITH b(i, s, e) AS (VALUES ${rangeRows(ranges)}) SELECT c.* FROM b
+            JOIN calls c ON c.started_at >= b.s AND c.started_at < b.e) c`
+        : sql`calls c`;
+      const where = callConditions(d, {
+        from: query.from,
+        to: query.to,
+        team: query.team,
+        agent: query.agent,
+        direction: 'inbound',
+      });
+      where.push(sql`c.from_number IS NOT NULL`);
+      // As the metric "answered" counts: answered, or answered and still talking.
+      const answered = sql`c.outcome = 'answered' OR (c.outcome IS NULL AND c.state = 'answered')`;
+      return map(
+        sql`SELECT c.from_number AS number, count(*) AS calls, ${d.countIf(answered)} AS answered,
+            min(c.started_at) AS first_at, max(c.started_at) AS last_at
+          FROM ${calls} WHERE ${andAll(where)}
+          GROUP BY c.from_number HAVING count(*) >= ${query.minCalls}
+          ORDER BY calls DESC, last_at DESC, number LIMIT ${query.limit}`,
+        (row: { number: string; calls: number; answered: number; first_at: number; last_at: number }) => ({
+          number: row.number,
+          calls: Number(row.calls),
+          answered: Number(row.answered),
+          firstAt: Number(row.first_at),
+          lastAt: Number(row.last_at),
         }),
       );
     },
