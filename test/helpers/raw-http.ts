@@ -43,12 +43,21 @@ export function parseAnswer(text: string): RawAnswer {
  * Sends these exact bytes on a new connection and reads until the server closes it (or `waitMs` passes, then it
  * is closed from this side): for requests no HTTP client would send.
  */
-export function rawRequest(port: number, bytes: string | Buffer, waitMs = 5000): Promise<RawAnswer> {
+export function rawRequest(
+  port: number,
+  bytes: string | Buffer,
+  waitMs = 5000,
+  /** Stop reading as soon as what arrived passes this (an answer that never ends, such as a stream). */
+  isEnough?: (received: string) => boolean,
+): Promise<RawAnswer> {
   return new Promise((resolve) => {
     const socket = net.connect(port, '127.0.0.1', () => socket.write(bytes));
     const chunks: Buffer[] = [];
     const timer = setTimeout(() => socket.destroy(), waitMs);
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      if (isEnough?.(Buffer.concat(chunks).toString('utf8'))) socket.destroy();
+    });
     socket.on('error', () => {});
     socket.on('close', () => {
       clearTimeout(timer);

@@ -55,7 +55,13 @@ describe('issue 15 regressions: found by the HTTP fuzz', () => {
     const port = await listenOnFreePort(t.app);
     const auth = `Authorization: Bearer ${t.tokens.apiToken}`;
     await rawRequest(port, `HEAD /api/live HTTP/1.1\r\nHost: x\r\n${auth}\r\nConnection: close\r\n\r\n`);
-    const get = await rawRequest(port, `GET /api/live HTTP/1.1\r\nHost: x\r\n${auth}\r\n\r\n`, 1500);
+    // The snapshot waits for the fold thread to be ready, which on a busy machine takes seconds.
+    const get = await rawRequest(
+      port,
+      `GET /api/live HTTP/1.1\r\nHost: x\r\n${auth}\r\n\r\n`,
+      20_000,
+      (received) => received.includes('event: snapshot'),
+    );
     expect(get.status).toBe(200);
     expect(get.body).toContain('event: snapshot');
   });
