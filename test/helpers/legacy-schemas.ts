@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 
-import type { Database } from 'better-sqlite3';
+import Sqlite, { type Database } from 'better-sqlite3';
 import type pg from 'pg';
 
 import type { Migration } from '../../src/store/migration-files.js';
@@ -127,4 +127,97 @@ export function legacySchemaStates(): {
     })),
     postgres: schemas.postgres.map((state) => ({ name: state.name, migrations: withSql(state.migrations) })),
   };
+}
+
+/** The baseline migration (0100) of a kind: the schema every later migration starts from. */
+function baselineSql(kind: LegacyKind): string {
+  const set =
+    kind === 'postgres'
+      ? loadPostgresMigrations()
+      : loadMigrations(kind === 'sqlite-calls' ? CALLS_MIGRATIONS_DIR : undefined);
+  const baseline = set.migrations.find((migration) => migration.version === 100);
+  if (!baseline) throw new Error(`no baseline migration for ${kind}`);
+  return baseline.sql;
+}
+
+/**
+ * Takes a SQLite database of this version back to the baseline's schema: drops every index, table and column that a
+ * migration after the baseline added (found by comparing with the baseline applied to an empty database), so that
+ * an upgrade test does not have to undo each later migration by hand. Data in the baseline's columns stays.
+ */
+export function rewindToBaselineSqlite(db: Database, kind: 'sqlite-events' | 'sqlite-calls'): void {
+  const baseline = new Sqlite(':memory:');
+  baseline.exec(baselineSql(kind));
+  const objects = (of: Database, type: string): Set<string> =>
+    new Set(
+      of
+        .prepare("SELECT name FROM sqlite_master WHERE type = ? AND name NOT LIKE 'sqlite_%'")
+        .pluck()
+        .all(type) as string[],
+    );
+  const columns = (of: Database, table: string): string[] =>
+    of.prepare('SELECT name FROM pragma_table_info(?)').pluck().all(table) as string[];
+  const keep = {
+    index: objects(baseline, 'index'),
+    table: objects(baseline, 'table'),
+    trigger: objects(baseline, 'trigger'),
+  };
+  keep.table.add('schema_migrations');
+  for (const type of ['trigger', 'index'] as const)
+    for (const name of objects(db, type))
+      if (!keep[type].has(name)) db.exec(`DROP ${type.toUpperCase()} "${name}"`);
+  for (const table of objects(db, 'table')) {
+    if (table === 'schema_migrations') continue;
+    if (!keep.table.has(table)) {
+      db.exec(`DROP TABLE "${table}"`);
+      continue;
+    }
+    const wanted = new Set(columns(baseline, table));
+    for (const column of columns(db, table))
+      if (!wanted.has(column)) db.exec(`ALTER TABLE "${table}" DROP COLUMN "${column}"`);
+  }
+  baseline.close();
+}
+
+/** The same for a PostgreSQL schema (the client's search_path is that schema): tables, columns and indexes. */
+export async function rewindToBaselinePostgres(client: pg.Client): Promise<void> {
+  const schema = (await client.query<{ name: string }>('SELECT current_schema() AS name')).rows[0]!.name;
+  const scratch = `baseline_${Math.random().toString(36).slice(2, 10)}`;
+  await client.query(`CREATE SCHEMA ${scratch}`);
+  try {
+    const path = (await client.query<{ search_path: string }>('SHOW search_path')).rows[0]!.search_path;
+    await client.query(`SET search_path TO ${scratch}`);
+    await client.query(baselineSql('postgres'));
+    await client.query(`SET search_path TO ${path}`);
+    const names = async (sql: string, of: string): Promise<Set<string>> =>
+      new Set((await client.query<{ name: string }>(sql, [of])).rows.map((row) => row.name));
+    const indexes = (of: string) =>
+      names('SELECT indexname AS name FROM pg_indexes WHERE schemaname = $1', of);
+    const tables = (of: string) =>
+      names(
+        "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = $1 AND table_type = 'BASE TABLE'",
+        of,
+      );
+    const columns = (of: string) =>
+      names(
+        "SELECT table_name || '.' || column_name AS name FROM information_schema.columns WHERE table_schema = $1",
+        of,
+      );
+    const keepTables = await tables(scratch);
+    keepTables.add('schema_migrations');
+    const keepIndexes = await indexes(scratch);
+    const keepColumns = await columns(scratch);
+    for (const table of await tables(schema))
+      if (!keepTables.has(table)) await client.query(`DROP TABLE "${schema}"."${table}" CASCADE`);
+    for (const index of await indexes(schema))
+      if (!keepIndexes.has(index) && !index.endsWith('_pkey') && !index.startsWith('schema_migrations'))
+        await client.query(`DROP INDEX IF EXISTS "${schema}"."${index}" CASCADE`);
+    for (const column of await columns(schema)) {
+      const [table, name] = column.split('.') as [string, string];
+      if (keepTables.has(table) && table !== 'schema_migrations' && !keepColumns.has(column))
+        await client.query(`ALTER TABLE "${schema}"."${table}" DROP COLUMN "${name}" CASCADE`);
+    }
+  } finally {
+    await client.query(`DROP SCHEMA ${scratch} CASCADE`);
+  }
 }

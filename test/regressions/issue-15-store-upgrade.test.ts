@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 
 import { nestsDeeperThan } from '../../src/store/servable.js';
 import { type AppSetup, startSetup } from '../helpers/app-setups.js';
-import { recordAsLegacyPostgres } from '../helpers/legacy-schemas.js';
+import { recordAsLegacyPostgres, rewindToBaselinePostgres } from '../helpers/legacy-schemas.js';
 import { expectReadsServe, expectSnapshot, nestedJson, waitingEvent } from '../helpers/poison.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -143,9 +143,8 @@ describe('issue 15: upgrading data written before the fix', () => {
     const client = new pg.Client({ connectionString: first.location });
     await client.connect();
     await client.query('DROP TABLE fold_failures');
-    // Nor what came after the baseline (0101_reconcile.sql, 0102_people.sql).
-    await client.query('DROP TABLE reconcile_runs, users, sessions');
-    await client.query('ALTER TABLE events DROP COLUMN source, DROP COLUMN rest_source');
+    // Nor what came after the baseline.
+    await rewindToBaselinePostgres(client);
     await recordAsLegacyPostgres(client, 2);
     await client.end();
 

@@ -8,7 +8,12 @@ import { createCallFold } from '../../src/calls/index.js';
 import type { Store } from '../../src/store/index.js';
 import { callsFileOf, createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { callFlows } from '../helpers/call-flows.js';
-import { applyLegacySqlite, legacyMigrations, recordAsLegacySqlite } from '../helpers/legacy-schemas.js';
+import {
+  applyLegacySqlite,
+  legacyMigrations,
+  recordAsLegacySqlite,
+  rewindToBaselineSqlite,
+} from '../helpers/legacy-schemas.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { newEvent } from './contract.js';
 
@@ -68,11 +73,9 @@ describe('SQLite: the events of a call through its links (legacy events migratio
     // Back to the previous schemas: the events' call-key index (legacy events schema 0009), and a calls file of
     // legacy schema 0001 (calls by key, links without seqs) that has folded every event.
     const events = new Database(file);
+    // Nor what came after the baseline.
+    rewindToBaselineSqlite(events, 'sqlite-events');
     events.exec('CREATE INDEX events_call_key ON events (call_key)');
-    // Nor what came after the baseline (0101_reconcile.sql, 0102_people.sql).
-    events.exec(
-      'DROP TABLE users; DROP TABLE sessions; DROP TABLE reconcile_runs; DROP INDEX events_not_webhook; ALTER TABLE events DROP COLUMN rest_source; ALTER TABLE events DROP COLUMN source',
-    );
     recordAsLegacySqlite(events, 'sqlite-events', 9);
     const lastSeq = events.prepare('SELECT max(seq) FROM events').pluck().get() as number;
     events.close();
