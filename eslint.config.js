@@ -21,6 +21,7 @@ const FEATURES = [
   'people',
   'alerts',
   'retention',
+  'followups',
 ];
 
 /** The architecture, as import rules (design.md, style.md §4.2): a wrong import fails `npm test`. */
@@ -47,6 +48,7 @@ const zones = [
     './src/people',
     './src/alerts',
     './src/retention',
+    './src/followups',
     './src/http',
   ].map((target) => ({
     target,

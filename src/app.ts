@@ -37,6 +37,7 @@ import {
   type EndpointService,
 } from './delivery/index.js';
 import { AppError } from './errors.js';
+import { followupRoutes } from './followups/index.js';
 import { createErrorHandler, notFoundHandler } from './http/error-handler.js';
 import { rejectNonFiniteQuery } from './http/finite-query.js';
 import { healthRoutes } from './http/health-routes.js';
@@ -429,6 +430,14 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       }),
     );
     await api.register(alertsRoutes({ store: deps.store, now, onRuleChanged: () => void alerts.evaluate() }));
+    await api.register(
+      followupRoutes({
+        store: deps.store,
+        now,
+        settled: () => projection.settled(),
+        onChange: (number) => bus.publish({ type: 'followup', id: null, data: { number } }),
+      }),
+    );
     await api.register(deliveryRoutes({ store: deps.store, endpoints, now, onRetry: () => worker.wake() }));
     await api.register(
       liveRoutes({

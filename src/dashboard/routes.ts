@@ -74,6 +74,8 @@ export function dashboardRoutes(mayView: (request: FastifyRequest) => Promise<bo
     'login.js',
     'people.css',
     'reports.html',
+    'followups.html',
+    'followups.js',
     'wallboard.js',
     'live-state.js',
     'call.js',
@@ -95,6 +97,16 @@ export function dashboardRoutes(mayView: (request: FastifyRequest) => Promise<bo
       if (OPEN_ROUTES.has(request.routeOptions.url ?? '') || (await mayView(request))) return;
       return reply.headers(SECURITY_HEADERS).redirect(loginLocation(request.url), 303);
     });
+    app.get(
+      '/followups',
+      {
+        schema: {
+          summary: 'The follow-up list: callers to call back (?status=done: those cleared)',
+          produces: ['text/html'],
+        },
+      },
+      async (_request, reply) => send(reply, assets.get('followups.html')!),
+    );
     app.get(
       '/login',
       {

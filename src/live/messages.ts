@@ -32,7 +32,9 @@ export type LiveMessage =
       readonly id: string | null;
       readonly data: { readonly firing: readonly unknown[] };
     }
-  | { readonly type: 'snapshot'; readonly id: string | null; readonly data: unknown };
+  | { readonly type: 'snapshot'; readonly id: string | null; readonly data: unknown }
+  // A caller's follow-up entry changed other than by a call (a person marked it handled): lists fetch it again.
+  | { readonly type: 'followup'; readonly id: null; readonly data: { number: string } };
 
 export function summariseEvent(event: StoredEvent): EventSummary {
   return {

@@ -38,6 +38,7 @@ export type {
   NewDelivery,
   RetryQuery,
 } from './delivery-records.js';
+export type { FollowupAction, FollowupCall, FollowupStore } from './followup-records.js';
 export { isItemFault } from './group-commit.js';
 export {
   hasRole,

@@ -73,10 +73,15 @@ describe('planMigrations', () => {
       'apply 0101_reconcile.sql',
       'apply 0102_people.sql',
       'apply 0103_alerts.sql',
+      'apply 0104_followups.sql',
     ]);
-    expect(steps([100, 101, 102, 103])).toEqual([]);
-    expect(steps([100, 101])).toEqual(['apply 0102_people.sql', 'apply 0103_alerts.sql']);
-    expect(steps([1, 2, 3, 5, 6, 7, 8, 9, 10, 100, 101, 102, 103])).toEqual([]);
+    expect(steps([100, 101, 102, 103, 104])).toEqual([]);
+    expect(steps([100, 101])).toEqual([
+      'apply 0102_people.sql',
+      'apply 0103_alerts.sql',
+      'apply 0104_followups.sql',
+    ]);
+    expect(steps([1, 2, 3, 5, 6, 7, 8, 9, 10, 100, 101, 102, 103, 104])).toEqual([]);
   });
 
   it('brings a database of a version before the baseline through the legacy files it has not seen, then adopts the baseline', () => {
@@ -87,19 +92,21 @@ describe('planMigrations', () => {
       'apply 0101_reconcile.sql',
       'apply 0102_people.sql',
       'apply 0103_alerts.sql',
+      'apply 0104_followups.sql',
     ]);
     expect(steps([1, 2, 3, 5, 6, 7, 8, 9, 10])).toEqual([
       'adopt 0100_baseline.sql',
       'apply 0101_reconcile.sql',
       'apply 0102_people.sql',
       'apply 0103_alerts.sql',
+      'apply 0104_followups.sql',
     ]);
-    expect(steps([1])).toHaveLength(events.legacy.length - 1 + 1 + 3);
+    expect(steps([1])).toHaveLength(events.legacy.length - 1 + 1 + 4);
   });
 
   it('refuses a database migrated by a newer telehook, or listing a version no telehook shipped', () => {
-    expect(() => steps([100, 101, 102, 103, 104])).toThrow(
-      /newer telehook \(schema 104; this version knows 103\)/,
+    expect(() => steps([100, 101, 102, 103, 104, 105])).toThrow(
+      /newer telehook \(schema 105; this version knows 104\)/,
     );
     expect(() => steps([1, 4])).toThrow(
       /migrations that no version of telehook before its baseline shipped \(4\)/,

@@ -31,7 +31,7 @@ describe.skipIf(!canRun)('signing in, in a real browser', () => {
     const { page, errors } = await openPage(browser, `${server.url}/`, { width: 390, height: 844 });
     expect(new URL(page.url()).pathname).toBe('/login');
     await screenshot(page, 'login');
-    for (const path of ['/calls/some-call', '/?token=not-a-token']) {
+    for (const path of ['/calls/some-call', '/calls', '/followups', '/?token=not-a-token']) {
       await page.goto(`${server.url}${path}`);
       expect(new URL(page.url()).pathname, path).toBe('/login');
       expect(await page.locator('h1').textContent()).toBe('Sign in to telehook');

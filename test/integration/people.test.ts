@@ -124,6 +124,8 @@ describe.each(SETUPS)('people and sign-in (%s)', (setup) => {
       ['/', '/login'],
       ['/?token=wrong', '/login?next=%2F%3Ftoken%3Dwrong'],
       ['/calls/abc', '/login?next=%2Fcalls%2Fabc'],
+      ['/calls', '/login?next=%2Fcalls'],
+      ['/followups', '/login?next=%2Ffollowups'],
     ] as const) {
       const page = await get(url);
       expect(page.statusCode, url).toBe(303);

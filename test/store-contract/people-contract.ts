@@ -82,5 +82,30 @@ export function describePeopleContract(name: string, createLocation: () => Promi
         expect(await store.findSession('r1', 2_000)).toBeNull();
       });
     });
+    it('keeps what supervisors did about callers, oldest first, by time and by number', async () => {
+      await withStore(async (store, location) => {
+        const action = (number: string, at: number, by = 'sam') =>
+          ({ number, action: 'handled', note: `called ${number} back`, by, at }) as const;
+        await store.recordFollowupAction(action('911', 3_000));
+        await store.recordFollowupAction(action('922', 1_000, 'API token'));
+        await store.recordFollowupAction(action('911', 2_000));
+        await store.close();
+        const reopened = await location.open();
+        try {
+          expect(await reopened.listFollowupActions({ from: 0 })).toEqual([
+            action('922', 1_000, 'API token'),
+            action('911', 2_000),
+            action('911', 3_000),
+          ]);
+          expect(await reopened.listFollowupActions({ from: 2_500 })).toEqual([action('911', 3_000)]);
+          expect(await reopened.listFollowupActions({ from: 0, number: '922' })).toEqual([
+            action('922', 1_000, 'API token'),
+          ]);
+          expect(await reopened.listFollowupCalls({ from: 0, to: 10_000 })).toEqual([]);
+        } finally {
+          await reopened.close();
+        }
+      });
+    });
   });
 }

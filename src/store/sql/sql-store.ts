@@ -22,6 +22,7 @@ import {
   toDelivery,
   toEndpoint,
 } from '../delivery-rows.js';
+import type { FollowupStore } from '../followup-records.js';
 import type { PeopleStore } from '../people-records.js';
 import { readCallRecord, readCallRecords } from '../servable.js';
 import type { CallFilter, CallQuery, FactsQuery, Page, Store, StoredEvent, SummaryQuery } from '../store.js';
@@ -35,6 +36,7 @@ import {
 } from '../stored-event.js';
 import { createAlertQueries } from './alerts.js';
 import { type Dialect, truthy } from './dialect.js';
+import { createFollowupQueries } from './followups.js';
 import { createPeopleQueries } from './people.js';
 import { all, one, type Program, run } from './program.js';
 import {
@@ -103,7 +105,8 @@ export type SqlStore = Pick<
   | 'replaceNumber'
 > &
   PeopleStore &
-  AlertStore & {
+  AlertStore &
+  FollowupStore & {
     /** Events by their sequence numbers, in store order. */
     eventsBySeq(seqs: readonly number[]): Promise<StoredEvent[]>;
     /** Calls by key (those that still exist). */
@@ -322,6 +325,7 @@ export function createSqlStore(engine: Engine): SqlStore {
   return {
     ...createPeopleQueries(engine),
     ...createAlertQueries(engine, (deliveries) => enqueue(deliveries)),
+    ...createFollowupQueries(engine),
     // Backfill rows are few: with `source <> 'webhook'` the partial index events_not_webhook walks them alone.
     listEvents: async ({ after, limit, source }) =>
       toPage(
