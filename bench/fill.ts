@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
+import Database from 'better-sqlite3';
+
 import { createCallFold } from '../src/calls/index.js';
 import { dedupeKeyOf } from '../src/receiver/index.js';
 import type { NewEvent, Store } from '../src/store/index.js';
 import { CALLS_MIGRATIONS_DIR, loadMigrations } from '../src/store/sqlite/migrate.js';
-import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import { callsFileOf, createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { normalise, parse } from '../src/telecmi/index.js';
 import { callFlows } from '../test/helpers/call-flows.js';
 
@@ -145,4 +147,47 @@ export async function prefilledDataDir(
   await store.close();
   writeFileSync(path.join(dir, 'done'), new Date().toISOString());
   return dir;
+}
+
+/**
+ * Grows a filled SQLite store to about `calls` calls without folding millions more events: the ended calls of its
+ * `days` days are copied into the `days` before, and before those, as often as needed (a new key and id, times moved
+ * by whole periods, the record's key and start time rewritten), with their agent legs. The copies have no events
+ * and no links (a copy is not found by its TeleCMI ids): they are rows for the list and metric queries to read.
+ */
+export function copyCallsBack(file: string, options: { calls: number; days: number }): number {
+  const db = new Database(callsFileOf(file));
+  try {
+    const original = db.prepare('SELECT count(*) AS n, max(id) AS top FROM calls').get() as {
+      n: number;
+      top: number;
+    };
+    const ended = db.prepare("SELECT count(*) FROM calls WHERE state = 'ended'").pluck().get() as number;
+    const span = options.days * 86_400_000;
+    const copyCalls =
+      db.prepare(`INSERT INTO calls (id, key, started_at, direction, state, outcome, from_number,
+        to_number, virtual_number, team, answered_by, placed_by, waited_sec, talk_sec, last_event_at, leg_only, record)
+      SELECT id + @shift, key || '~' || @copy, started_at - @back, direction, state, outcome, from_number, to_number,
+        virtual_number, team, answered_by, placed_by, waited_sec, talk_sec, last_event_at - @back, leg_only,
+        json_set(record, '$.key', key || '~' || @copy, '$.startedAt', started_at - @back)
+      FROM calls WHERE id <= @top AND state = 'ended'`);
+    const copyAgents = db.prepare(`INSERT INTO call_agents (call_id, position, agent, team, rang_at, answered,
+        missed_by_agent, talk_sec)
+      SELECT a.call_id + @shift, a.position, a.agent, a.team, a.rang_at - @back, a.answered, a.missed_by_agent,
+        a.talk_sec
+      FROM call_agents a JOIN calls c ON c.id = a.call_id WHERE c.id <= @top AND c.state = 'ended'`);
+    let total = original.n;
+    for (let copy = 1; total + ended <= options.calls + ended / 2; copy += 1) {
+      const parameters = { copy, shift: copy * original.top, back: copy * span, top: original.top };
+      db.transaction(() => {
+        copyCalls.run(parameters);
+        copyAgents.run(parameters);
+      })();
+      total += ended;
+    }
+    db.pragma('optimize');
+    return total;
+  } finally {
+    db.close();
+  }
 }

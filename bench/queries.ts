@@ -16,21 +16,23 @@ import { request } from 'undici';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { callsFileOf, createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
-import { fillStore, schemaVersion } from './fill.js';
+import { copyCallsBack, fillStore, schemaVersion } from './fill.js';
 
 const { values } = parseArgs({
   options: {
-    events: { type: 'string', default: '1000000' },
+    events: { type: 'string', default: '350000' },
+    calls: { type: 'string', default: '1000000' },
     runs: { type: 'string', default: '20' },
     fresh: { type: 'boolean', default: false },
   },
 });
 const EVENTS = Number(values.events);
 const RUNS = Number(values.runs);
+const CALLS = Number(values.calls);
 const END = Date.UTC(2026, 10, 26);
 const DAY = 86_400_000;
 
-const dir = path.resolve('bench/.cache', `queries-${EVENTS}-schema-${schemaVersion()}`);
+const dir = path.resolve('bench/.cache', `queries-${EVENTS}e-${CALLS}c-schema-${schemaVersion()}`);
 const file = path.join(dir, 'telehook.db');
 if (values.fresh) rmSync(dir, { recursive: true, force: true });
 if (!existsSync(file)) {
@@ -39,7 +41,8 @@ if (!existsSync(file)) {
   const store = createSqliteStore({ file });
   const filled = await fillStore(store, { events: EVENTS, days: 30, end: END, log: console.log });
   await store.close();
-  console.log(`  ${filled.events} events`);
+  console.log(`  ${filled.events} events; copying calls back month by month up to ${CALLS} calls…`);
+  console.log(`  ${copyCallsBack(file, { calls: CALLS, days: 30 })} calls`);
 }
 
 const raw = new Database(file, { readonly: true });
@@ -129,6 +132,20 @@ for (let run = 0; run < RUNS; run += 1)
   );
 results['calls, page filtered by outcome'] = summary(filteredSamples);
 
+// The call history page: a page of 50 of a month, newest first, and the next page after it.
+const monthQuery = `from=${month.from}&to=${month.to}`;
+await measure('/calls page: 50 of a month', `/api/calls?limit=50&${monthQuery}`);
+await measure('/calls page: 50 abandoned, any time', `/api/calls?limit=50&outcome=abandoned`);
+// A month's report: the four requests /reports sends.
+await measure('/reports: month by day', `/api/stats?${monthQuery}&groupBy=day`);
+await measure('/reports: month by agent', `/api/stats?${monthQuery}&groupBy=agent`);
+await measure('/reports: month by team', `/api/stats?${monthQuery}&groupBy=team`);
+await measure('/reports: month repeat callers', `/api/repeat-callers?${monthQuery}&limit=100`);
+await measure(
+  '/reports: month by 15 min, business hours',
+  `/api/stats?${monthQuery}&groupBy=15min&hours=09:00-18:00`,
+);
+
 const exportStarted = process.hrtime.bigint();
 const csv = await fetchText('/api/calls.csv');
 const exportMs = Number(process.hrtime.bigint() - exportStarted) / 1e6;
@@ -156,5 +173,9 @@ const targets = [
   ['stats for a day under 50 ms', results['stats, one day']!.p50 < 50],
   ['stats for a month under 300 ms', results['stats, one month']!.p50 < 300],
   ['export at 100,000 calls/s or more', exported / (exportMs / 1000) >= 100_000],
+  ['a /calls page under 200 ms', results['/calls page: 50 of a month']!.p50 < 200],
+  ...Object.entries(results)
+    .filter(([name]) => name.startsWith('/reports'))
+    .map(([name, result]) => [`${name} under 200 ms`, result.p50 < 200] as const),
 ] as const;
 for (const [name, ok] of targets) console.log(`${ok ? 'PASS' : 'FAIL'}  ${name}`);
