@@ -1,13 +1,13 @@
 import { randomInt } from 'node:crypto';
 import { setImmediate as yieldToIngest } from 'node:timers/promises';
 
-import type { RetainedData, Store } from '../store/index.js';
+import type { NumberData, Store } from '../store/index.js';
 
-const KINDS: readonly RetainedData[] = ['events', 'calls', 'deliveries', 'quarantine'];
+const KINDS: readonly NumberData[] = ['events', 'calls', 'deliveries', 'quarantine', 'alerts', 'followups'];
 const BATCH = 500;
 
 /** How many rows of each kind held the number (and were changed, unless it was a dry run). */
-export type ForgetResult = Record<RetainedData, number>;
+export type ForgetResult = Record<NumberData, number>;
 
 /** A phone number as telehook keeps it (digits only), or null when `text` is not one. */
 export function normaliseNumber(text: string): string | null {
@@ -28,7 +28,7 @@ export function maskOf(number: string): string {
 
 /**
  * Replaces one person's phone number everywhere telehook keeps it (events' raw payloads, calls, deliveries,
- * quarantined requests) with one mask, in batches that give the event loop back between them. The same mask
+ * quarantined requests, alerts, follow-up actions) with one mask, in batches that give the event loop back between them. The same mask
  * everywhere: that person's calls still match each other (a missed call and its callback). With `dryRun`,
  * changes nothing and counts what it would change.
  */
@@ -38,7 +38,7 @@ export async function forgetNumber(
   options: { readonly dryRun?: boolean; readonly replacement?: string } = {},
 ): Promise<ForgetResult> {
   const replacement = options.dryRun ? null : (options.replacement ?? maskOf(number));
-  const result: ForgetResult = { events: 0, calls: 0, deliveries: 0, quarantine: 0 };
+  const result: ForgetResult = { events: 0, calls: 0, deliveries: 0, quarantine: 0, alerts: 0, followups: 0 };
   for (const data of KINDS) {
     let after: string | null = null;
     do {

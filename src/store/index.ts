@@ -87,6 +87,7 @@ export type {
   ReconcileStatus,
   RepeatCaller,
   RepeatCallersQuery,
+  NumberData,
   RetainedData,
   Store,
   StoredEvent,

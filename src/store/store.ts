@@ -287,7 +287,7 @@ export interface Store extends PeopleStore, AlertStore, FollowupStore {
   /**
    * Replaces a phone number (as a whole run of digits) in the rows of one kind after a key, at most `limit` rows read
    * in one transaction: events' and quarantined requests' raw bytes, deliveries' payloads, calls' records and
-   * number columns. Only the digits change: ids, times, outcomes and dedupe keys stay, so no call is merged or split
+   * number columns, alerts' summaries and details, follow-up actions' numbers and notes. Only the digits change: ids, times, outcomes and dedupe keys stay, so no call is merged or split
    * and every figure stays the same. With `replacement` null nothing is written: the rows that hold it are counted.
    *
    * @example
@@ -295,7 +295,7 @@ export interface Store extends PeopleStore, AlertStore, FollowupStore {
    * do ({ next: after } = await store.replaceNumber('calls', { number, replacement }, after, 500)); while (after);
    */
   replaceNumber(
-    data: RetainedData,
+    data: NumberData,
     change: NumberChange,
     after: string | null,
     limit: number,
@@ -310,6 +310,9 @@ export interface Store extends PeopleStore, AlertStore, FollowupStore {
 
 /** The kinds of data that retention deletes and that hold phone numbers. */
 export type RetainedData = 'events' | 'calls' | 'deliveries' | 'quarantine';
+
+/** Every kind of data that holds phone numbers (what `telehook forget` masks). */
+export type NumberData = RetainedData | 'alerts' | 'followups';
 
 /** A phone number to replace; with `replacement` null, only count the rows that hold it. */
 export interface NumberChange {

@@ -84,7 +84,9 @@ describe.each(SETUPS)('retention and forget (%s)', (setupName) => {
         { input: new PassThrough(), output: dry.stream },
       ),
     ).toBe(0);
-    expect(dry.text()).toContain(`${number} is in 2 events, 2 calls, 0 deliveries, 0 quarantined requests`);
+    expect(dry.text()).toContain(
+      `${number} is in 2 events, 2 calls, 0 deliveries, 0 quarantined requests, 0 alerts, 0 follow-up actions`,
+    );
     expect(dry.text()).toContain('Dry run: nothing was changed.');
 
     const done = sink();

@@ -121,7 +121,7 @@ export function describeRetentionContract(name: string, createLocation: () => Pr
       });
     });
 
-    it('forgets a number in events, calls, deliveries and quarantine; a dry run counts it; figures and rebuilds stay right', async () => {
+    it('forgets a number in events, calls, deliveries, quarantine, alerts and follow-up actions; a dry run counts it; figures and rebuilds stay right', async () => {
       await withStore(async (store) => {
         await ingest(
           store,
@@ -147,6 +147,29 @@ export function describeRetentionContract(name: string, createLocation: () => Pr
         await store.quarantineRequest(quarantined(1, T0, `{"from":"+${CALLER}"}`));
         // A longer number that holds the caller's digits is another person's.
         await store.quarantineRequest(quarantined(2, T0, `{"from":"${CALLER}1"}`));
+        // An alert that names the caller, and what a supervisor did about them.
+        const alert = {
+          id: 'al_forget',
+          rule: 'missed-not-called-back',
+          firedAt: T0,
+          summary: `+${CALLER} not called back for 31 min`,
+          details: { callers: [{ number: CALLER, missedAt: T0 }] },
+        };
+        expect(await store.fireAlert(alert, [])).toBe(true);
+        await store.recordFollowupAction({
+          number: CALLER,
+          action: 'handled',
+          note: `rang ${CALLER} from a mobile`,
+          by: 'sam',
+          at: T0,
+        });
+        await store.recordFollowupAction({
+          number: OTHER,
+          action: 'handled',
+          note: 'texted',
+          by: 'sam',
+          at: T0,
+        });
         const callsBefore = await allCalls(store);
         const figuresBefore = await summary(store);
         const callerCalls = callsBefore.filter((call) => call.from === CALLER).length;
@@ -156,7 +179,7 @@ export function describeRetentionContract(name: string, createLocation: () => Pr
         // Calls from the caller, and calls to the caller (a callback) or that name it (`callback.to`).
         expect(dry.calls).toBe(callsBefore.filter((call) => JSON.stringify(call).includes(CALLER)).length);
         expect(dry.events).toBeGreaterThanOrEqual(callerCalls);
-        expect(dry).toMatchObject({ deliveries: 1, quarantine: 1 });
+        expect(dry).toMatchObject({ deliveries: 1, quarantine: 1, alerts: 1, followups: 1 });
         expect(await allCalls(store)).toEqual(callsBefore);
 
         const mask = '112345678901';
@@ -166,6 +189,8 @@ export function describeRetentionContract(name: string, createLocation: () => Pr
           calls: 0,
           deliveries: 0,
           quarantine: 0,
+          alerts: 0,
+          followups: 0,
         });
         const callsAfter = await allCalls(store);
         // The same calls, outcomes and times; only the caller's number changed, to the one mask.
@@ -185,6 +210,16 @@ export function describeRetentionContract(name: string, createLocation: () => Pr
         );
         const kept = (await store.listQuarantine({ limit: 10 })).items.map((q) => q.raw);
         expect(kept).toEqual([`{"from":"+${mask}"}`, `{"from":"${CALLER}1"}`]);
+        const [keptAlert] = (await store.listAlerts({ limit: 10 })).items;
+        expect(keptAlert).toMatchObject({
+          summary: `+${mask} not called back for 31 min`,
+          details: { callers: [{ number: mask, missedAt: T0 }] },
+        });
+        const actions = await store.listFollowupActions({ from: 0 });
+        expect(actions.map((action) => [action.number, action.note])).toEqual([
+          [mask, `rang ${mask} from a mobile`],
+          [OTHER, 'texted'],
+        ]);
 
         // A rebuild reads the masked raw payloads (JSON numbers still numbers) and folds them into the same calls.
         await store.resetCalls();

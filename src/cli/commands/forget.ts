@@ -20,7 +20,7 @@ export interface Terminal {
 }
 
 const describe = (found: ForgetResult): string =>
-  `${found.events} events, ${found.calls} calls, ${found.deliveries} deliveries, ${found.quarantine} quarantined requests`;
+  `${found.events} events, ${found.calls} calls, ${found.deliveries} deliveries, ${found.quarantine} quarantined requests, ${found.alerts} alerts, ${found.followups} follow-up actions`;
 
 /**
  * `telehook forget <number>`: a data-protection request. Replaces one person's phone number everywhere telehook

@@ -1,6 +1,6 @@
-import sql, { raw } from 'sql-template-tag';
+import sql, { join, raw } from 'sql-template-tag';
 
-import type { NumberBatch, NumberChange, RetainedData } from '../store.js';
+import type { NumberBatch, NumberChange, NumberData, RetainedData } from '../store.js';
 import type { Dialect } from './dialect.js';
 import { all, type Program, run } from './program.js';
 
@@ -10,7 +10,9 @@ export const WRITE_PATH = {
   deliveries: 'queue',
   quarantine: 'queue',
   calls: 'calls',
-} as const satisfies Record<RetainedData, 'queue' | 'calls'>;
+  alerts: 'queue',
+  followups: 'queue',
+} as const satisfies Record<NumberData, 'queue' | 'calls'>;
 
 /**
  * Deletes at most `limit` rows of one kind older than `before` (epoch ms), oldest first; returns how many. Small
@@ -46,22 +48,33 @@ export function* pruneBatch(d: Dialect, data: RetainedData, before: number, limi
  */
 const tokenOf = (number: string): RegExp => new RegExp(`(?<![0-9])${number}(?![0-9])`, 'g');
 
-const TABLES = {
-  events: { column: 'raw', time: 'received_at', bytes: true },
-  quarantine: { column: 'raw', time: 'received_at', bytes: true },
-  deliveries: { column: 'payload', time: 'created_at', bytes: false },
-  calls: { column: 'record', time: 'last_event_at', bytes: false },
-} as const;
+const TABLES: Record<
+  NumberData,
+  {
+    readonly table: string;
+    readonly columns: readonly string[];
+    readonly time: string;
+    readonly bytes: boolean;
+  }
+> = {
+  events: { table: 'events', columns: ['raw'], time: 'received_at', bytes: true },
+  quarantine: { table: 'quarantine', columns: ['raw'], time: 'received_at', bytes: true },
+  deliveries: { table: 'deliveries', columns: ['payload'], time: 'created_at', bytes: false },
+  calls: { table: 'calls', columns: ['record'], time: 'last_event_at', bytes: false },
+  // A caller's number is in an alert's text (missed-not-called-back) and is a follow-up action's key.
+  alerts: { table: 'alerts', columns: ['summary', 'details'], time: 'fired_at', bytes: false },
+  followups: { table: 'followup_actions', columns: ['number', 'note'], time: 'at', bytes: false },
+};
 
 /**
  * Replaces a phone number in the rows of one kind after `after` (at most `limit` rows read): the raw bytes of events
- * and quarantined requests, deliveries' payloads, calls' records and number columns. Ids, times and outcomes are not
+ * and quarantined requests, deliveries' payloads, calls' records and number columns, alerts' texts, follow-up actions. Ids, times and outcomes are not
  * touched, so no call is merged or split and every figure stays what it was. Rows are read in key order, since a
  * row may hold the digits only inside a longer number, and is then left as it is.
  */
 export function* replaceNumberBatch(
   d: Dialect,
-  data: RetainedData,
+  data: NumberData,
   change: NumberChange,
   after: string | null,
   limit: number,
@@ -69,30 +82,41 @@ export function* replaceNumberBatch(
   const table = TABLES[data];
   const key = data === 'calls' ? d.callId : 'seq';
   const needle = table.bytes ? Buffer.from(change.number, 'latin1') : change.number;
+  const holds = join(
+    table.columns.map((column) => d.contains(column, needle)),
+    ' OR ',
+  );
   const older = change.before === undefined ? sql`` : sql` AND ${raw(table.time)} < ${change.before}`;
   const from = after === null ? sql`` : sql` AND ${raw(key)} > ${after}`;
-  const rows = yield* all<{ k: string | number; v: Uint8Array | string }>(
-    sql`SELECT ${raw(key)} AS k, ${raw(table.column)} AS v FROM ${raw(data)}
-      WHERE ${d.contains(table.column, needle)}${older}${from} ORDER BY ${raw(key)} LIMIT ${limit}`,
+  const rows = yield* all<{ k: string | number } & Record<string, Uint8Array | string>>(
+    sql`SELECT ${raw(key)} AS k, ${raw(table.columns.join(', '))} FROM ${raw(table.table)}
+      WHERE (${holds})${older}${from} ORDER BY ${raw(key)} LIMIT ${limit}`,
   );
   const token = tokenOf(change.number);
   let changed = 0;
   for (const row of rows) {
-    const text = typeof row.v === 'string' ? row.v : Buffer.from(row.v).toString('latin1');
-    const masked = text.replace(token, change.replacement ?? '');
-    if (masked === text) continue;
+    const texts = table.columns.map((column) => {
+      const value = row[column]!;
+      return typeof value === 'string' ? value : Buffer.from(value).toString('latin1');
+    });
+    const masked = texts.map((text) => text.replace(token, change.replacement ?? ''));
+    if (masked.every((text, i) => text === texts[i])) continue;
     changed += 1;
     if (change.replacement === null) continue;
-    const value = table.bytes ? Buffer.from(masked, 'latin1') : masked;
+    const values = masked.map((text) => (table.bytes ? Buffer.from(text, 'latin1') : text));
     if (data === 'calls') {
       const { number, replacement } = change;
-      yield* run(sql`UPDATE calls SET record = ${value},
+      yield* run(sql`UPDATE calls SET record = ${values[0]},
         from_number = CASE WHEN from_number = ${number} THEN ${replacement} ELSE from_number END,
         to_number = CASE WHEN to_number = ${number} THEN ${replacement} ELSE to_number END,
         virtual_number = CASE WHEN virtual_number = ${number} THEN ${replacement} ELSE virtual_number END
         WHERE ${raw(key)} = ${row.k}`);
     } else {
-      yield* run(sql`UPDATE ${raw(data)} SET ${raw(table.column)} = ${value} WHERE seq = ${row.k}`);
+      const sets = join(
+        table.columns.map((column, i) => sql`${raw(column)} = ${values[i]}`),
+        ', ',
+      );
+      yield* run(sql`UPDATE ${raw(table.table)} SET ${sets} WHERE seq = ${row.k}`);
     }
   }
   const last = rows.at(-1);
