@@ -138,6 +138,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     // Fastify's request log lines would carry the URL, and with it the ingest token.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimitBytes,
+    // Behind the proxies named: request.ip is the client's (logs, the sign-in limit), request.protocol says HTTPS.
+    trustProxy: config.trustProxy ?? false,
     // Our own onRequest hook answers 503 while closing, in the error shape of every other answer.
     return503OnClosing: false,
     ...httpEdgeOptions(config, {

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 
 import { ConfigError } from './config/config-error.js';
@@ -67,6 +68,11 @@ export interface Config {
   readonly requestTimeoutMs: number;
   /** An idle keep-alive connection is closed after this long. */
   readonly keepAliveTimeoutMs: number;
+  /**
+   * The proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed (addresses, CIDR ranges or `loopback`,
+   * comma-separated), so that logs and the sign-in limit see the client and cookies know HTTPS; null: none.
+   */
+  readonly trustProxy: string | null;
   /** Most TCP connections open at once; more are closed as they arrive. */
   readonly maxConnections: number;
   /** The TeleCMI app id (digits) whose REST API telehook reads; null: backfill and recordings are off. */
@@ -342,6 +348,16 @@ export const SETTINGS: Settings = {
     fallback: () => '72s',
     parse: (text) => parseDurationIn(text, 100, 3_600_000),
     describe: "close an idle keep-alive connection after this long (longer than a proxy's idle timeout)",
+  },
+  // Off by default: believed from anyone, X-Forwarded-For would let a client pick the address the sign-in limit
+  // counts, and X-Forwarded-Proto would mark a plain-HTTP cookie Secure.
+  trustProxy: {
+    env: 'TELEHOOK_TRUST_PROXY',
+    flag: '--trust-proxy',
+    fallback: () => '',
+    parse: (text) => parseProxyList(text),
+    describe:
+      'proxies in front whose X-Forwarded-For/-Proto are believed: addresses, CIDR ranges or loopback, comma-separated (default: none)',
   },
   // An idle keep-alive connection holds about 5 KB (4.6 KB measured with 5,000 open): 10,000 bound them to about
   // 50 MB and as many file descriptors, and leave room for a thousand wallboards and thousands of requests at once.
@@ -631,6 +647,27 @@ function parseDurationIn(text: string, minMs: number, maxMs: number): number {
   if (ms < minMs || ms > maxMs)
     throw new Error(`expected a duration from ${minMs} ms to ${maxMs / 3_600_000} h`);
   return ms;
+}
+
+/** A comma-separated list of proxy addresses (IPv4 or IPv6, with an optional /prefix) or named ranges; '' is none. */
+function parseProxyList(text: string): string | null {
+  const items = text
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+  if (items.length === 0) return null;
+  for (const item of items) {
+    if (['loopback', 'linklocal', 'uniquelocal'].includes(item)) continue;
+    const [address = '', prefix, ...rest] = item.split('/');
+    const family = isIP(address);
+    const maxPrefix = family === 6 ? 128 : 32;
+    const isPrefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= maxPrefix);
+    if (family === 0 || !isPrefixOk || rest.length > 0)
+      throw new Error(
+        `"${item}" is not an address, a CIDR range (10.0.0.0/8) or loopback, linklocal or uniquelocal`,
+      );
+  }
+  return items.join(',');
 }
 
 function parseBoolean(text: string): boolean {

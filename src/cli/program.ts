@@ -50,6 +50,7 @@ const SERVE_SETTINGS: (keyof Config)[] = [
   'headersTimeoutMs',
   'requestTimeoutMs',
   'keepAliveTimeoutMs',
+  'trustProxy',
   'maxConnections',
   // The secret has no flag: a command line is visible to every user of the machine.
   'telecmiAppId',

@@ -14,6 +14,7 @@ export const FILE_KEYS: { readonly [K in keyof Config]: string } = {
   headersTimeoutMs: 'server.headers_timeout',
   requestTimeoutMs: 'server.request_timeout',
   keepAliveTimeoutMs: 'server.keep_alive_timeout',
+  trustProxy: 'server.trust_proxy',
   maxConnections: 'server.max_connections',
   ingestToken: 'tokens.ingest',
   apiToken: 'tokens.api',
