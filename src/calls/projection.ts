@@ -194,6 +194,9 @@ export function createCallProjection(options: CallProjectionOptions): CallProjec
       }, wakeDelayMs);
     },
     async settled(maxWaitMs = 2000): Promise<void> {
+      // Stopped, it folds no more, not even for a read: what reads after a stop see is what was folded (a
+      // process shutting down, or a test holding the fold back, must not have reads fold behind its back).
+      if (isStopped) return;
       waiters += 1;
       let timeout: NodeJS.Timeout | undefined;
       try {
