@@ -56,6 +56,25 @@ const After = Type.Optional(
 );
 
 /** The calls query API: list, one call with its timeline, missed calls with callbacks, metrics, exports. */
+/** The period, time zone, team, agent and business hours of a report's query (/api/stats, /api/repeat-callers). */
+function reportPeriod(query: {
+  from?: string;
+  to?: string;
+  tz?: string;
+  team?: string;
+  agent?: string;
+  hours?: string;
+}) {
+  return {
+    from: parseTimeParam('from', query.from),
+    to: parseTimeParam('to', query.to),
+    timezone: parseTimeZoneParam('tz', query.tz),
+    team: query.team,
+    agent: query.agent,
+    hours: parseHoursParam('hours', query.hours),
+  };
+}
+
 export function callsRoutes(store: Store, calls: CallsApi): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.addHook('preHandler', refuseNonFiniteQuery);
@@ -211,15 +230,10 @@ export function callsRoutes(store: Store, calls: CallsApi): FastifyPluginAsyncTy
       async (request) => {
         const query = request.query;
         return calls.stats({
-          from: parseTimeParam('from', query.from),
-          to: parseTimeParam('to', query.to),
-          timezone: parseTimeZoneParam('tz', query.tz),
-          team: query.team,
-          agent: query.agent,
+          ...reportPeriod(query),
           groupBy: query.groupBy,
           serviceLevelSec: query.serviceLevelSec,
           shortAbandonSec: query.shortAbandonSec,
-          hours: parseHoursParam('hours', query.hours),
         });
       },
     );
@@ -255,12 +269,7 @@ export function callsRoutes(store: Store, calls: CallsApi): FastifyPluginAsyncTy
       async (request) => {
         const query = request.query;
         return calls.repeatCallers({
-          from: parseTimeParam('from', query.from),
-          to: parseTimeParam('to', query.to),
-          timezone: parseTimeZoneParam('tz', query.tz),
-          team: query.team,
-          agent: query.agent,
-          hours: parseHoursParam('hours', query.hours),
+          ...reportPeriod(query),
           minCalls: query.minCalls,
           limit: query.limit,
         });
