@@ -56,6 +56,16 @@ const After = Type.Optional(
 );
 
 /** The calls query API: list, one call with its timeline, missed calls with callbacks, metrics, exports. */
+/** The query parameters of a report's period, time zone, team, agent and business hours (read by reportPeriod). */
+const ReportPeriodParams = {
+  from: Type.Optional(TimeParam),
+  to: Type.Optional(TimeParam),
+  tz: Type.Optional(Type.String({ description: 'an IANA time zone such as Asia/Kolkata' })),
+  team: CallFilterParams.team,
+  agent: CallFilterParams.agent,
+  hours: Type.Optional(HoursParam),
+};
+
 /** The period, time zone, team, agent and business hours of a report's query (/api/stats, /api/repeat-callers). */
 function reportPeriod(query: {
   from?: string;
@@ -197,11 +207,7 @@ export function callsRoutes(store: Store, calls: CallsApi): FastifyPluginAsyncTy
           summary: 'Call-centre metrics for a period (default: today) with their definitions',
           querystring: Type.Object(
             {
-              from: Type.Optional(TimeParam),
-              to: Type.Optional(TimeParam),
-              tz: Type.Optional(Type.String({ description: 'an IANA time zone such as Asia/Kolkata' })),
-              team: CallFilterParams.team,
-              agent: CallFilterParams.agent,
+              ...ReportPeriodParams,
               groupBy: Type.Optional(
                 Type.Union(
                   [
@@ -220,7 +226,6 @@ export function callsRoutes(store: Store, calls: CallsApi): FastifyPluginAsyncTy
               shortAbandonSec: Type.Optional(
                 Type.Integer({ minimum: 0, maximum: 600, description: 'whole seconds from 0 to 600' }),
               ),
-              hours: Type.Optional(HoursParam),
             },
             { additionalProperties: false },
           ),
@@ -247,12 +252,7 @@ export function callsRoutes(store: Store, calls: CallsApi): FastifyPluginAsyncTy
             'Numbers that called several times in a period (default: today), most calls first, with how many were answered',
           querystring: Type.Object(
             {
-              from: Type.Optional(TimeParam),
-              to: Type.Optional(TimeParam),
-              tz: Type.Optional(Type.String({ description: 'an IANA time zone such as Asia/Kolkata' })),
-              team: CallFilterParams.team,
-              agent: CallFilterParams.agent,
-              hours: Type.Optional(HoursParam),
+              ...ReportPeriodParams,
               minCalls: Type.Integer({
                 minimum: 2,
                 maximum: 1000,
