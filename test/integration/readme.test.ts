@@ -8,11 +8,12 @@ import { FILE_KEYS } from '../../src/config/file-keys.js';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 
-/** The user-facing docs: README.md, docs/*.md and bench/README.md. */
+/** The user-facing docs: README.md, CHANGELOG.md, docs/*.md and bench/README.md. */
 function userDocs(): { readonly name: string; readonly text: string }[] {
   const docsDir = new URL('../../docs/', import.meta.url);
   const names = [
     'README.md',
+    'CHANGELOG.md',
     'bench/README.md',
     ...readdirSync(docsDir)
       .filter((file) => file.endsWith('.md'))
