@@ -3,9 +3,11 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it, onTestFinished } from 'vitest';
 
+import { checkClock } from '../../src/cli/doctor/store-checks.js';
 import { createFakeTelecmi, FAKE_SECRET } from '../../src/fake-telecmi/index.js';
 import { runCli, startServer, within } from '../helpers/server-process.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { createTestApp } from '../helpers/test-app.js';
 
 const telecmiEnv = (origin: string, secret = FAKE_SECRET) => ({
   TELEHOOK_TELECMI_APPID: '2222223',
@@ -86,7 +88,10 @@ describe('telehook doctor (real processes, the fake TeleCMI)', () => {
     expect(lines.get('data directory')).toEqual(['ok', expect.stringMatching(/free of .*, writable$/)]);
     expect(lines.get('tokens')).toEqual(['ok', expect.stringContaining('(mode 600)')]);
     expect(lines.get('database')).toEqual(['ok', expect.stringContaining('schema up to date')]);
-    expect(lines.get('clock')).toEqual(['ok', expect.stringContaining('median of 1 from the last day')]);
+    expect(lines.get('clock')).toEqual([
+      'ok',
+      expect.stringContaining('1 live of 1 webhook events from the last day'),
+    ]);
     expect(lines.get(`endpoint ${created.id}`)).toEqual([
       'warn',
       expect.stringMatching(/^http:\/\/127\.0\.0\.1:1\/hooks: failing for .* without a success/),
@@ -126,5 +131,36 @@ describe('telehook doctor (real processes, the fake TeleCMI)', () => {
     const result = await runCli(['doctor', '--data', tempDir()], { TELEHOOK_PORT: 'eighty' });
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/^fail +settings +Invalid setting TELEHOOK_PORT/m);
+  });
+
+  it("reads the clock from live events, not from replayed payloads that carry yesterday's TeleCMI times", async () => {
+    const { app, store, ingestPath } = await createTestApp({ startDeliveryWorker: false });
+    const post = async (uuid: string, time: number) => {
+      const payload = { type: 'event', direction: 'inbound', conversation_uuid: uuid, cmiuuid: uuid };
+      const body = {
+        ...payload,
+        from: '440000000000',
+        to: '440000000001',
+        app_id: 2222223,
+        status: 'waiting',
+        time,
+      };
+      expect((await app.inject({ method: 'POST', url: ingestPath, payload: body })).statusCode).toBe(200);
+    };
+    const now = Date.now();
+    // A replay of yesterday's calls (`telehook replay` or `send`): received now, TeleCMI times spread over the day.
+    for (let i = 0; i < 8; i++)
+      await post(`00000000-0000-4000-8000-00000000000${i}`, now - 86_000_000 + i * 3_600_000);
+    for (let i = 0; i < 3; i++) await post(`00000000-0000-4000-8000-00000000001${i}`, Date.now() - 2000);
+    const result = await checkClock(store, Date.now());
+    expect(result).toEqual({
+      name: 'clock',
+      status: 'ok',
+      detail: expect.stringContaining('(3 live of 11 webhook'),
+    });
+
+    for (let i = 0; i < 8; i++)
+      await post(`00000000-0000-4000-8000-00000000002${i}`, now - 40_000_000 + i * 3_600_000);
+    expect((await checkClock(store, Date.now())).status).toBe('skip');
   });
 });
