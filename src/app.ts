@@ -45,7 +45,7 @@ import { createMetrics } from './http/metrics.js';
 import { httpEdgeOptions } from './http/server.js';
 import { createIdFactory } from './ids.js';
 import { createLiveBus, createLivePublisher, liveRoutes } from './live/index.js';
-import { createPageGate, createPeople, sessionRoutes } from './people/index.js';
+import { createPageGate, createPeople, sessionRoutes, usersRoutes } from './people/index.js';
 import { INGEST_PATHS, receiverRoutes } from './receiver/index.js';
 import { type AudioSource, createRecordingsCache, recordingsRoutes } from './recordings/index.js';
 import { applyRetention, RETENTION_EVERY_MS, retentionIsOn } from './retention/index.js';
@@ -431,6 +431,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
         defaultWindowMs: deps.reconcileWindowMs ?? config.reconcileWindowMs,
       }),
     );
+    await api.register(usersRoutes({ store: deps.store, now }));
     await api.register(alertsRoutes({ store: deps.store, now, onRuleChanged: () => void alerts.evaluate() }));
     await api.register(
       followupRoutes({

@@ -51,6 +51,11 @@ export interface PeopleStore {
   listUsers(): Promise<User[]>;
   /** Sets a user's password and ends all their sessions. @returns false when there is no such user. */
   setUserPassword(name: string, passwordHash: string, at: number): Promise<boolean>;
+  /**
+   * Gives a user another role; their sessions carry on with the new one at once (a session reads its role from
+   * the user). @returns false when there is no such user.
+   */
+  setUserRole(name: string, role: Role, at: number): Promise<boolean>;
   /** Removes a user and ends all their sessions. @returns false when there is no such user. */
   removeUser(name: string): Promise<boolean>;
   /** Keeps a new session (and forgets that user's expired ones). */

@@ -82,6 +82,27 @@ export function describePeopleContract(name: string, createLocation: () => Promi
         expect(await store.findSession('r1', 2_000)).toBeNull();
       });
     });
+    it('changes a role, which a live session carries at once', async () => {
+      await withStore(async (store) => {
+        await store.addUser(user('asha', 'viewer'));
+        await store.startSession({ tokenHash: 'a1', name: 'asha', createdAt: 1_000, expiresAt: 9_000 });
+        expect(await store.setUserRole('asha', 'supervisor', 2_000)).toBe(true);
+        expect(await store.findSession('a1', 2_000)).toEqual({
+          name: 'asha',
+          role: 'supervisor',
+          expiresAt: 9_000,
+        });
+        expect(await store.getUser('asha')).toMatchObject({
+          role: 'supervisor',
+          createdAt: 1_000,
+          updatedAt: 2_000,
+        });
+        expect(await store.setUserRole('nobody', 'admin', 3_000)).toBe(false);
+        expect(await store.listUsers()).toEqual([
+          { name: 'asha', role: 'supervisor', createdAt: 1_000, updatedAt: 2_000 },
+        ]);
+      });
+    });
     it('keeps what supervisors did about callers, oldest first, by time and by number', async () => {
       await withStore(async (store, location) => {
         const action = (number: string, at: number, by = 'sam') =>

@@ -66,6 +66,10 @@ export function createPeopleQueries(engine: Engine): PeopleStore {
           return changed === 1;
         })(),
       ),
+    setUserRole: (name, role, at) =>
+      engine
+        .write('config', run(sql`UPDATE users SET role = ${role}, updated_at = ${at} WHERE name = ${name}`))
+        .then((changed) => changed === 1),
     removeUser: (name) =>
       engine.write(
         'config',
