@@ -11,10 +11,12 @@ import {
   alertsRoutes,
   createAlertEvaluator,
   createBusinessCalendar,
+  RULE_NAMES,
 } from './alerts/index.js';
 import { callsRoutes, createAuthorizer, eventsRoutes } from './api/index.js';
 import {
   createReconciler,
+  lastFinishedRuns,
   PRODUCT_APIS,
   type Reconciler,
   reconcileRoutes,
@@ -132,6 +134,14 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
         })),
       ),
     diskFree: () => (config.databaseUrl === null ? freeBytes(config.dataDir) : null),
+    alerts: async () => ({
+      rules: RULE_NAMES,
+      // At most one firing alert per rule, so a page of every rule holds them all.
+      firing: (await deps.store.listAlerts({ state: 'firing', limit: 1000 })).items.map(
+        (alert) => alert.rule,
+      ),
+    }),
+    reconcileFinished: () => lastFinishedRuns(deps.store),
   });
   const app = Fastify({
     loggerInstance: deps.logger,

@@ -11,7 +11,7 @@ export { type PlayAnswer, type PlayOptions } from './play.js';
 export { backfillDedupeKey, type ReconcileCounts, reconcileWindow } from './reconciler.js';
 export { type RetryPolicy } from './retry-policy.js';
 export { reconcileRoutes, type ReconcileRunJson, reconcileRunJson } from './routes.js';
-export { createReconciler, type Reconciler, RUN_LEASE_MS } from './runs.js';
+export { createReconciler, lastFinishedRuns, type Reconciler, RUN_LEASE_MS } from './runs.js';
 export {
   type ApiLogger,
   type CallOptions,

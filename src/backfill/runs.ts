@@ -99,3 +99,20 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     },
   };
 }
+
+/**
+ * When the latest finished run of each status ended, from the newest 100 runs (by any process: the server's
+ * periodic runs, `telehook backfill`); null when none of them ended so.
+ */
+export async function lastFinishedRuns(
+  store: Pick<Store, 'listReconcileRuns'>,
+): Promise<{ succeeded: number | null; failed: number | null }> {
+  const { items } = await store.listReconcileRuns({ limit: 100 });
+  const last = (status: 'succeeded' | 'failed') => {
+    const ends = items.flatMap((run) =>
+      run.status === status && run.finishedAt !== null ? [run.finishedAt] : [],
+    );
+    return ends.length === 0 ? null : Math.max(...ends);
+  };
+  return { succeeded: last('succeeded'), failed: last('failed') };
+}

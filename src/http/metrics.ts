@@ -10,6 +10,10 @@ export interface MetricSources {
   diskFree?: () => number | null;
   /** When the last backup's snapshot was taken (epoch ms), null before the first; absent: not reported. */
   lastBackupAt?: () => number | null;
+  /** Every alert rule's name, and the rules firing now. */
+  alerts?: () => Promise<{ rules: readonly string[]; firing: readonly string[] }>;
+  /** When the latest finished reconcile run of each status ended (epoch ms), from the database. */
+  reconcileFinished?: () => Promise<{ succeeded: number | null; failed: number | null }>;
 }
 
 /** The Prometheus metrics of one app instance (its own registry, so that tests can build several apps). */
@@ -123,6 +127,38 @@ export function createMetrics(sources: MetricSources = {}) {
         const at = lastBackupAt();
         // +Inf, not 0 or no sample: an alert on the age fires for an installation that was never backed up.
         this.set(at === null ? Infinity : Math.max(0, (Date.now() - at) / 1000));
+      },
+    });
+  }
+  if (sources.alerts) {
+    const alerts = sources.alerts;
+    new Gauge({
+      name: 'telehook_alert_firing',
+      help: 'Whether an alert of the rule is firing now (1) or not (0), by rule.',
+      labelNames: ['rule'] as const,
+      registers: [registry],
+      async collect() {
+        // Every rule gets a sample, 0 included: an absent series cannot tell "not firing" from "not scraped".
+        const { rules, firing } = await alerts();
+        this.reset();
+        for (const rule of rules) this.set({ rule }, firing.includes(rule) ? 1 : 0);
+      },
+    });
+  }
+  if (sources.reconcileFinished) {
+    const finished = sources.reconcileFinished;
+    new Gauge({
+      name: 'telehook_reconcile_last_finished_timestamp_seconds',
+      help: 'When the latest reconcile run of each status (succeeded, failed) ended, by any process; absent before one.',
+      labelNames: ['status'] as const,
+      registers: [registry],
+      async collect() {
+        this.reset();
+        const last = await finished();
+        for (const status of ['succeeded', 'failed'] as const) {
+          const at = last[status];
+          if (at !== null) this.set({ status }, at / 1000);
+        }
       },
     });
   }
