@@ -96,6 +96,23 @@ const zones = [
     from: './src/store/sqlite',
     message: 'Store adapters do not import each other.',
   },
+  // backup/ is an operation on a stopped or running SQLite store's files, run by the CLI: it uses the adapter's
+  // snapshot and nothing of the app; nothing but the CLI runs it.
+  {
+    target: './src/backup',
+    from: [
+      ...FEATURES.map((feature) => `./src/${feature}`),
+      './src/http',
+      './src/app.ts',
+      './src/open-app.ts',
+    ],
+    message: 'backup/ uses the SQLite adapter and nothing of the app.',
+  },
+  {
+    target: [...FEATURES.map((feature) => `./src/${feature}`), './src/http', './src/store'],
+    from: './src/backup',
+    message: 'Only the CLI runs backup/.',
+  },
   // Nothing in src/ imports the CLI or the composition root.
   { target: ['./src/*.ts', './src/!(cli)/**'], from: './src/cli', message: 'Only the CLI imports the CLI.' },
 ];

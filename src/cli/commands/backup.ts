@@ -1,16 +1,16 @@
 import { chmodSync, copyFileSync, existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 
-import { writeLastBackup } from '../../backup-marker.js';
-import { type Config, loadConfig } from '../../config.js';
-import { SQLITE_FILE } from '../../open-app.js';
 import {
   type BackupCheck,
   type BackupCounts,
   backupSqlite,
   restoreSqlite,
   verifySqliteBackup,
-} from '../../store/sqlite/backup.js';
+} from '../../backup/index.js';
+import { writeLastBackup } from '../../backup-marker.js';
+import { type Config, loadConfig } from '../../config.js';
+import { SQLITE_FILE } from '../../open-app.js';
 import { TOKENS_FILE } from '../../tokens.js';
 import { configSourcesFrom } from '../config-options.js';
 import { readRunningServer } from '../server-info.js';
