@@ -233,6 +233,11 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
           onStored: () => projection.wake(),
           onEnded: (status, counts) => metrics.countReconcileRun(status, counts),
         });
+  const calendar = createBusinessCalendar({
+    timezone: config.timezone,
+    hours: config.businessHours,
+    holidays: config.holidays,
+  });
   const calls = createCallsService({
     store: deps.store,
     projection,
@@ -241,15 +246,12 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       shortAbandonSec: config.shortAbandonSec,
       timezone: config.timezone,
     },
+    businessPeriods: (from, to) => calendar.openPeriods(from, to),
     now,
   });
   const alerts = createAlertEvaluator({
     store: deps.store,
-    calendar: createBusinessCalendar({
-      timezone: config.timezone,
-      hours: config.businessHours,
-      holidays: config.holidays,
-    }),
+    calendar,
     readings: {
       queue: async (team) => (await calls.stats({ team: team ?? undefined })).now,
       serviceLevel: async (from, to, team) => {

@@ -7,6 +7,8 @@ export interface BusinessCalendar {
   isOpen(at: number): boolean;
   /** How many ms of [from, to) fall in business hours: the clock of a rule that only counts them. */
   openMsBetween(from: number, to: number): number;
+  /** The open periods within [from, to), in order, cut to it: what a report "in business hours only" counts. */
+  openPeriods(from: number, to: number): { start: number; end: number }[];
 }
 
 const DAY_MS = 86_400_000;
@@ -59,28 +61,30 @@ export function createBusinessCalendar(options: {
     return (options.hours[weekday] ?? []).map((range) => [at(range.from), at(range.to)]);
   };
 
-  const openMsBetween = (from: number, to: number): number => {
-    const start = Math.max(from, to - LOOK_BACK_MS);
-    if (!(to > start)) return 0;
-    const first = dateOf(start);
-    let total = 0;
-    // From the local date of `start` (a day earlier too: a range may belong to the day before in UTC terms).
+  /** The open periods of every local date from the one of `from` (and the day before) up to `to`, cut to it. */
+  const periodsBetween = (from: number, to: number): { start: number; end: number }[] => {
+    const periods: { start: number; end: number }[] = [];
+    if (!(to > from)) return periods;
+    const first = dateOf(from);
+    // A day earlier too: a range may belong to the day before in UTC terms.
     for (let offset = -1; ; offset += 1) {
       const date = new Date(Date.UTC(first.year, first.month - 1, first.day + offset));
-      const dayStart = instantOf(
-        { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate(), hour: 0 },
-        options.timezone,
-      );
-      if (dayStart >= to) break;
-      for (const [open, close] of intervalsOf(
-        date.getUTCFullYear(),
-        date.getUTCMonth() + 1,
-        date.getUTCDate(),
-      ))
-        total += Math.max(0, Math.min(close, to) - Math.max(open, start));
+      const [year, month, day] = [date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate()];
+      if (instantOf({ year, month, day, hour: 0 }, options.timezone) >= to) break;
+      for (const [open, close] of intervalsOf(year, month, day)) {
+        const start = Math.max(open, from);
+        const end = Math.min(close, to);
+        if (start < end) periods.push({ start, end });
+      }
     }
-    return total;
+    return periods;
   };
 
-  return { isOpen: (at) => openMsBetween(at, at + 1) > 0, openMsBetween };
+  const openMsBetween = (from: number, to: number): number =>
+    periodsBetween(Math.max(from, to - LOOK_BACK_MS), to).reduce(
+      (total, period) => total + period.end - period.start,
+      0,
+    );
+
+  return { isOpen: (at) => openMsBetween(at, at + 1) > 0, openMsBetween, openPeriods: periodsBetween };
 }

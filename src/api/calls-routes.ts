@@ -29,7 +29,7 @@ export interface CallsApi {
     timezone?: string;
     serviceLevelSec?: number;
     shortAbandonSec?: number;
-    hours?: { startMinute: number; endMinute: number };
+    hours?: 'business' | { startMinute: number; endMinute: number };
   }): Promise<Static<typeof StatsResponse>>;
   repeatCallers(query: {
     from?: number;
@@ -37,7 +37,7 @@ export interface CallsApi {
     team?: string;
     agent?: string;
     timezone?: string;
-    hours?: { startMinute: number; endMinute: number };
+    hours?: 'business' | { startMinute: number; endMinute: number };
     minCalls?: number;
     limit?: number;
   }): Promise<Static<typeof RepeatCallersResponse>>;

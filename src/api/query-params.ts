@@ -47,25 +47,27 @@ export function parseTimeZoneParam(name: string, value: string | undefined): str
   }
 }
 
-/** Business hours: `HH:MM-HH:MM`, local time. */
+/** Business hours: `business` (the centre's, as configured) or `HH:MM-HH:MM`, local time, every day. */
 export const HoursParam = Type.String({
-  pattern: '^([01]\\d|2[0-3]):[0-5]\\d-([01]\\d|2[0-4]):[0-5]\\d$',
+  pattern: '^(business|([01]\\d|2[0-3]):[0-5]\\d-([01]\\d|2[0-4]):[0-5]\\d)$',
   description:
-    'business hours, local time, as HH:MM-HH:MM (e.g. 09:00-18:00): only calls that started then, every day',
+    'only calls that started in business hours: "business" for the centre\'s (TELEHOOK_BUSINESS_HOURS, ' +
+    'TELEHOOK_HOLIDAYS, in TELEHOOK_TIMEZONE, as the alert rules count them), or HH:MM-HH:MM (e.g. 09:00-18:00) ' +
+    'for the same local times every day',
 });
 
-/** Reads an hours parameter as minutes after midnight, or throws a 400 that names it. */
+/** Reads an hours parameter: 'business', or minutes after midnight; throws a 400 that names it. */
 export function parseHoursParam(
   name: string,
   value: string | undefined,
-): { startMinute: number; endMinute: number } | undefined {
-  if (value === undefined) return undefined;
+): 'business' | { startMinute: number; endMinute: number } | undefined {
+  if (value === undefined || value === 'business') return value;
   const [start, end] = value.split('-').map((time) => {
     const [hours, minutes] = time.split(':').map(Number);
     return hours! * 60 + minutes!;
   });
   if (start === undefined || end === undefined || !(start < end) || end > 24 * 60)
-    throw new QueryError(name, 'HH:MM-HH:MM with the start before the end, e.g. 09:00-18:00');
+    throw new QueryError(name, 'business, or HH:MM-HH:MM with the start before the end, e.g. 09:00-18:00');
   return { startMinute: start, endMinute: end };
 }
 

@@ -78,9 +78,12 @@ export const StatsResponse = Type.Object({
   }),
   definitions: Type.Record(Type.String(), Type.String(), { description: 'Every metric, defined.' }),
   hours: Type.Optional(
-    Type.Object(
-      { startMinute: Type.Integer(), endMinute: Type.Integer() },
-      { description: 'With hours=: the business hours counted, as minutes after local midnight.' },
+    Type.Union(
+      [Type.Literal('business'), Type.Object({ startMinute: Type.Integer(), endMinute: Type.Integer() })],
+      {
+        description:
+          "With hours=: the business hours counted: 'business' (the centre's calendar) or minutes after local midnight.",
+      },
     ),
   ),
   totals: Figures,

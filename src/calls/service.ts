@@ -31,9 +31,15 @@ export interface StatsQuery {
   readonly timezone?: string;
   readonly serviceLevelSec?: number;
   readonly shortAbandonSec?: number;
-  /** Business hours: only calls that started between these local times of day (minutes after midnight). */
-  readonly hours?: DailyHours;
+  /**
+   * Only calls that started in business hours: 'business' for the centre's (TELEHOOK_BUSINESS_HOURS, holidays and
+   * time zone, as the alert rules count them), or the same local times every day (minutes after midnight).
+   */
+  readonly hours?: ReportHours;
 }
+
+/** A report's business hours: the centre's calendar, or the same local times every day. */
+export type ReportHours = 'business' | DailyHours;
 
 /** A part of every day, local time: from `startMinute` (included) to `endMinute` (excluded) after midnight. */
 export interface DailyHours {
@@ -47,7 +53,7 @@ export interface RepeatCallersQuery {
   readonly team?: string;
   readonly agent?: string;
   readonly timezone?: string;
-  readonly hours?: DailyHours;
+  readonly hours?: ReportHours;
   readonly minCalls?: number;
   readonly limit?: number;
 }
@@ -60,9 +66,11 @@ export function createCallsService(options: {
   store: Store;
   projection: CallProjection;
   defaults: MetricParameters;
+  /** The centre's open periods within [from, to) (its business calendar), for hours=business. */
+  businessPeriods: (from: number, to: number) => { start: number; end: number }[];
   now?: () => number;
 }) {
-  const { store, projection, defaults } = options;
+  const { store, projection, defaults, businessPeriods } = options;
   const clock = options.now ?? Date.now;
 
   /** A query's period: without one, today from local midnight to the next; with only a start, up to the end of today. */
@@ -73,10 +81,11 @@ export function createCallsService(options: {
   };
 
   /** The business-hours periods of [from, to), or undefined for all day. */
-  const windowsOf = (from: number, to: number, timezone: string, hours: DailyHours | undefined) => {
+  const windowsOf = (from: number, to: number, timezone: string, hours: ReportHours | undefined) => {
     if (hours === undefined) return undefined;
     if ((to - from) / BUCKET_MS.day > MAX_BUCKETS)
       throw new QueryError('from', `with hours, a period of at most ${MAX_BUCKETS} days`);
+    if (hours === 'business') return businessPeriods(from, to);
     return dailyWindows(from, to, hours.startMinute, hours.endMinute, timezone);
   };
 

@@ -73,4 +73,41 @@ describe('report queries', () => {
       expect(response.json<{ error: { code: string } }>().error.code).toBe('QUERY_INVALID');
     }
   });
+
+  it('counts "business hours only" in the centre\'s hours and holidays by default, and hours=HH:MM-HH:MM every day', async () => {
+    // Wednesday 2026-11-25 and Thursday 2026-11-26 in Kolkata (UTC+05:30), open 14:00-15:00 local (08:30-09:30 UTC);
+    // the Thursday is a holiday.
+    const t = await createTestApp({
+      now: () => T0 + 2 * 86_400_000,
+      overrides: {
+        timezone: 'Asia/Kolkata',
+        businessHours: 'Mon-Fri 14:00-15:00',
+        holidays: '2026-11-26',
+      },
+    });
+    await play(t, callFlows(T0, '441230000001')[0]!.payloads); // 09:00 UTC: open
+    await play(t, callFlows(T0 + 40 * 60_000, '441230000001')[1]!.payloads); // 09:40 UTC: closed
+    await play(t, callFlows(T0 + 86_400_000, '441230000002')[0]!.payloads); // the holiday, 09:00 UTC
+    const period = `from=${Date.UTC(2026, 10, 25)}&to=${Date.UTC(2026, 10, 27)}&tz=UTC`;
+
+    expect((await get<Stats>(t, `/api/stats?${period}`)).totals.offered).toBe(3);
+    const business = await get<Stats & { hours: unknown }>(t, `/api/stats?${period}&hours=business`);
+    expect(business.totals.offered).toBe(1);
+    expect(business.hours).toBe('business');
+    const byDay = await get<Stats>(t, `/api/stats?${period}&hours=business&groupBy=day`);
+    expect(byDay.groups!.map((group) => group.offered)).toEqual([1, 0]);
+    // Repeat callers read the same hours: the caller's second call (09:40 UTC) falls outside them.
+    expect(
+      (await get<{ items: unknown[] }>(t, `/api/repeat-callers?${period}&hours=business`)).items,
+    ).toEqual([]);
+    expect((await get<{ items: unknown[] }>(t, `/api/repeat-callers?${period}`)).items).toHaveLength(1);
+
+    // An explicit hours= still counts the same local times (tz) every day, holidays included.
+    expect((await get<Stats>(t, `/api/stats?${period}&hours=09:00-10:00`)).totals.offered).toBe(3);
+    expect((await get<Stats>(t, `/api/stats?${period}&hours=09:30-10:00`)).totals.offered).toBe(1);
+
+    const response = await t.app.inject({ url: '/api/stats?hours=businesss', headers: t.auth });
+    expect(response.statusCode).toBe(400);
+    expect(response.json<{ error: { code: string } }>().error.code).toBe('QUERY_INVALID');
+  });
 });

@@ -29,7 +29,8 @@
       agent: params.get('agent') ?? '',
       groupBy: params.get('groupBy') === '15min' ? '15min' : 'day',
       scope: params.get('scope') === 'business' ? 'business' : '',
-      hours: params.get('hours') ?? '09:00-18:00',
+      // Empty: the centre's business hours (TELEHOOK_BUSINESS_HOURS and holidays), as the alert rules count them.
+      hours: params.get('hours') ?? '',
     };
     return view;
   }
@@ -50,7 +51,7 @@
     });
     if (view.team) params.set('team', view.team);
     if (view.agent) params.set('agent', view.agent);
-    if (view.scope === 'business') params.set('hours', view.hours);
+    if (view.scope === 'business') params.set('hours', view.hours || 'business');
     return params;
   }
 
@@ -197,7 +198,7 @@
     const ticket = ++loading;
     for (const name of FIELDS) form.elements.namedItem(name).value = view[name];
     $('period').textContent =
-      `${view.from} – ${view.to}${view.scope === 'business' ? `, ${view.hours}` : ''}`;
+      `${view.from} – ${view.to}${view.scope === 'business' ? `, ${view.hours || 'business hours'}` : ''}`;
     const query = scopeQuery(view);
     const withGroup = (groupBy) => `/api/stats?${query}&groupBy=${groupBy}`;
     try {
