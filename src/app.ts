@@ -118,8 +118,13 @@ const INGEST_PREFIX = INGEST_PATHS.telecmi.replace(':token', '');
  * await app.listen({ port: config.port, host: config.host });
  */
 export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyInstance> {
+  const projectionLag = async (): Promise<number> => {
+    const oldest = await deps.store.getOldestEventToProjectAt();
+    return oldest === null ? 0 : Math.max(0, ((deps.now ?? Date.now)() - oldest) / 1000);
+  };
   const metrics = createMetrics({
     projectionBacklog: () => deps.store.countEventsToProject(),
+    projectionLag,
     foldFailures: () => deps.store.countFoldFailures(),
     // `telehook backup` notes its backups of SQLite in the data directory; PostgreSQL's are pg_dump's business.
     ...(deps.store.backend === 'sqlite'
@@ -168,7 +173,12 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const now = deps.now ?? Date.now;
   const bus = createLiveBus();
   // The live stream is fed by the projection, in store order, once each batch is folded into calls.
-  const publisher = createLivePublisher({ bus, figures: () => calls.figures(), logger: app.log });
+  const publisher = createLivePublisher({
+    bus,
+    figures: () => calls.figures(),
+    lagSeconds: projectionLag,
+    logger: app.log,
+  });
   const newId = createIdFactory();
   const worker = createDeliveryWorker({
     store: deps.store,

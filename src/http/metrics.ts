@@ -3,6 +3,8 @@ import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 
 export interface MetricSources {
   projectionBacklog?: () => Promise<number>;
+  /** Seconds since the oldest event not folded into calls yet was received; 0 when all are folded. */
+  projectionLag?: () => Promise<number>;
   foldFailures?: () => Promise<number>;
   /** Each endpoint's deliveries waiting to be sent and those that failed for good (dead letters). */
   deliveries?: () => Promise<{ endpoint: string; pending: number; failed: number }[]>;
@@ -101,6 +103,17 @@ export function createMetrics(sources: MetricSources = {}) {
       registers: [registry],
       async collect() {
         this.set(await backlog());
+      },
+    });
+  }
+  if (sources.projectionLag) {
+    const lag = sources.projectionLag;
+    new Gauge({
+      name: 'telehook_projection_lag_seconds',
+      help: 'Age of the oldest stored event not folded into calls yet (how far behind the calls are); 0 when none.',
+      registers: [registry],
+      async collect() {
+        this.set(await lag());
       },
     });
   }

@@ -17,12 +17,20 @@ export function createLivePublisher(options: {
   bus: LiveBus;
   /** Today's figures, without the live calls (the call messages carry those). */
   figures: () => Promise<Figures>;
+  /**
+   * How far behind the calls are (seconds since the oldest event not folded yet was received): the figures carry it
+   * as `projectionLagSeconds`, whole seconds, checked every `statsIntervalMs` while clients listen.
+   */
+  lagSeconds?: () => Promise<number>;
   logger: FastifyBaseLogger;
   /** @defaultValue 1000 */
   statsIntervalMs?: number;
 }) {
   const interval = options.statsIntervalMs ?? 1000;
+  const lagSeconds = options.lagSeconds;
   let timer: NodeJS.Timeout | null = null;
+  let lagTimer: NodeJS.Timeout | null = null;
+  let isCheckingLag = false;
   let computing: Promise<Figures> | null = null;
   let isStale = false;
   let isStopped = false;
@@ -50,12 +58,15 @@ export function createLivePublisher(options: {
     );
   };
 
+  const withLag = async (figures: Figures): Promise<Figures> =>
+    lagSeconds ? { ...figures, projectionLagSeconds: Math.round(await lagSeconds()) } : figures;
+
   /** Computes the figures now and sends what changed to every client (one at a time: each is a delta). */
   const refresh = (): Promise<Figures> => {
     computing ??= (async () => {
       isStale = false;
       try {
-        const { delta, base: next } = diffFigures(base, await options.figures());
+        const { delta, base: next } = diffFigures(base, await withLag(await options.figures()));
         base = next;
         lastSent = Date.now();
         // No id: the figures were queried while events went on being folded and published, so any cursor given
@@ -75,6 +86,31 @@ export function createLivePublisher(options: {
     })();
     return computing;
   };
+
+  /**
+   * The lag grows while nothing is folded (a stopped or saturated projection publishes no batch), so it is read on
+   * a timer, and sent alone when its whole seconds change: the other figures cost queries, and have not changed.
+   */
+  const checkLag = async (): Promise<void> => {
+    if (!lagSeconds || base === null || computing !== null || options.bus.size === 0) return;
+    const lag = Math.round(await lagSeconds());
+    // A refresh may have begun meanwhile: its figures carry the lag, and become the base.
+    if (base === null || computing !== null || base.figures['projectionLagSeconds'] === lag) return;
+    base = { figures: { ...base.figures, projectionLagSeconds: lag }, rows: base.rows };
+    options.bus.publish({ type: 'stats', id: null, data: { projectionLagSeconds: lag } });
+  };
+  if (lagSeconds) {
+    lagTimer = setInterval(() => {
+      if (isCheckingLag) return;
+      isCheckingLag = true;
+      checkLag()
+        .catch((error: unknown) =>
+          options.logger.warn({ err: coerceError(error) }, 'the projection lag could not be read'),
+        )
+        .finally(() => (isCheckingLag = false));
+    }, interval);
+    lagTimer.unref();
+  }
 
   return {
     folded(update: FoldedBatch): void {
@@ -102,7 +138,9 @@ export function createLivePublisher(options: {
     stop(): void {
       isStopped = true;
       if (timer) clearTimeout(timer);
+      if (lagTimer) clearInterval(lagTimer);
       timer = null;
+      lagTimer = null;
     },
   };
 }

@@ -86,6 +86,16 @@ export interface Store extends PeopleStore, AlertStore, FollowupStore {
   countEventsToProject(): Promise<number>;
 
   /**
+   * When the oldest event not folded into calls yet was received (epoch ms), or null when every event is folded:
+   * how far behind the calls are (telehook_projection_lag_seconds, the wallboard's "calls N s behind").
+   *
+   * @example
+   * const oldest = await store.getOldestEventToProjectAt();
+   * const lagSeconds = oldest === null ? 0 : (Date.now() - oldest) / 1000;
+   */
+  getOldestEventToProjectAt(): Promise<number | null>;
+
+  /**
    * Marks an event that cannot be folded, even alone, as folded-as-failed: the projection moves past it (it is not
    * listed again, also after a restart), and it is counted. Called in store order, for the next event to fold; an
    * event folded meanwhile (by another process) stays folded. {@link resetCalls} forgets the marks, so that a

@@ -103,15 +103,20 @@ export function describeCallsContract(name: string, createLocation: () => Promis
       });
     });
 
-    it('counts the events not folded yet', async () => {
+    it('counts the events not folded yet, and tells when the oldest of them was received', async () => {
       await withStore(async (store) => {
         const flow = callFlows(T0)[0]!;
-        for (const payload of flow.payloads) await store.appendEvent(newEvent(JSON.stringify(payload)));
+        expect(await store.getOldestEventToProjectAt()).toBeNull();
+        const events = flow.payloads.map((payload) => newEvent(JSON.stringify(payload)));
+        for (const event of events) await store.appendEvent(event);
         expect(await store.countEventsToProject()).toBe(flow.payloads.length);
+        expect(await store.getOldestEventToProjectAt()).toBe(events[0]!.event.receivedAt);
         await store.projectCalls({ events: await store.listEventsToProject(3), now: NOW }, rules);
         expect(await store.countEventsToProject()).toBe(flow.payloads.length - 3);
+        expect(await store.getOldestEventToProjectAt()).toBe(events[3]!.event.receivedAt);
         await ingest(store, []);
         expect(await store.countEventsToProject()).toBe(0);
+        expect(await store.getOldestEventToProjectAt()).toBeNull();
       });
     });
 

@@ -114,10 +114,18 @@
     $('tile-sl').className =
       `tile ${totals.serviceLevel !== null && totals.serviceLevel < state.settings.serviceLevelAmber ? 'amber' : ''}`;
     $('updated').textContent = `updated ${time(figures.generatedAt)}`;
+    renderLag();
     renderTeams();
     renderMissed();
     renderChart();
     renderAgents();
+  }
+
+  /** The calls may lag behind the events at peak (the events are safe): said only when it shows on the board. */
+  function renderLag() {
+    const lag = state.figures?.projectionLagSeconds ?? 0;
+    $('lag').hidden = !(lag > 2);
+    $('lag').textContent = lag > 2 ? `calls ${lag} s behind` : '';
   }
 
   function renderTeams() {

@@ -177,6 +177,13 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
         async () =>
           (await pool.query<{ n: number }>('SELECT count(*) AS n FROM projection_queue')).rows[0]!.n,
       ),
+    getOldestEventToProjectAt: () =>
+      guard(async () => {
+        const { rows } = await pool.query<{ received_at: number }>(
+          `SELECT received_at FROM events WHERE seq = (SELECT min(seq) FROM projection_queue)`,
+        );
+        return rows[0]?.received_at ?? null;
+      }),
     // Dequeued under the projection's lock, so that a process folding that event meanwhile wins (it is folded).
     recordFoldFailure: (event, reason, at) =>
       guard(() =>

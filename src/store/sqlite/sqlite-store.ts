@@ -201,6 +201,17 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
           (runSync(reads, one<{ n: number | null }>(sql`SELECT max(seq) AS n FROM events`))?.n ?? 0) -
           position(),
       ),
+    // Sequence numbers are contiguous: the oldest event not folded is the one right after the position.
+    getOldestEventToProjectAt: () =>
+      guard(
+        () =>
+          runSync(
+            reads,
+            one<{ received_at: number }>(
+              sql`SELECT received_at FROM events WHERE seq > ${position()} ORDER BY seq LIMIT 1`,
+            ),
+          )?.received_at ?? null,
+      ),
     // The projection's position is a watermark: marking the next event moves it past that event.
     recordFoldFailure: (event, reason, at) =>
       guard(
