@@ -1,11 +1,12 @@
 // `npm run bench`: telehook's ingest against a bare node:http server (the ceiling), TeleCMI's Express sample,
 // and the durable limit (node:http + SQLite FULL + group commit), alternating over rounds. See bench/README.md.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { prefilledDataDir } from './fill.js';
+import { compareWithRebuild, type RebuildComparison, waitForCatchUp } from './lib/catch-up.js';
 import { CpuMeter, type CpuUse, waitForQuiet } from './lib/cpu.js';
 import { probeSync, type SyncProbe } from './lib/disk.js';
 import { BodyCursor, type LoadResult, runLoad } from './lib/load.js';
@@ -18,14 +19,16 @@ import {
   formatRate,
   formatVerdicts,
   judge,
-  type Verdict,
 } from './lib/report.js';
 import { type Exit, RssSampler } from './lib/server-process.js';
 import { median, type RunResult, summarise } from './lib/stats.js';
-import { backlogIn, ROOT, type Target, type TargetName, TARGETS } from './lib/targets.js';
+import { backlogIn, ROOT, type StartedTarget, type Target, type TargetName, TARGETS } from './lib/targets.js';
+import { buildCallFlowBodies, distinctAmong, isWorkloadName, type WorkloadName } from './lib/workload.js';
 
 const USAGE = `npm run bench -- [options]
 
+  --workload <name>     calls (default: whole call flows of every product, interleaved, ~10%
+                        sent twice; judged) or new-calls (every event a new call; no targets)
   --rounds <n>          rounds; each runs every target at every connection count (default 3)
   --duration <s>        measured seconds per run (default 10)
   --warmup <s>          seconds of load before each measured run, not counted (default 2)
@@ -37,9 +40,18 @@ const USAGE = `npm run bench -- [options]
   --keep                keep the databases of the runs (their paths are printed)
   --prefill <n>         telehook starts from a database that already holds about n events of
                         realistic calls (built once in bench/.cache; default 0: an empty one)
+  --idle <s>            telehook's idle RSS: started, left this long without load (default 5; 0: skip)
+  --burst <s>           the burst: this long at saturation (50 connections), then the backlog must
+                        reach 0 within 30 s (default 30)
+  --no-burst            skip the burst
+  --no-rebuild          skip comparing the calls with a rebuild after each telehook run
 `;
 
 interface Options {
+  readonly workload: WorkloadName;
+  readonly idle: number;
+  readonly burst: number;
+  readonly rebuild: boolean;
   readonly rounds: number;
   readonly duration: number;
   readonly warmup: number;
@@ -80,6 +92,10 @@ interface RunRecord extends RunResult {
   readonly verification: Verification | null;
   /** telehook: events stored but not folded into calls yet, read right after the load (null for the others). */
   readonly backlog: number | null;
+  /** telehook: seconds from the end of the load until the backlog was 0 (null: not within 60 s). */
+  readonly catchUpSeconds?: number | null;
+  /** telehook: its calls after the catch-up against a rebuild (null: skipped or not caught up). */
+  readonly rebuild?: RebuildComparison | null;
 }
 
 function parseOptions(argv: string[]): Options | null {
@@ -95,6 +111,11 @@ function parseOptions(argv: string[]): Options | null {
       settle: { type: 'string', default: '30' },
       keep: { type: 'boolean', default: false },
       prefill: { type: 'string', default: '0' },
+      workload: { type: 'string', default: 'calls' },
+      idle: { type: 'string', default: '5' },
+      burst: { type: 'string', default: '30' },
+      'no-burst': { type: 'boolean', default: false },
+      'no-rebuild': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -110,7 +131,13 @@ function parseOptions(argv: string[]): Options | null {
   const targets = TARGETS.filter((target) => names.includes(target.name));
   const unknown = names.filter((name) => !TARGETS.some((target) => target.name === name));
   if (unknown.length > 0) throw new Error(`unknown target ${unknown.join(', ')}`);
+  if (!isWorkloadName(values.workload))
+    throw new Error(`--workload must be calls or new-calls, not "${values.workload}"`);
   return {
+    workload: values.workload,
+    idle: positive('idle', values.idle, true),
+    burst: values['no-burst'] ? 0 : positive('burst', values.burst),
+    rebuild: !values['no-rebuild'],
     rounds: positive('rounds', values.rounds),
     duration: positive('duration', values.duration),
     warmup: positive('warmup', values.warmup, true),
@@ -122,6 +149,8 @@ function parseOptions(argv: string[]): Options | null {
     prefill: positive('prefill', values.prefill, true),
   };
 }
+
+const TELEHOOK = TARGETS.find((target) => target.name === 'telehook')!;
 
 /** The round's order: the list rotated by the round's index, so that no target always runs first or last. */
 function orderOf(targets: readonly Target[], round: number): Target[] {
@@ -157,6 +186,7 @@ async function runOne(
       throw new Error(`${target.label} exited during the load:\n${started.server.stderr()}`);
     }
     const backlog = started.metrics === null ? null : backlogIn(await started.metrics());
+    const { catchUpSeconds, rebuild } = await catchUp(started, options.rebuild, 60_000);
     const exit = await started.stop();
     const verification =
       started.readStored === null
@@ -193,7 +223,89 @@ async function runOne(
       bodiesUsed: cursor.next,
       verification,
       backlog,
+      catchUpSeconds,
+      rebuild,
     };
+  } finally {
+    await started.stop();
+    if (keepDir && started.dir !== null) console.log(`    kept ${started.dir}`);
+    else started.cleanup();
+  }
+}
+
+/** telehook: waits for its backlog to reach 0, then compares its calls with a rebuild (when asked to). */
+async function catchUp(
+  started: StartedTarget,
+  rebuild: boolean,
+  timeoutMs: number,
+): Promise<{ catchUpSeconds: number | null; rebuild: RebuildComparison | null }> {
+  if (started.metrics === null || started.api === null) return { catchUpSeconds: null, rebuild: null };
+  const { seconds } = await waitForCatchUp(started.metrics, { timeoutMs });
+  if (seconds === null || !rebuild) return { catchUpSeconds: seconds, rebuild: null };
+  return { catchUpSeconds: seconds, rebuild: await compareWithRebuild(started.api) };
+}
+
+/** telehook started and left without load for `seconds`: its resident set then. */
+async function idleRss(seconds: number): Promise<number> {
+  const started = await TELEHOOK.start({});
+  try {
+    await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+    const status = readFileSync(`/proc/${started.server.pid}/status`, 'utf8');
+    return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? NaN) * 1024;
+  } finally {
+    await started.stop();
+    started.cleanup();
+  }
+}
+
+/** `seconds` at 50 connections, then the backlog read every 250 ms until it is 0 (at most 30 s). */
+async function burst(
+  seconds: number,
+  options: Options,
+  bodies: readonly Buffer[],
+): Promise<{ loadSeconds: number; catchUpSeconds: number | null; record: RunRecord }> {
+  const started = await TELEHOOK.start({});
+  let keepDir = options.keep;
+  try {
+    const cursor = new BodyCursor(bodies);
+    const meter = new CpuMeter(started.server.pid);
+    meter.start();
+    const load = await runLoad({ url: started.url, connections: 50, seconds, cursor });
+    const cpu = meter.stop();
+    const backlog = backlogIn(await started.metrics!());
+    const { seconds: catchUpSeconds } = await waitForCatchUp(started.metrics!, {
+      everyMs: 250,
+      timeoutMs: 30_000,
+    });
+    const exit = await started.stop();
+    const verification = verify(TELEHOOK, started.readStored!(), null, load, cursor, bodies, exit);
+    if (!verification.ok) keepDir = true;
+    const record: RunRecord = {
+      target: 'telehook',
+      label: `telehook burst`,
+      connections: 50,
+      round: 0,
+      pid: started.server.pid,
+      requestsPerSecond: load.requestsPerSecond,
+      p50Ms: load.p50Ms,
+      p99Ms: load.p99Ms,
+      errors: load.non2xx + load.errors,
+      cpuUsPerRequest: (cpu.serverSeconds * 1e6) / Math.max(1, load.ok + load.non2xx),
+      otherCpuShare: cpu.otherShare,
+      peakRssBytes: NaN,
+      sampledPeakRssBytes: NaN,
+      cpu,
+      before: null,
+      sync: probeSync(),
+      warmup: null,
+      load,
+      bodiesUsed: cursor.next,
+      verification,
+      backlog,
+      catchUpSeconds,
+      rebuild: null,
+    };
+    return { loadSeconds: seconds, catchUpSeconds, record };
   } finally {
     await started.stop();
     if (keepDir && started.dir !== null) console.log(`    kept ${started.dir}`);
@@ -210,8 +322,11 @@ function verify(
   bodies: readonly Buffer[],
   exit: Exit | null,
 ): Verification {
-  const acked = (warmup?.ok ?? 0) + load.ok;
-  const sent = (warmup?.sent ?? 0) + load.sent;
+  // A target that dedupes stores a body sent twice (the call flows' repeats) once: count different bodies. The
+  // first `acked` bodies handed out stand for the acknowledged ones (those in flight at the stop are the last).
+  const count = (n: number): number => (target.dedupes ? distinctAmong(bodies, n) : n);
+  const acked = count((warmup?.ok ?? 0) + load.ok);
+  const sent = count((warmup?.sent ?? 0) + load.sent);
   const handedOut = new Set<string>();
   for (let index = 0; index < Math.min(cursor.next, bodies.length); index += 1) {
     handedOut.add((bodies[index] as Buffer).toString('latin1'));
@@ -257,7 +372,15 @@ function describeRun(run: RunRecord, round: number, rounds: number): string {
   const withBacklog =
     run.backlog === null
       ? head
-      : `${head}\n      calls projection: ${formatRate(run.backlog)} events not folded yet at the end of the load`;
+      : `${head}\n      calls projection: ${formatRate(run.backlog)} events not folded yet at the end of the load` +
+        (run.catchUpSeconds === undefined
+          ? ''
+          : run.catchUpSeconds === null
+            ? ', NOT caught up within the limit'
+            : `, caught up ${run.catchUpSeconds.toFixed(1)} s later`) +
+        (run.rebuild === undefined || run.rebuild === null
+          ? ''
+          : `; calls ${run.rebuild.equal ? 'equal to' : 'NOT EQUAL to'} a rebuild (${formatRate(run.rebuild.calls)} calls${run.rebuild.equal ? '' : `, ${run.rebuild.differing} differ`}, rebuilt in ${formatRate(run.rebuild.rebuildMs)} ms)`);
   if (check === null) return withBacklog;
   const inFlight = check.stored - check.acked;
   const detail =
@@ -266,25 +389,6 @@ function describeRun(run: RunRecord, round: number, rounds: number): string {
   return check.ok
     ? `${withBacklog}\n      verified: ${detail}`
     : `${withBacklog}\n      VERIFICATION FAILED: ${detail}\n      ${check.problems.join('\n      ')}`;
-}
-
-/**
- * The projection keeps up when, at the end of every telehook run, what it has not folded yet is less than one
- * second of that run's ingest: a backlog that grew through the run would be many seconds of it.
- */
-function keepsUp(runs: readonly RunRecord[]): Verdict {
-  const goal = 'calls projection keeps up (backlog at the end < 1 s of ingest)';
-  const measured = runs.filter((run) => run.backlog !== null);
-  if (measured.length === 0) return { pass: null, goal, measured: 'not measured' };
-  const worst = measured.reduce((a, b) =>
-    (a.backlog ?? 0) / a.requestsPerSecond >= (b.backlog ?? 0) / b.requestsPerSecond ? a : b,
-  );
-  const seconds = (worst.backlog ?? 0) / worst.requestsPerSecond;
-  return {
-    pass: seconds < 1,
-    goal,
-    measured: `worst ${formatRate(worst.backlog ?? 0)} events = ${seconds.toFixed(2)} s of ingest (${worst.connections} conn, round ${worst.round + 1})`,
-  };
 }
 
 async function main(): Promise<void> {
@@ -296,7 +400,8 @@ async function main(): Promise<void> {
   const startedAt = new Date();
   const fixtures = loadFixtures();
   const generating = performance.now();
-  const bodies = buildBodies(fixtures, options.pool);
+  const flows = options.workload === 'calls' ? buildCallFlowBodies(options.pool) : null;
+  const bodies = flows?.bodies ?? buildBodies(fixtures, options.pool);
   const meanBytes = bodies.reduce((sum, body) => sum + body.length, 0) / bodies.length;
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const perRun = options.warmup + options.duration;
@@ -309,8 +414,17 @@ async function main(): Promise<void> {
   console.log(
     `  ${options.rounds} round(s) × connections ${options.connections.join(', ')} × ${options.targets.length} targets = ${runs} runs of ${options.warmup} s warm-up + ${options.duration} s (about ${Math.ceil((runs * (perRun + 3)) / 60)} min, more while waiting for a quiet machine)`,
   );
+  const built = `mean ${Math.round(meanBytes)} bytes, built in ${Math.round(performance.now() - generating)} ms`;
   console.log(
-    `  ${formatRate(bodies.length)} bodies from ${fixtures.length} fixtures with fresh cmiuuid/conversation_uuid/time, mean ${Math.round(meanBytes)} bytes, built in ${Math.round(performance.now() - generating)} ms\n`,
+    flows === null
+      ? `  workload new-calls: ${formatRate(bodies.length)} bodies from ${fixtures.length} fixtures with fresh cmiuuid/conversation_uuid/time, every event a new call (the worst case; no targets), ${built}\n`
+      : `  workload calls: ${formatRate(bodies.length)} bodies of ${formatRate(flows.calls)} whole calls (${Object.entries(
+          flows.products,
+        )
+          .map(([product, n]) => `${product} ${formatRate(n)}`)
+          .join(
+            ', ',
+          )}; ${Object.keys(flows.scenarios).length} scenarios), interleaved, ${formatRate(flows.duplicates)} sent twice, ${built}\n`,
   );
 
   const dataFrom = options.prefill > 0 ? await prefilledDataDir(options.prefill) : undefined;
@@ -330,16 +444,47 @@ async function main(): Promise<void> {
     TargetName,
     string
   >;
-  const verdicts = [...judge(summaries), keepsUp(records)];
+  const hasTelehook = options.targets.includes(TELEHOOK);
+  let idleRssBytes: number | null = null;
+  if (hasTelehook && options.idle > 0) {
+    idleRssBytes = await idleRss(options.idle);
+    console.log(`  telehook idle ${options.idle} s after start, no load: RSS ${formatMb(idleRssBytes)} MB`);
+  }
+  let burstResult: { loadSeconds: number; catchUpSeconds: number | null } | null = null;
+  if (hasTelehook && options.burst > 0) {
+    if (options.settle > 0) await waitForQuiet(options.settle);
+    const { record, ...result } = await burst(options.burst, options, bodies);
+    burstResult = result;
+    records.push(record);
+    console.log(describeRun(record, 0, 1).replace('round 1/1', 'burst    '));
+  }
+
   const failed = records.filter((record) => record.verification !== null && !record.verification.ok);
   const checked = records.filter((record) => record.verification !== null);
+  const compared = records.filter((record) => record.rebuild !== undefined && record.rebuild !== null);
+  const verdicts = judge(summaries, {
+    idleRssBytes,
+    burst: burstResult,
+    everyAckStored: checked.length === 0 ? null : failed.length === 0,
+    rebuilds: options.rebuild
+      ? {
+          compared: records.filter((record) => record.backlog !== null && record.label !== 'telehook burst')
+            .length,
+          equal: compared.filter((record) => record.rebuild?.equal === true).length,
+        }
+      : null,
+  });
 
   console.log('');
   for (const connections of options.connections) {
     console.log(`${formatConnections(connections, summaries, labels)}\n`);
   }
-  console.log('Targets for telehook (issue 8), judged on this run:');
-  console.log(formatVerdicts(verdicts));
+  if (flows === null) {
+    console.log('Workload new-calls (every event a new call): the worst case, reported without targets.');
+  } else {
+    console.log('Checks for telehook (issue 20), judged on this run:');
+    console.log(formatVerdicts(verdicts));
+  }
   console.log(
     `\nDurability check: ${checked.length - failed.length} of ${checked.length} runs of stored targets had every acknowledged event in the database${failed.length > 0 ? ` — ${failed.length} FAILED, see above` : ''}.`,
   );

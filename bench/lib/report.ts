@@ -89,48 +89,113 @@ export function formatConnections(
   return `${title}\n${table}${ratios}`;
 }
 
-/** The goals of issue 8, judged on this run; `pass: null` when the run lacks what a goal needs. */
-export function judge(summaries: readonly Summary[]): Verdict[] {
+/** What a run measured besides the tables' medians, for the checks of issue 20 (null: not measured). */
+export interface RunChecks {
+  /** telehook started and left idle for some seconds, no load: its resident set. */
+  readonly idleRssBytes: number | null;
+  /** 30 s at saturation, then the seconds until the backlog was 0 (null inside: not within the limit). */
+  readonly burst: { readonly loadSeconds: number; readonly catchUpSeconds: number | null } | null;
+  /** Every acknowledged event stored, in every run of a target that stores. */
+  readonly everyAckStored: boolean | null;
+  /** The calls right after each catch-up, compared with a rebuild: runs compared, runs equal. */
+  readonly rebuilds: { readonly compared: number; readonly equal: number } | null;
+}
+
+/**
+ * The checks of issue 20, judged on this run (realistic calls, the default workload); `pass: null` when the run
+ * lacks what a check needs.
+ */
+export function judge(summaries: readonly Summary[], checks: RunChecks): Verdict[] {
   const find = (target: TargetName, connections: number): Summary | undefined =>
     summaries.find((summary) => summary.target === target && summary.connections === connections);
   const telehook50 = find('telehook', 50);
   const telehook1 = find('telehook', 1);
   const express50 = find('express', 50);
-  const bare50 = find('bare', 50);
-  const telehookRuns = summaries.filter((summary) => summary.target === 'telehook');
+  const none = (goal: string): Verdict => ({ pass: null, goal, measured: 'not measured' });
   const verdicts: Verdict[] = [];
 
-  const throughput = (other: Summary | undefined, factor: number, label: string): Verdict => {
-    const goal = `throughput at 50 connections ≥ ${factor}× ${label}`;
-    if (telehook50 === undefined || other === undefined)
-      return { pass: null, goal, measured: 'not measured' };
-    const ratio = telehook50.requestsPerSecond / other.requestsPerSecond;
+  const versus = (
+    goal: string,
+    value: (summary: Summary) => number,
+    limit: number,
+    atMost: boolean,
+    unit: string,
+  ): Verdict => {
+    if (telehook50 === undefined || express50 === undefined) return none(goal);
+    const ratio = value(telehook50) / value(express50);
     return {
-      pass: ratio >= factor,
+      pass: atMost ? ratio <= limit : ratio >= limit,
       goal,
-      measured: `${formatRatio(ratio)} (${formatRate(telehook50.requestsPerSecond)} vs ${formatRate(other.requestsPerSecond)} req/s)`,
+      measured: `${formatRatio(ratio)} (${formatRate(value(telehook50))} vs ${formatRate(value(express50))} ${unit})`,
     };
   };
   const p99 = (summary: Summary | undefined, limitMs: number, connections: number): Verdict => {
     const goal = `p99 at ${connections} connection${connections === 1 ? '' : 's'} ≤ ${limitMs} ms`;
-    if (summary === undefined) return { pass: null, goal, measured: 'not measured' };
+    if (summary === undefined) return none(goal);
     return { pass: summary.p99Ms <= limitMs, goal, measured: `${formatMs(summary.p99Ms)} ms` };
   };
 
-  verdicts.push(throughput(express50, 2, 'Express sample'));
-  verdicts.push(throughput(bare50, 0.5, 'bare node:http'));
+  verdicts.push(
+    versus('req/s at 50 connections ≥ 1.5× Express sample', (s) => s.requestsPerSecond, 1.5, false, 'req/s'),
+  );
+  verdicts.push(
+    versus('CPU per event at 50 connections ≤ 0.67× Express', (s) => s.cpuUsPerRequest, 0.67, true, 'µs'),
+  );
   verdicts.push(p99(telehook50, 15, 50));
   verdicts.push(p99(telehook1, 2, 1));
-  if (telehookRuns.length === 0) {
-    verdicts.push({ pass: null, goal: 'peak RSS ≤ 100 MB', measured: 'not measured' });
-  } else {
-    const peak = Math.max(...telehookRuns.map((summary) => summary.maxPeakRssBytes));
+  const peakGoal = 'peak RSS at 50 connections ≤ 1.5× Express peak';
+  if (telehook50 === undefined || express50 === undefined) verdicts.push(none(peakGoal));
+  else {
+    const ratio = telehook50.maxPeakRssBytes / express50.maxPeakRssBytes;
     verdicts.push({
-      pass: peak <= 100 * MB,
-      goal: 'peak RSS ≤ 100 MB',
-      measured: `${formatMb(peak)} MB (the largest of every telehook run)`,
+      pass: ratio <= 1.5,
+      goal: peakGoal,
+      measured: `${formatRatio(ratio)} (${formatMb(telehook50.maxPeakRssBytes)} vs ${formatMb(express50.maxPeakRssBytes)} MB, largest of the rounds)`,
     });
   }
+  const idleGoal = 'idle RSS ≤ 110 MB';
+  verdicts.push(
+    checks.idleRssBytes === null
+      ? none(idleGoal)
+      : {
+          pass: checks.idleRssBytes <= 110 * MB,
+          goal: idleGoal,
+          measured: `${formatMb(checks.idleRssBytes)} MB`,
+        },
+  );
+  const burstGoal = 'burst: backlog 0 within 30 s after 30 s at saturation';
+  verdicts.push(
+    checks.burst === null
+      ? none(burstGoal)
+      : {
+          pass: checks.burst.catchUpSeconds !== null && checks.burst.catchUpSeconds <= 30,
+          goal: burstGoal,
+          measured:
+            checks.burst.catchUpSeconds === null
+              ? `not caught up within 30 s (after ${checks.burst.loadSeconds} s of load)`
+              : `${checks.burst.catchUpSeconds.toFixed(1)} s (after ${checks.burst.loadSeconds} s of load)`,
+        },
+  );
+  const storedGoal = 'every acknowledged event stored';
+  verdicts.push(
+    checks.everyAckStored === null
+      ? none(storedGoal)
+      : {
+          pass: checks.everyAckStored,
+          goal: storedGoal,
+          measured: checks.everyAckStored ? 'in every run' : 'NOT in every run (see above)',
+        },
+  );
+  const rebuildGoal = 'calls after the catch-up equal to a rebuild';
+  verdicts.push(
+    checks.rebuilds === null || checks.rebuilds.compared === 0
+      ? none(rebuildGoal)
+      : {
+          pass: checks.rebuilds.equal === checks.rebuilds.compared,
+          goal: rebuildGoal,
+          measured: `equal in ${checks.rebuilds.equal} of ${checks.rebuilds.compared} runs`,
+        },
+  );
   return verdicts;
 }
 

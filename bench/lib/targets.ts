@@ -55,6 +55,8 @@ export interface StartedTarget {
   readonly cleanup: () => void;
   /** telehook: its /metrics text (read with its API token), or null for the others. */
   readonly metrics: (() => Promise<string>) | null;
+  /** telehook: a request to its API with its API token, or null for the others. */
+  readonly api: ((path: string, method?: 'GET' | 'POST') => Promise<Response>) | null;
 }
 
 export interface Target {
@@ -144,6 +146,12 @@ export async function startTelehook(
   );
   const info = await waitForServerFile(path.join(dir, TELEHOOK_FILES.server), server);
   await waitUntilAnswering(`${info.url}/`, server);
+  const api = (route: string, method: 'GET' | 'POST' = 'GET'): Promise<Response> => {
+    const { apiToken } = JSON.parse(readFileSync(path.join(dir, 'tokens.json'), 'utf8')) as {
+      apiToken: string;
+    };
+    return fetch(`${info.url}${route}`, { method, headers: { authorization: `Bearer ${apiToken}` } });
+  };
   return {
     server,
     url: info.ingestUrl,
@@ -152,15 +160,8 @@ export async function startTelehook(
     readStored: () => readDatabase(path.join(dir, TELEHOOK_FILES.database), true, prefilledUpTo),
     dir,
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
-    metrics: async () => {
-      const { apiToken } = JSON.parse(readFileSync(path.join(dir, 'tokens.json'), 'utf8')) as {
-        apiToken: string;
-      };
-      const response = await fetch(`${info.url}/metrics`, {
-        headers: { authorization: `Bearer ${apiToken}` },
-      });
-      return response.text();
-    },
+    metrics: async () => (await api('/metrics')).text(),
+    api,
   };
 }
 
@@ -197,6 +198,7 @@ async function startPlain(script: string, extraArgs: string[]): Promise<StartedT
     dir: null,
     cleanup: () => undefined,
     metrics: null,
+    api: null,
   };
 }
 
