@@ -12,7 +12,7 @@ import pg from 'pg';
 import { startEmbeddedPostgres } from '../test/helpers/embedded-postgres.js';
 import { BodyCursor } from './lib/load.js';
 import { buildBodies, loadFixtures } from './lib/payloads.js';
-import { formatMs, formatRate, formatTable } from './lib/report.js';
+import { formatMs, formatRate, formatTable, formatVerdicts } from './lib/report.js';
 import {
   freePort,
   type ServerProcess,
@@ -206,6 +206,18 @@ try {
         String(result.stored),
       ]),
     )}\n\nstored: events in the database after the run, warm-up included.\n`,
+  );
+  const sqlite = results[0]!;
+  const postgres = results[1]!;
+  const ratio = postgres.requestsPerSecond / sqlite.requestsPerSecond;
+  process.stdout.write(
+    `\n${formatVerdicts([
+      {
+        pass: ratio >= 0.9,
+        goal: 'PostgreSQL with 1 process ≥ 0.9× SQLite (events/s)',
+        measured: `${ratio.toFixed(2)}× (${formatRate(postgres.requestsPerSecond)} vs ${formatRate(sqlite.requestsPerSecond)} events/s)`,
+      },
+    ])}\n`,
   );
 } finally {
   await db.stop();
