@@ -7,13 +7,13 @@ import pg from 'pg';
 import { type Config, loadConfig } from '../../config.js';
 import { SQLITE_FILE } from '../../open-app.js';
 import { redactUrl } from '../../redact.js';
+import type { MigrationSet } from '../../store/migration-files.js';
 import { migrate as migratePostgres } from '../../store/postgres/migrate.js';
 import { connectionConfig } from '../../store/postgres/postgres-store.js';
 import {
   CALLS_MIGRATIONS_DIR,
   loadMigrations,
   migrate as migrateSqlite,
-  type MigrationSet,
 } from '../../store/sqlite/migrate.js';
 import { callsFileOf } from '../../store/sqlite/sqlite-store.js';
 import { configSourcesFrom } from '../config-options.js';

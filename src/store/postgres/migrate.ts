@@ -1,11 +1,11 @@
 import type { Pool, PoolClient } from 'pg';
 
-import { type Migration, type MigrationSet, readMigrationSet } from '../migration-files.js';
-import { planMigrations } from '../migration-plan.js';
+import { type MigrationSet, readMigrationSet } from '../migration-files.js';
+import { postgresDialect } from '../sql/dialect.js';
+import { migrationSteps, recordMigration } from '../sql/migrations.js';
+import { postgresExecutor, run, runAsync } from '../sql/program.js';
 
 const MIGRATIONS_DIR = new URL('./migrations/', import.meta.url);
-
-export type { Migration, MigrationSet };
 
 /** The migrations shipped with this version. */
 export function loadMigrations(dir: URL = MIGRATIONS_DIR): MigrationSet {
@@ -46,21 +46,14 @@ export async function migrate(pool: Pool, set: MigrationSet = loadMigrations()):
       if (!exists) await client.query(`CREATE SCHEMA IF NOT EXISTS ${client.escapeIdentifier(schema)}`);
       await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
         version integer PRIMARY KEY, name text NOT NULL, applied_at bigint NOT NULL)`);
-      const applied = new Set(
-        (await client.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map(
-          (row) => row.version,
-        ),
-      );
+      const execute = postgresExecutor(client);
       const done: string[] = [];
-      for (const { action, migration } of planMigrations(applied, set)) {
+      for (const { action, migration } of await runAsync(execute, migrationSteps(postgresDialect, set))) {
         await client.query('BEGIN');
         try {
           // Adopting the baseline runs nothing: the legacy files before it have made the same schema.
           if (action === 'apply') await client.query(migration.sql);
-          await client.query(
-            'INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)',
-            [migration.version, migration.name, Date.now()],
-          );
+          await runAsync(execute, run(recordMigration(migration, Date.now())));
           await client.query('COMMIT');
         } catch (error) {
           await client.query('ROLLBACK');

@@ -1,7 +1,9 @@
 import pg from 'pg';
 
-import { planMigrations } from '../migration-plan.js';
-import { loadMigrations, schemaOf } from './migrate.js';
+import { postgresDialect } from '../sql/dialect.js';
+import { migrationSteps } from '../sql/migrations.js';
+import { postgresExecutor, runAsync } from '../sql/program.js';
+import { loadMigrations } from './migrate.js';
 import { connectionConfig } from './postgres-store.js';
 
 /**
@@ -11,27 +13,8 @@ import { connectionConfig } from './postgres-store.js';
 export async function pendingPostgresMigrations(url: string): Promise<string[]> {
   const pool = new pg.Pool({ ...connectionConfig(url), max: 1, connectionTimeoutMillis: 10_000 });
   try {
-    const client = await pool.connect();
-    try {
-      const { exists } = await schemaOf(client);
-      const hasTable =
-        exists &&
-        (
-          await client.query(
-            "SELECT 1 FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'schema_migrations'",
-          )
-        ).rowCount !== 0;
-      const applied = new Set(
-        hasTable
-          ? (await client.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map(
-              (row) => row.version,
-            )
-          : [],
-      );
-      return planMigrations(applied, loadMigrations()).map((step) => step.migration.name);
-    } finally {
-      client.release();
-    }
+    const steps = await runAsync(postgresExecutor(pool), migrationSteps(postgresDialect, loadMigrations()));
+    return steps.map((step) => step.migration.name);
   } finally {
     await pool.end();
   }

@@ -41,6 +41,8 @@ export interface Dialect {
   eventsOfCall(key: string, columns: string): Sql;
   /** A text or bytes column holds `needle` (bound as the same type) somewhere. */
   contains(column: string, needle: string | Uint8Array): Sql;
+  /** One row when the table exists in the schema the connection works in, none when it does not. */
+  tableExists(table: string): Sql;
 }
 
 const prefixed = (columns: string, alias: string): string =>
@@ -51,6 +53,7 @@ const prefixed = (columns: string, alias: string): string =>
 
 export const sqliteDialect: Dialect = {
   contains: (column, needle) => sql`instr(${raw(column)}, ${needle}) > 0`,
+  tableExists: (table) => sql`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ${table}`,
   name: 'sqlite',
   isTrue: (column) => raw(`${column} = 1`),
   isFalse: (column) => raw(`${column} = 0`),
@@ -78,6 +81,9 @@ export const sqliteDialect: Dialect = {
 
 export const postgresDialect: Dialect = {
   contains: (column, needle) => sql`position(${needle} in ${raw(column)}) > 0`,
+  // current_schema() is null while the search_path's schema is not created yet: no row, as for a missing table.
+  tableExists: (table) =>
+    sql`SELECT 1 FROM pg_tables WHERE schemaname = current_schema() AND tablename = ${table}`,
   name: 'postgres',
   isTrue: (column) => raw(column),
   isFalse: (column) => raw(`NOT ${column}`),

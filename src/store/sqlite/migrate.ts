@@ -1,15 +1,15 @@
-import type { Database } from 'better-sqlite3';
+import BetterSqlite, { type Database } from 'better-sqlite3';
 
-import { type Migration, type MigrationSet, readMigrationSet } from '../migration-files.js';
-import { planMigrations } from '../migration-plan.js';
+import { type MigrationSet, readMigrationSet } from '../migration-files.js';
+import { sqliteDialect } from '../sql/dialect.js';
+import { migrationSteps, recordMigration } from '../sql/migrations.js';
+import { run, runSync, sqliteExecutor } from '../sql/program.js';
 import { type EventRow, toEvent } from '../stored-event.js';
 import { dedupeTimeOf, keyWithTime } from './dedupe-key.js';
 
 const MIGRATIONS_DIR = new URL('./migrations/', import.meta.url);
 /** The calls' own database file (see calls-migrations/0100_baseline.sql). */
 export const CALLS_MIGRATIONS_DIR = new URL('./calls-migrations/', import.meta.url);
-
-export type { Migration, MigrationSet };
 
 /**
  * Steps that SQL cannot express, run after a legacy migration's SQL in its transaction, by file name. The dedupe
@@ -60,14 +60,9 @@ export function loadMigrations(dir: URL = MIGRATIONS_DIR): MigrationSet {
 export function migrate(db: Database, set: MigrationSet = loadMigrations()): string[] {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
-  const applied = new Set(
-    (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map(
-      (row) => row.version,
-    ),
-  );
-  const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+  const execute = sqliteExecutor(db);
   const done: string[] = [];
-  for (const { action, migration } of planMigrations(applied, set)) {
+  for (const { action, migration } of runSync(execute, migrationSteps(sqliteDialect, set))) {
     db.transaction(() => {
       if (action === 'apply') {
         db.exec(migration.sql);
@@ -75,9 +70,22 @@ export function migrate(db: Database, set: MigrationSet = loadMigrations()): str
       } else {
         repairBeforeBaseline(db);
       }
-      record.run(migration.version, migration.name, Date.now());
+      runSync(execute, run(recordMigration(migration, Date.now())));
     })();
     done.push(migration.name);
   }
   return done;
+}
+
+/**
+ * The migrations a SQLite database file still needs, read without writing anything (`telehook doctor`): the
+ * file is opened read-only. Throws, as a start would, for a database migrated by a newer telehook.
+ */
+export function pendingSqliteMigrations(file: string, set: MigrationSet = loadMigrations()): string[] {
+  const db = new BetterSqlite(file, { readonly: true, fileMustExist: true });
+  try {
+    return runSync(sqliteExecutor(db), migrationSteps(sqliteDialect, set)).map((step) => step.migration.name);
+  } finally {
+    db.close();
+  }
 }
