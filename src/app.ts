@@ -127,7 +127,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     projectionLag,
     foldFailures: () => deps.store.countFoldFailures(),
     // `telehook backup` notes its backups of SQLite in the data directory; PostgreSQL's are pg_dump's business.
-    ...(deps.store.backend === 'sqlite'
+    ...(config.databaseUrl === null
       ? { lastBackupAt: () => readLastBackup(config.dataDir)?.takenAt ?? null }
       : {}),
     deliveries: async () =>
