@@ -92,7 +92,7 @@ describe('deploy/', () => {
         .filter(Boolean))
         expect([line, /[;{}]$/.test(line)]).toEqual([line, true]);
     }
-    expect(nginx).toMatch(/listen 443 ssl;/);
+    expect(nginx).toMatch(/listen 443 ssl( http2)?;/);
     expect(nginx).toMatch(/ssl_certificate \S+;/);
     expect(proxy).toContain('proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;');
     expect(nginx).toMatch(/location \/api\/live \{[^}]*proxy_buffering off;[^}]*\}/);
