@@ -52,6 +52,11 @@ export function startFoldThread(file: string, setup: ProjectionSetup): FoldThrea
     worker = new Worker(new URL(entry, import.meta.url), { workerData: data });
     isAlive = true;
     worker.on('message', (message: FoldMessage) => {
+      if (message.type === 'log') {
+        const { level, fields, msg } = message.line;
+        logger[level](fields, msg);
+        return;
+      }
       if (message.type === 'folded') {
         folded += message.batch.events.length;
         try {

@@ -31,7 +31,17 @@ export interface SerialisedError {
   readonly retryable: boolean;
 }
 
-/** What the fold thread posts: an answer to a request, or a batch it folded (in store order). */
+/** The levels of the lines the fold thread logs. */
+export type ThreadLogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+
+/** A line the fold thread logged, written by the main thread's logger (./thread-logger.ts). */
+export interface LogLine {
+  readonly level: ThreadLogLevel;
+  readonly fields: Readonly<Record<string, unknown>>;
+  readonly msg: string | undefined;
+}
+
+/** What the fold thread posts: an answer to a request, a batch it folded (in store order), or a log line. */
 export type FoldMessage =
   | {
       readonly type: 'reply';
@@ -39,4 +49,5 @@ export type FoldMessage =
       readonly value?: unknown;
       readonly error?: SerialisedError;
     }
-  | { readonly type: 'folded'; readonly batch: FoldedBatch };
+  | { readonly type: 'folded'; readonly batch: FoldedBatch }
+  | { readonly type: 'log'; readonly line: LogLine };

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+
+import type { LogLine } from './protocol.js';
+import { createThreadLogger } from './thread-logger.js';
+
+describe('createThreadLogger', () => {
+  const collect = (level: string) => {
+    const lines: LogLine[] = [];
+    return { lines, logger: createThreadLogger(level, (line) => lines.push(line)) };
+  };
+
+  it('posts the lines at or above its level, with the bindings of its children', () => {
+    const { lines, logger } = collect('info');
+    const child = logger.child({ thread: 'fold' });
+    child.debug({ events: 1 }, 'not kept');
+    child.info({ events: 2 }, 'kept');
+    child.error('a message alone');
+    expect(lines).toEqual([
+      { level: 'info', fields: { thread: 'fold', events: 2 }, msg: 'kept' },
+      { level: 'error', fields: { thread: 'fold' }, msg: 'a message alone' },
+    ]);
+  });
+
+  it('posts an error given alone as its err field, and nothing when silent', () => {
+    const { lines, logger } = collect('warn');
+    const error = new Error('disk full');
+    logger.error(error);
+    expect(lines).toEqual([{ level: 'error', fields: { err: error }, msg: undefined }]);
+    const silent = collect('silent');
+    silent.logger.fatal('never');
+    expect(silent.lines).toEqual([]);
+  });
+});
