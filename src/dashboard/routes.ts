@@ -58,8 +58,8 @@ export function loginLocation(url: string): string {
 }
 
 /**
- * The wallboard (`/`), the call history (`/calls`), a call's page (`/calls/:key`) and the sign-in page (`/login`),
- * with their scripts and styles. The pages hold no data: they read the viewer (or API) token from their URL, or
+ * The wallboard (`/`), the call history (`/calls`), a call's page (`/calls/:key`), the supervisor's pages
+ * (`/followups`, `/reports`, `/users`) and the sign-in page (`/login`), with their scripts and styles. The pages hold no data: they read the viewer (or API) token from their URL, or
  * ride on the session cookie, and talk to /api and /api/live over HTTP only. `mayView` says whether a request may
  * see a page at all; every page registered here but /login is behind it, and a visitor who may not is sent to
  * /login.
@@ -76,6 +76,8 @@ export function dashboardRoutes(mayView: (request: FastifyRequest) => Promise<bo
     'reports.html',
     'followups.html',
     'followups.js',
+    'users.html',
+    'users.js',
     'wallboard.js',
     'live-state.js',
     'call.js',
@@ -106,6 +108,16 @@ export function dashboardRoutes(mayView: (request: FastifyRequest) => Promise<bo
         },
       },
       async (_request, reply) => send(reply, assets.get('followups.html')!),
+    );
+    app.get(
+      '/users',
+      {
+        schema: {
+          summary: 'People: admins add, change and remove who signs in (others see "admins only")',
+          produces: ['text/html'],
+        },
+      },
+      async (_request, reply) => send(reply, assets.get('users.html')!),
     );
     app.get(
       '/login',

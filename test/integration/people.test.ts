@@ -126,6 +126,7 @@ describe.each(SETUPS)('people and sign-in (%s)', (setup) => {
       ['/calls/abc', '/login?next=%2Fcalls%2Fabc'],
       ['/calls', '/login?next=%2Fcalls'],
       ['/followups', '/login?next=%2Ffollowups'],
+      ['/users', '/login?next=%2Fusers'],
     ] as const) {
       const page = await get(url);
       expect(page.statusCode, url).toBe(303);

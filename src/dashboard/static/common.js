@@ -5,15 +5,30 @@
 /** The token from the page URL (?token=…): the viewer token on a TV, or the API token. */
 const token = new URLSearchParams(location.search).get('token') ?? '';
 
-/** GET an API route with the token; throws with the server's message on an error answer. */
-async function api(path) {
-  const response = await fetch(path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+/**
+ * Calls an API route with the token (or the session cookie): GET by default, or `options.method` with
+ * `options.body` as JSON. Resolves to the answer's JSON (null for 204); throws an Error with the server's message,
+ * and its `code` and `status`, on an error answer.
+ */
+async function api(path, options = {}) {
+  const headers = token ? { authorization: `Bearer ${token}` } : {};
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  const response = await fetch(path, {
+    method: options.method ?? 'GET',
+    headers,
+    ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+  });
   // A session that ended while the page was open (signed out elsewhere, expired): sign in again, then come back.
   if (response.status === 401 && !token) {
     location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
   }
-  const body = await response.json();
-  if (!response.ok) throw new Error(body?.error?.message ?? `HTTP ${response.status}`);
+  if (response.status === 204) return null;
+  const body = await response.json().catch(() => null);
+  if (!response.ok)
+    throw Object.assign(new Error(body?.error?.message ?? `HTTP ${response.status}`), {
+      code: body?.error?.code,
+      status: response.status,
+    });
   return body;
 }
 
@@ -91,6 +106,21 @@ function callLink(key, text) {
 }
 
 /**
+ * Adds "People" (/users, where admins manage who signs in) to the page's navigation. Only admins get the link:
+ * the page and /api/users refuse everyone else anyway, so to others it would be a dead end.
+ */
+function linkPeoplePage() {
+  const nav =
+    document.querySelector('.top nav[aria-label="Pages"]') ??
+    document.querySelector('.top-right nav') ??
+    document.querySelector('.top-right');
+  if (!nav || document.getElementById('people-link')) return;
+  const link = el('a', 'People', null, { id: 'people-link', href: '/users', 'data-nav': '' });
+  if (location.pathname === '/users') link.setAttribute('aria-current', 'page');
+  nav.append(' ', link);
+}
+
+/**
  * On a page opened by a signed-in person (no token in its URL): their name and role, and a button to sign out, in
  * the page's header. Resolves to the person, or null (a token's page, or nobody signed in).
  */
@@ -109,6 +139,7 @@ async function showSignedIn() {
       location.assign('/login');
     });
     box.append(button);
+    if (user.role === 'admin') linkPeoplePage();
     place.append(box);
   }
   return user;
