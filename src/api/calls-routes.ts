@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { type Static, Type } from '@sinclair/typebox';
 
 import { AppError } from '../errors.js';
-import { Call, type Store, type StoredEvent as StoredEventRecord } from '../store/index.js';
+import { Call, CALL_SORTS, type Store, type StoredEvent as StoredEventRecord } from '../store/index.js';
 import { VIEWER_ROUTE } from './auth.js';
 import { exportStream } from './export.js';
 import {
@@ -51,6 +51,15 @@ const Limit = Type.Integer({
   default: 100,
   description: 'an integer from 1 to 1000',
 });
+const Order = Type.Optional(
+  Type.Union([Type.Literal('asc'), Type.Literal('desc')], { description: 'asc or desc' }),
+);
+const Sort = Type.Optional(
+  Type.Union(
+    CALL_SORTS.map((sort) => Type.Literal(sort)),
+    { description: `one of ${CALL_SORTS.join(', ')}` },
+  ),
+);
 const After = Type.Optional(
   Type.String({ minLength: 1, maxLength: 400, description: 'a cursor: the "next" of the previous page' }),
 );
@@ -93,15 +102,15 @@ export function callsRoutes(store: Store, calls: CallsApi): FastifyPluginAsyncTy
       {
         config: VIEWER_ROUTE,
         schema: {
-          summary: 'Calls, newest first (order=asc for oldest first), with keyset paging',
+          summary:
+            'Calls, newest first (order=asc for oldest first; sort=waited, talked, outcome, from, to, team or agent to sort by that instead), with keyset paging',
           querystring: Type.Object(
             {
               ...CallFilterParams,
               limit: Limit,
               after: After,
-              order: Type.Optional(
-                Type.Union([Type.Literal('asc'), Type.Literal('desc')], { description: 'asc or desc' }),
-              ),
+              order: Order,
+              sort: Sort,
             },
             { additionalProperties: false },
           ),
@@ -110,8 +119,8 @@ export function callsRoutes(store: Store, calls: CallsApi): FastifyPluginAsyncTy
       },
       async (request) => {
         await calls.settled();
-        const { limit, after, order } = request.query;
-        return store.listCalls({ ...toCallFilter(request.query), limit, after: after ?? null, order });
+        const { limit, after, order, sort } = request.query;
+        return store.listCalls({ ...toCallFilter(request.query), limit, after: after ?? null, order, sort });
       },
     );
 
@@ -122,10 +131,12 @@ export function callsRoutes(store: Store, calls: CallsApi): FastifyPluginAsyncTy
           // The call history page downloads it with a plain link, which sends no header: the token may be in the URL.
           config: { ...VIEWER_ROUTE, tokenInQuery: true },
           schema: {
-            summary: `Every call matching the filters as ${format.toUpperCase()}, oldest first, streamed`,
+            summary: `Every call matching the filters as ${format.toUpperCase()}, oldest first (or in the order of sort and order, as /api/calls), streamed`,
             querystring: Type.Object(
               {
                 ...CallFilterParams,
+                sort: Sort,
+                order: Order,
                 token: Type.Optional(
                   Type.String({ description: 'the API or viewer token, for a plain link' }),
                 ),
@@ -138,10 +149,12 @@ export function callsRoutes(store: Store, calls: CallsApi): FastifyPluginAsyncTy
         async (request, reply) => {
           await calls.settled();
           const filter = toCallFilter(request.query);
+          // Without a sort, oldest first, as every version exported; with one, the order the list shows.
+          const { sort, order = sort ? 'desc' : 'asc' } = request.query;
           void reply
             .type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8')
             .header('content-disposition', `attachment; filename="calls.${format}"`);
-          return reply.send(exportStream(store, filter, format));
+          return reply.send(exportStream(store, { ...filter, sort, order }, format));
         },
       );
     }

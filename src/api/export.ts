@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 
-import type { Call, CallFilter, Store } from '../store/index.js';
+import type { Call, CallFilter, CallQuery, Store } from '../store/index.js';
 
 /** The columns of the CSV export, in order. */
 export const CSV_COLUMNS = [
@@ -79,23 +79,26 @@ export function csvRow(call: Call): string {
   return `${row}\r\n`;
 }
 
-/** Every call matching the filter, oldest first, read in keyset pages: constant memory however many calls. */
-async function* scanCalls(store: Store, filter: CallFilter, pageSize = 2000): AsyncGenerator<Call[]> {
+/** What an export lists: the calls of a filter, by default oldest first. */
+export type ExportQuery = CallFilter & Pick<CallQuery, 'sort' | 'order'>;
+
+/** Every call matching the filter, in its order, read in keyset pages: constant memory however many calls. */
+async function* scanCalls(store: Store, query: ExportQuery, pageSize = 2000): AsyncGenerator<Call[]> {
   let after: string | null = null;
   do {
-    const page = await store.listCalls({ ...filter, order: 'asc', limit: pageSize, after });
+    const page = await store.listCalls({ ...query, order: query.order ?? 'asc', limit: pageSize, after });
     if (page.items.length > 0) yield page.items;
     after = page.next;
   } while (after !== null);
 }
 
 /** The export as a stream of text chunks (one per page) in CSV or NDJSON. */
-export function exportStream(store: Store, filter: CallFilter, format: 'csv' | 'ndjson'): Readable {
+export function exportStream(store: Store, query: ExportQuery, format: 'csv' | 'ndjson'): Readable {
   return Readable.from(
     (async function* () {
       if (format === 'csv') yield `${CSV_COLUMNS.join(',')}\r\n`;
       if (format === 'csv') {
-        for await (const calls of scanCalls(store, filter)) {
+        for await (const calls of scanCalls(store, query)) {
           let chunk = '';
           for (const call of calls) chunk += csvRow(call);
           yield chunk;
@@ -105,7 +108,12 @@ export function exportStream(store: Store, filter: CallFilter, format: 'csv' | '
       // NDJSON passes the stored records on as they are: no parsing, no serialising.
       let after: string | null = null;
       do {
-        const page = await store.listCallRecords({ ...filter, order: 'asc', limit: 2000, after });
+        const page = await store.listCallRecords({
+          ...query,
+          order: query.order ?? 'asc',
+          limit: 2000,
+          after,
+        });
         if (page.items.length > 0) yield `${page.items.join('\n')}\n`;
         after = page.next;
       } while (after !== null);

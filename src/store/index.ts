@@ -61,6 +61,7 @@ export type {
   CallProjection,
   CallQuery,
   CallSearch,
+  CallSort,
   CallSummary,
   EventQuery,
   EventSource,
@@ -94,3 +95,4 @@ export type {
   SummaryQuery,
   TimeRange,
 } from './store.js';
+export { CALL_SORTS } from './store.js';

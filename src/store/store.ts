@@ -569,8 +569,19 @@ export interface CallFilter {
   readonly source?: 'webhook' | 'backfill';
 }
 
+/**
+ * What a call list is sorted by: the start time (the default), how long the caller waited or talked, the outcome,
+ * the number the call was from or to, the team, or the agent (who answered or placed it). Calls with no value
+ * (a live call's outcome, an unknown wait) sort as the smallest; ties are broken by the start time, then the key.
+ */
+export const CALL_SORTS = ['started', 'waited', 'talked', 'outcome', 'from', 'to', 'team', 'agent'] as const;
+export type CallSort = (typeof CALL_SORTS)[number];
+
 export interface CallQuery extends CallFilter, PageQuery {
+  /** Ascending or descending (the default) by {@link sort}, its ties by start time and key the same way. */
   readonly order?: 'asc' | 'desc';
+  /** Default `started`. A cursor is valid only with the sort of the page it came from. */
+  readonly sort?: CallSort;
 }
 
 export interface MissedQuery extends PageQuery {

@@ -115,10 +115,35 @@ describe.skipIf(!canRun)('the call history page in a real browser', () => {
     await page.locator(`#calls tr[data-key="${keys[3]}"]`).waitFor(WAIT);
     expect(await rowKeys(page)).toEqual([keys[3], keys[2]]);
 
-    // The keyboard reaches a call's link; Enter opens the call's page.
-    await page.locator(`#calls tr[data-key="${keys[3]}"] a`).focus();
+    // A column's header sorts by it, from the keyboard too: the URL, aria-sort and the rows follow the API's order.
+    const sortedKeys = async (query: string) =>
+      (
+        (await (
+          await fetch(`${server.url}/api/calls?limit=2&${query}`, {
+            headers: { authorization: `Bearer ${token}` },
+          })
+        ).json()) as { items: { key: string }[] }
+      ).items.map((call) => call.key);
+    await page.getByRole('button', { name: /^Team/ }).focus();
     await page.keyboard.press('Enter');
-    await page.waitForURL(new RegExp(`/calls/${keys[3]}`));
+    await page.waitForURL(/sort=team&order=asc/);
+    const teamHeader = page.locator('th', { has: page.getByRole('button', { name: /^Team/ }) });
+    expect(await teamHeader.getAttribute('aria-sort')).toBe('ascending');
+    expect(await page.locator('th[aria-sort]').count()).toBe(1);
+    await page.locator(`#calls tr[data-key="${(await sortedKeys('sort=team&order=asc'))[0]}"]`).waitFor(WAIT);
+    expect(await rowKeys(page)).toEqual(await sortedKeys('sort=team&order=asc'));
+    await page.getByRole('button', { name: /^Team/ }).click();
+    await page.waitForURL(/sort=team(?!&order=asc)/);
+    await page.locator(`#calls tr[data-key="${(await sortedKeys('sort=team'))[0]}"]`).waitFor(WAIT);
+    expect(await teamHeader.getAttribute('aria-sort')).toBe('descending');
+    expect(await rowKeys(page)).toEqual(await sortedKeys('sort=team'));
+    expect(await page.locator('#csv').getAttribute('href')).toContain('sort=team&order=desc');
+
+    // The keyboard reaches a call's link; Enter opens the call's page.
+    const shown = (await rowKeys(page))[0]!;
+    await page.locator(`#calls tr[data-key="${shown}"] a`).focus();
+    await page.keyboard.press('Enter');
+    await page.waitForURL(new RegExp(`/calls/${shown}`));
     await page.locator('#timeline tr').first().waitFor(WAIT);
     expect(dialogs).toEqual([]);
     expect(errors).toEqual([]);

@@ -213,6 +213,38 @@ describe('calls API', () => {
     );
   });
 
+  it('sorts the list by a column with keyset pages, and exports the CSV in the same order', async () => {
+    const t = await createTestApp({ now: () => T0 + 3600_000 });
+    await play(
+      t,
+      flowsWithCallers().flatMap((flow) => flow.payloads),
+    );
+    const keys: string[] = [];
+    let after = '';
+    do {
+      const page = await get<{ items: Call[]; next: string | null }>(
+        t,
+        `/api/calls?sort=waited&order=desc&limit=2${after ? `&after=${after}` : ''}`,
+      );
+      keys.push(...page.items.map((call) => call.key));
+      after = page.next ?? '';
+    } while (after);
+    const all = await get<{ items: Call[] }>(t, '/api/calls?limit=1000');
+    const waited = new Map(all.items.map((call) => [call.key, call.waitedSec ?? -1]));
+    expect([...keys].sort()).toEqual(all.items.map((call) => call.key).sort());
+    const waits = keys.map((key) => waited.get(key)!);
+    expect(waits).toEqual([...waits].sort((a, b) => b - a));
+    expect(new Set(waits).size).toBeGreaterThan(2);
+    const csv = await t.app.inject({ url: '/api/calls.csv?sort=waited&order=desc', headers: t.auth });
+    expect(
+      csv.body
+        .trim()
+        .split('\r\n')
+        .slice(1)
+        .map((line) => line.split(',')[0]),
+    ).toEqual(keys);
+  });
+
   it('defuses spreadsheet formulas and quotes text in CSV', async () => {
     const t = await createTestApp({ now: () => T0 + 3600_000 });
     const flow = callFlows(T0)[3]!;
@@ -238,6 +270,8 @@ describe('calls API', () => {
       ['/api/calls.csv?direction=sideways', 'direction'],
       ['/api/calls?numberContains=abc', 'numberContains'],
       ['/api/calls?source=telepathy', 'source'],
+      ['/api/calls?sort=mood', 'sort'],
+      ['/api/calls.csv?sort=mood', 'sort'],
     ];
     for (const [url, parameter] of cases) {
       const response = await t.app.inject({ url, headers: t.auth });

@@ -2,7 +2,7 @@ import { fc } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 
 import { bucketsOf, createCallFold, summariseFacts } from '../../src/calls/index.js';
-import type { Call, Store } from '../../src/store/index.js';
+import { type Call, CALL_SORTS, type CallSort, type Page, type Store } from '../../src/store/index.js';
 import { agentSummary, callFlows } from '../helpers/call-flows.js';
 import { newEvent, type StoreLocation } from './contract.js';
 
@@ -171,6 +171,67 @@ export function describeCallsContract(name: string, createLocation: () => Promis
         expect(await page({ limit: 100, numberContains: '99999999' })).toEqual([]);
         expect(await page({ limit: 100, source: 'backfill' })).toEqual([]);
         expect(await page({ limit: 100, source: 'webhook' })).toHaveLength(4);
+      });
+    });
+
+    it('pages calls by every sort, either way, in its order and without gaps or repeats', async () => {
+      await withStore(async (store) => {
+        // Calls of every flow, three starting at each minute (ties on the start time), and a few still live (the
+        // first event only: no outcome, no wait), so that every sort meets equal values and missing ones.
+        const payloads = Array.from({ length: 18 }, (_, n) => {
+          const flows = callFlows(T0 + Math.floor(n / 3) * 60_000, `4433300000${n % 7}`);
+          const flow = flows[n % flows.length]!;
+          return n % 5 === 4 ? flow.payloads.slice(0, 1) : flow.payloads;
+        }).flat();
+        await ingest(store, payloads);
+        const calls = await allCalls(store);
+        expect(calls.length).toBeGreaterThan(12);
+        const valueOf: Record<CallSort, (call: Call) => string | number> = {
+          started: (call) => call.startedAt,
+          waited: (call) => call.waitedSec ?? -1,
+          talked: (call) => call.talkSec ?? -1,
+          outcome: (call) => call.outcome ?? '',
+          from: (call) => call.from ?? '',
+          to: (call) => call.to ?? '',
+          team: (call) => call.team ?? '',
+          agent: (call) => call.answeredBy ?? call.placedBy ?? '',
+        };
+        const compare = (a: string | number, b: string | number): number => (a < b ? -1 : a > b ? 1 : 0);
+        await fc.assert(
+          fc.asyncProperty(
+            fc.constantFrom(...CALL_SORTS),
+            fc.constantFrom('asc' as const, 'desc' as const),
+            fc.integer({ min: 1, max: 7 }),
+            fc.constantFrom(undefined, 'inbound' as const),
+            async (sort, order, limit, direction) => {
+              const seen: Call[] = [];
+              let after: string | null = null;
+              do {
+                const page: Page<Call> = await store.listCalls({ sort, order, limit, after, direction });
+                seen.push(...page.items);
+                after = page.next;
+              } while (after !== null);
+              const sign = order === 'asc' ? 1 : -1;
+              const expected = calls
+                .filter((call) => direction === undefined || call.direction === direction)
+                .sort(
+                  (a, b) =>
+                    sign *
+                    (compare(valueOf[sort](a), valueOf[sort](b)) ||
+                      compare(a.startedAt, b.startedAt) ||
+                      compare(a.key, b.key)),
+                );
+              expect(seen.map((call) => call.key)).toEqual(expected.map((call) => call.key));
+            },
+          ),
+          { numRuns: 60 },
+        );
+        // A cursor is the position in one sort: with another, it is refused, not read as a wrong position.
+        const first = await store.listCalls({ sort: 'team', limit: 2 });
+        await expect(store.listCalls({ sort: 'waited', limit: 2, after: first.next })).rejects.toThrow(
+          /after/,
+        );
+        await expect(store.listCalls({ limit: 2, after: first.next })).rejects.toThrow(/after/);
       });
     });
 

@@ -8,13 +8,18 @@
   /** The filters the page URL may carry, as the API names them. */
   const FILTERS = ['from', 'to', 'direction', 'outcome', 'team', 'agent', 'numberContains', 'source'];
   const PAGE_SIZE = 50;
+  /** The columns the list sorts by (the API's sort), and those that sort largest first on a first click. */
+  const SORTS = ['started', 'waited', 'talked', 'outcome', 'from', 'to', 'team', 'agent'];
+  const LARGEST_FIRST = new Set(['started', 'waited', 'talked']);
   linkPages();
 
   /** The view in the page URL: filters, order, and the cursor of the page shown. */
   function viewOf(search) {
     const params = new URLSearchParams(search);
     const limit = Number(params.get('limit'));
+    const sort = params.get('sort');
     const view = {
+      sort: SORTS.includes(sort) ? sort : 'started',
       order: params.get('order') === 'asc' ? 'asc' : 'desc',
       after: params.get('after') ?? '',
       limit: Number.isInteger(limit) && limit >= 1 && limit <= 1000 ? limit : PAGE_SIZE,
@@ -26,6 +31,7 @@
   function pageUrlOf(view) {
     const params = new URLSearchParams();
     for (const name of FILTERS) if (view[name]) params.set(name, view[name]);
+    if (view.sort !== 'started') params.set('sort', view.sort);
     if (view.order === 'asc') params.set('order', 'asc');
     if (view.limit !== PAGE_SIZE) params.set('limit', String(view.limit));
     if (view.after) params.set('after', view.after);
@@ -52,13 +58,18 @@
 
   function fillForm(view) {
     for (const name of FILTERS) form.elements.namedItem(name).value = view[name];
-    const header = $('sort-started').closest('th');
-    header.setAttribute('aria-sort', view.order === 'asc' ? 'ascending' : 'descending');
-    $('sort-started').lastElementChild.textContent = view.order === 'asc' ? '▲' : '▼';
+    // Only the sorted column's header carries aria-sort; the arrow shows the same to the eye.
+    for (const button of document.querySelectorAll('button.sort')) {
+      const sorted = button.dataset.sort === view.sort;
+      const header = button.closest('th');
+      if (sorted) header.setAttribute('aria-sort', view.order === 'asc' ? 'ascending' : 'descending');
+      else header.removeAttribute('aria-sort');
+      button.lastElementChild.textContent = sorted ? (view.order === 'asc' ? '▲' : '▼') : '';
+    }
   }
 
   function formView() {
-    const view = { order: current.order, limit: current.limit, after: '' };
+    const view = { sort: current.sort, order: current.order, limit: current.limit, after: '' };
     for (const name of FILTERS) view[name] = form.elements.namedItem(name).value.trim();
     return view;
   }
@@ -96,7 +107,10 @@
     const ticket = ++loading;
     fillForm(view);
     const params = filterQuery(view);
+    if (view.sort !== 'started') params.set('sort', view.sort);
+    // The CSV lists the filtered calls in the order shown.
     const csvParams = new URLSearchParams(params);
+    csvParams.set('order', view.order);
     if (window.telehook.token) csvParams.set('token', window.telehook.token);
     $('csv').href = `/api/calls.csv?${csvParams}`;
     params.set('limit', String(view.limit));
@@ -133,11 +147,22 @@
     show(formView());
   });
   $('reset').addEventListener('click', () =>
-    show({ ...viewOf(''), order: current.order, limit: current.limit }),
+    show({ ...viewOf(''), sort: current.sort, order: current.order, limit: current.limit }),
   );
-  $('sort-started').addEventListener('click', () =>
-    show({ ...formView(), order: current.order === 'asc' ? 'desc' : 'asc' }),
-  );
+  // A header's button sorts by its column; a second click turns the order round. Back to the first page.
+  for (const button of document.querySelectorAll('button.sort'))
+    button.addEventListener('click', () => {
+      const sort = button.dataset.sort;
+      const order =
+        sort === current.sort
+          ? current.order === 'asc'
+            ? 'desc'
+            : 'asc'
+          : LARGEST_FIRST.has(sort)
+            ? 'desc'
+            : 'asc';
+      show({ ...formView(), sort, order });
+    });
   $('next').addEventListener('click', () => {
     if (next) show({ ...current, after: next });
   });

@@ -33,6 +33,14 @@ export interface Dialect {
   readonly callId: string;
   /** The column of call_links and call_agents that refers to {@link callId}. */
   readonly callRef: string;
+  /** A text expression compared byte by byte, as SQLite compares text and as calls' keys sort (COLLATE "C"). */
+  bytewise(expression: string): Sql;
+  /**
+   * After `FROM calls c` in a scan of a period's calls that reads only the narrow columns: SQLite's covering index
+   * calls_facts (its planner otherwise may skip-scan the team or caller index and read every row); nothing in
+   * PostgreSQL.
+   */
+  readonly factsIndex: Sql;
   /** A text field of a JSON column, as text (null when absent). */
   jsonText(column: string, field: string): Sql;
   /** The record of the call that has this key or TeleCMI id (one row, or none). */
@@ -66,6 +74,8 @@ export const sqliteDialect: Dialect = {
   transactionLock: () => null,
   callId: 'id',
   callRef: 'call_id',
+  bytewise: (expression) => raw(expression),
+  factsIndex: raw('INDEXED BY calls_facts'),
   jsonText: (column, field) => raw(`json_extract(${column}, '$.${field}')`),
   // A call's key is one of its links: one lookup finds a call by its key or by any other TeleCMI id of it.
   callRecordOf: (identifier) =>
@@ -96,6 +106,8 @@ export const postgresDialect: Dialect = {
   transactionLock: (key) => sql`SELECT pg_advisory_xact_lock(${key})`,
   callId: 'key',
   callRef: 'call_key',
+  bytewise: (expression) => raw(`${expression} COLLATE "C"`),
+  factsIndex: raw(''),
   // json, not jsonb: parsing the text once is cheaper than building the binary form it would throw away.
   jsonText: (column, field) => raw(`(${column}::json ->> '${field}')`),
   callRecordOf: (identifier) =>

@@ -1,7 +1,13 @@
 import sql, { bulk, join, raw, type Sql } from 'sql-template-tag';
 
 import type { AlertStore } from '../alert-records.js';
-import { decodeCallCursor, encodeCallCursor } from '../call-cursor.js';
+import {
+  type CallSortValue,
+  decodeCallCursor,
+  decodeSortedCallCursor,
+  encodeCallCursor,
+  encodeSortedCallCursor,
+} from '../call-cursor.js';
 import type { Call } from '../call-record.js';
 import type {
   AttemptRecord,
@@ -25,7 +31,16 @@ import {
 import type { FollowupStore } from '../followup-records.js';
 import type { PeopleStore } from '../people-records.js';
 import { readCallRecord, readCallRecords } from '../servable.js';
-import type { CallFilter, CallQuery, FactsQuery, Page, Store, StoredEvent, SummaryQuery } from '../store.js';
+import type {
+  CallFilter,
+  CallQuery,
+  CallSort,
+  FactsQuery,
+  Page,
+  Store,
+  StoredEvent,
+  SummaryQuery,
+} from '../store.js';
 import {
   EVENT_COLUMNS,
   type EventRow,
@@ -198,8 +213,24 @@ function agentConditions(query: FactsQuery): Sql[] {
   return where;
 }
 
-/** The records of the calls of a query and the cursor after the last (its start time and key). */
+/**
+ * What a call list sorts by, other than the start time: never null (no value sorts as the smallest), so that a
+ * cursor's row-value comparison sees every call. Text compares byte by byte on both engines.
+ */
+const SORT_EXPRESSIONS: Record<Exclude<CallSort, 'started'>, { expression: string; text: boolean }> = {
+  waited: { expression: 'coalesce(c.waited_sec, -1)', text: false },
+  talked: { expression: 'coalesce(c.talk_sec, -1)', text: false },
+  outcome: { expression: "coalesce(c.outcome, '')", text: true },
+  from: { expression: "coalesce(c.from_number, '')", text: true },
+  to: { expression: "coalesce(c.to_number, '')", text: true },
+  team: { expression: "coalesce(c.team, '')", text: true },
+  agent: { expression: "coalesce(c.answered_by, c.placed_by, '')", text: true },
+};
+
+/** The records of the calls of a query and the cursor after the last (its sort value, start time and key). */
 function* callRecords(d: Dialect, query: CallQuery): Program<Page<string>> {
+  const sort = query.sort ?? 'started';
+  if (sort !== 'started') return yield* sortedCallRecords(d, query, sort);
   const where = callConditions(d, query);
   const descending = query.order !== 'asc';
   if (query.after) {
@@ -219,6 +250,50 @@ function* callRecords(d: Dialect, query: CallQuery): Program<Page<string>> {
     next:
       rows.length === query.limit && last
         ? encodeCallCursor({ startedAt: last.started_at, key: last.key })
+        : null,
+  };
+}
+
+/**
+ * A page sorted by another column than the start time. The page's calls are chosen first from the narrow columns
+ * (on SQLite from the covering index calls_facts, without reading the rows' records), then only their records are
+ * read: sorting a month of calls with their JSON would carry every record through the sort.
+ */
+function* sortedCallRecords(
+  d: Dialect,
+  query: CallQuery,
+  sort: Exclude<CallSort, 'started'>,
+): Program<Page<string>> {
+  const { expression, text } = SORT_EXPRESSIONS[sort];
+  const value = text ? d.bytewise(expression) : raw(expression);
+  const where = callConditions(d, query);
+  const descending = query.order !== 'asc';
+  if (query.after) {
+    const cursor = decodeSortedCallCursor(sort, query.after);
+    where.push(
+      sql`(${value}, c.started_at, c.key) ${raw(descending ? '<' : '>')} (${cursor.value}, ${cursor.startedAt}, ${cursor.key})`,
+    );
+  }
+  const direction = raw(descending ? 'DESC' : 'ASC');
+  const id = raw(d.callId);
+  const rows = yield* all<{ record: string; value: CallSortValue; started_at: number; key: string }>(
+    sql`SELECT c.record, p.value, c.started_at, c.key
+      FROM (SELECT c.${id} AS id, ${value} AS value, c.started_at AS started_at, c.key AS key
+        FROM calls c ${d.factsIndex} WHERE ${andAll(where)}
+        ORDER BY 2 ${direction}, 3 ${direction}, 4 ${direction} LIMIT ${query.limit}) p
+      JOIN calls c ON c.${id} = p.id
+      ORDER BY p.value ${direction}, p.started_at ${direction}, p.key ${direction}`,
+  );
+  const last = rows.at(-1);
+  return {
+    items: rows.map((row) => row.record),
+    next:
+      rows.length === query.limit && last
+        ? encodeSortedCallCursor(sort, {
+            value: text ? String(last.value) : Number(last.value),
+            startedAt: Number(last.started_at),
+            key: last.key,
+          })
         : null,
   };
 }
@@ -612,7 +687,7 @@ export function createSqlStore(engine: Engine): SqlStore {
       const calls = ranges
         ? sql`(WITH b(i, s, e) AS (VALUES ${rangeRows(ranges)}) SELECT c.* FROM b
             CROSS JOIN calls c WHERE c.started_at >= b.s AND c.started_at < b.e) c`
-        : sql`calls c`;
+        : sql`calls c ${d.factsIndex}`;
       const where = callConditions(
         d,
         { from: query.from, to: query.to, team: query.team, agent: query.agent, direction: 'inbound' },
