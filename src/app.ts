@@ -50,7 +50,7 @@ import { createLiveBus, createLivePublisher, liveRoutes } from './live/index.js'
 import { createPageGate, createPeople, sessionRoutes, usersRoutes } from './people/index.js';
 import { INGEST_PATHS, receiverRoutes } from './receiver/index.js';
 import { type AudioSource, createRecordingsCache, recordingsRoutes } from './recordings/index.js';
-import { applyRetention, RETENTION_EVERY_MS, retentionIsOn } from './retention/index.js';
+import { applyRetention, maskOldNumbers, RETENTION_EVERY_MS, retentionIsOn } from './retention/index.js';
 import type { CallProjection, FoldedBatch, Store } from './store/index.js';
 
 /** What the app is built from, besides its config. */
@@ -87,6 +87,8 @@ export interface AppDeps {
    * `app.alerts.evaluate()`). @defaultValue TELEHOOK_ALERTS_EVERY
    */
   readonly alertsEveryMs?: number | null;
+  /** How often retention and the masking of old numbers run; tests give a shorter period. @defaultValue an hour */
+  readonly retentionEveryMs?: number;
 }
 
 declare module 'fastify' {
@@ -310,16 +312,21 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   let retentionRun: Promise<unknown> = Promise.resolve();
   app.addHook('onReady', async () => {
     if (retentionIsOn(config)) {
-      // Hourly, from an hour after start; a run still going is not stacked on.
+      // Hourly, from an hour after start; a run still going is not stacked on. Numbers are masked before anything
+      // is deleted: a call deleted unmasked would leave its events unmasked.
       let running = false;
       retentionTimer = setInterval(() => {
         if (running) return;
         running = true;
-        retentionRun = applyRetention(deps.store, config, now())
-          .then((deleted) => app.log.info({ deleted }, 'retention applied'))
+        const at = now();
+        retentionRun = maskOldNumbers(deps.store, config, at)
+          .then(async (masked) => {
+            if (config.maskNumbersAfterMs !== null) app.log.info({ masked }, 'old numbers masked');
+            app.log.info({ deleted: await applyRetention(deps.store, config, at) }, 'retention applied');
+          })
           .catch((error: unknown) => app.log.warn({ err: error }, 'retention could not run'))
           .finally(() => (running = false));
-      }, RETENTION_EVERY_MS);
+      }, deps.retentionEveryMs ?? RETENTION_EVERY_MS);
       retentionTimer.unref();
     }
     await scheduler.start();

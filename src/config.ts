@@ -101,6 +101,11 @@ export interface Config {
   readonly retainDeliveriesMs: number | null;
   /** Quarantined requests older than this are deleted; null: kept. */
   readonly retainQuarantineMs: number | null;
+  /**
+   * Phone numbers of calls (and of their events, deliveries, alerts, follow-up actions, quarantined requests) older
+   * than this are masked, hourly, in small batches; null: never.
+   */
+  readonly maskNumbersAfterMs: number | null;
 }
 
 /** Opening hours of one local day: [from, to) in minutes after midnight (0 to 1440), in order, not overlapping. */
@@ -422,6 +427,14 @@ export const SETTINGS: Settings = {
     'delivered or failed deliveries enqueued',
   ),
   retainQuarantineMs: retention('TELEHOOK_RETAIN_QUARANTINE', '--retain-quarantine', 'quarantined requests'),
+  maskNumbersAfterMs: {
+    env: 'TELEHOOK_MASK_NUMBERS_AFTER',
+    flag: '--mask-numbers-after',
+    fallback: () => undefined,
+    parse: (text) => parseDurationIn(text, 86_400_000, 100 * 365 * 86_400_000),
+    describe:
+      'mask the phone numbers of calls older than this (and of their events, deliveries, alerts, follow-up actions), e.g. 90d (at least 1d; default: never)',
+  },
 
   recordingsCacheDir: {
     env: 'TELEHOOK_RECORDINGS_CACHE',
@@ -541,6 +554,7 @@ export function resolveConfig(options: ConfigSources = {}): ResolvedConfig {
     );
   }
   checkTelecmi(config as unknown as Config);
+  checkMasking(config as unknown as Config);
   return Object.freeze({
     config: Object.freeze(config) as unknown as Config,
     origins: Object.freeze(origins) as ResolvedConfig['origins'],
@@ -576,6 +590,22 @@ function parseSetting(key: keyof Config, text: string, origin: SettingOrigin): u
 
 function nonBlank(text: string | undefined): string | undefined {
   return text === undefined || text === '' ? undefined : text;
+}
+
+/** Masking old numbers needs the calls kept until then (else their events are left unmasked). */
+function checkMasking(config: Config): void {
+  // Calls deleted before they are masked would leave their events unmasked, and a rebuild would show the numbers.
+  const { maskNumbersAfterMs, retainCallsMs, retainEventsMs } = config;
+  if (
+    maskNumbersAfterMs !== null &&
+    retainCallsMs !== null &&
+    retainCallsMs < maskNumbersAfterMs &&
+    (retainEventsMs === null || retainEventsMs > retainCallsMs)
+  ) {
+    throw new ConfigError(
+      `Invalid settings: ${SETTINGS.retainCallsMs.env} (${retainCallsMs} ms) is shorter than ${SETTINGS.maskNumbersAfterMs.env} (${maskNumbersAfterMs} ms) while events are kept longer: calls would be deleted before their numbers are masked, and a rebuild would bring them back unmasked. Keep calls at least as long, or events no longer than calls.`,
+    );
+  }
 }
 
 /** The TeleCMI settings that only make sense together. */

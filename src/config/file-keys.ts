@@ -50,6 +50,7 @@ export const FILE_KEYS: { readonly [K in keyof Config]: string } = {
   retainCallsMs: 'retention.calls',
   retainDeliveriesMs: 'retention.deliveries',
   retainQuarantineMs: 'retention.quarantine',
+  maskNumbersAfterMs: 'retention.mask_numbers_after',
 };
 
 /** Settings that name a path: in a file, a relative one is taken from the file's directory. */

@@ -1,5 +1,14 @@
 export { forgetNumber, type ForgetResult, maskOf, normaliseNumber } from './forget.js';
 export {
+  createNumberMasker,
+  MASKING_BATCH,
+  type MaskingResult,
+  type MaskingSettings,
+  maskOldNumbers,
+  numbersIn,
+  personalNumbers,
+} from './masking.js';
+export {
   applyRetention,
   RETENTION_BATCH,
   RETENTION_EVERY_MS,

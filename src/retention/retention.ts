@@ -51,6 +51,6 @@ export async function applyRetention(
   return result;
 }
 
-/** Whether any retention setting is set (else nothing is scheduled). */
-export const retentionIsOn = (settings: RetentionSettings): boolean =>
-  Object.values(SETTING_OF).some((key) => settings[key] !== null);
+/** Whether any retention setting, or the masking of old numbers, is set (else nothing is scheduled). */
+export const retentionIsOn = (settings: RetentionSettings & Pick<Config, 'maskNumbersAfterMs'>): boolean =>
+  settings.maskNumbersAfterMs !== null || Object.values(SETTING_OF).some((key) => settings[key] !== null);

@@ -74,14 +74,16 @@ describe('planMigrations', () => {
       'apply 0102_people.sql',
       'apply 0103_alerts.sql',
       'apply 0104_followups.sql',
+      'apply 0105_number_masking.sql',
     ]);
-    expect(steps([100, 101, 102, 103, 104])).toEqual([]);
+    expect(steps([100, 101, 102, 103, 104, 105])).toEqual([]);
     expect(steps([100, 101])).toEqual([
       'apply 0102_people.sql',
       'apply 0103_alerts.sql',
       'apply 0104_followups.sql',
+      'apply 0105_number_masking.sql',
     ]);
-    expect(steps([1, 2, 3, 5, 6, 7, 8, 9, 10, 100, 101, 102, 103, 104])).toEqual([]);
+    expect(steps([1, 2, 3, 5, 6, 7, 8, 9, 10, 100, 101, 102, 103, 104, 105])).toEqual([]);
   });
 
   it('brings a database of a version before the baseline through the legacy files it has not seen, then adopts the baseline', () => {
@@ -93,6 +95,7 @@ describe('planMigrations', () => {
       'apply 0102_people.sql',
       'apply 0103_alerts.sql',
       'apply 0104_followups.sql',
+      'apply 0105_number_masking.sql',
     ]);
     expect(steps([1, 2, 3, 5, 6, 7, 8, 9, 10])).toEqual([
       'adopt 0100_baseline.sql',
@@ -100,13 +103,14 @@ describe('planMigrations', () => {
       'apply 0102_people.sql',
       'apply 0103_alerts.sql',
       'apply 0104_followups.sql',
+      'apply 0105_number_masking.sql',
     ]);
-    expect(steps([1])).toHaveLength(events.legacy.length - 1 + 1 + 4);
+    expect(steps([1])).toHaveLength(events.legacy.length - 1 + 1 + 5);
   });
 
   it('refuses a database migrated by a newer telehook, or listing a version no telehook shipped', () => {
-    expect(() => steps([100, 101, 102, 103, 104, 105])).toThrow(
-      /newer telehook \(schema 105; this version knows 104\)/,
+    expect(() => steps([100, 101, 102, 103, 104, 105, 106])).toThrow(
+      /newer telehook \(schema 106; this version knows 105\)/,
     );
     expect(() => steps([1, 4])).toThrow(
       /migrations that no version of telehook before its baseline shipped \(4\)/,

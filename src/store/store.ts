@@ -311,6 +311,21 @@ export interface Store extends PeopleStore, AlertStore, FollowupStore {
     limit: number,
   ): Promise<NumberBatch>;
 
+  /**
+   * Masks the phone numbers of one kind of data older than `before` (epoch ms) that the previous calls did not
+   * reach, at most `limit` rows in one short transaction, and notes how far it went (the store keeps that
+   * position, so each pass reads only what aged past the cut since the last). Calls go in start order, each with
+   * every event folded into it; deliveries, alerts, follow-up actions and quarantined requests in store order. A
+   * row still changing (a call whose last event is not older than `before`) stops the batch: it is masked later.
+   * Only the digits of the numbers `masker` names change, to its masks, so no call is merged or split, every figure
+   * stays the same, and a rebuild folds the masked events into the same calls.
+   *
+   * @returns how many rows it went through: call it again until it returns less than `limit`.
+   * @example
+   * while ((await store.maskOldNumbers('calls', Date.now() - 90 * 86_400_000, 500, masker)) === 500) await yieldToIngest();
+   */
+  maskOldNumbers(data: MaskedData, before: number, limit: number, masker: NumberMasker): Promise<number>;
+
   /** Resolves when a write would succeed now; rejects with a StoreError saying why not. */
   checkWritable(): Promise<void>;
 
@@ -323,6 +338,19 @@ export type RetainedData = 'events' | 'calls' | 'deliveries' | 'quarantine';
 
 /** Every kind of data that holds phone numbers (what `telehook forget` masks). */
 export type NumberData = RetainedData | 'alerts' | 'followups';
+
+/** What the masking of old numbers goes through: calls with their events, and what is kept beside them. */
+export type MaskedData = 'calls' | 'deliveries' | 'quarantine' | 'alerts' | 'followups';
+
+/** Which numbers {@link Store.maskOldNumbers} masks, and with what (rules in retention/, kept out of the adapters). */
+export interface NumberMasker {
+  /** A call's personal numbers (its caller or the customer called, agents' phones): masked in it and its events. */
+  numbersOfCall(call: Call): readonly string[];
+  /** The numbers in a text kept beside the calls (a delivery's body, an alert, a quarantined request's bytes). */
+  numbersIn(text: string): readonly string[];
+  /** The mask of a number: the same one for a number throughout a pass. */
+  maskOf(number: string): string;
+}
 
 /** A phone number to replace; with `replacement` null, only count the rows that hold it. */
 export interface NumberChange {

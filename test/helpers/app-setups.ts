@@ -1,7 +1,7 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { onTestFinished } from 'vitest';
 
-import { loadConfig } from '../../src/config.js';
+import { type Config, loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { openApp } from '../../src/open-app.js';
 import type { Store } from '../../src/store/index.js';
@@ -37,6 +37,10 @@ export async function startSetup(
   options: {
     /** Off for tests that register endpoints but must not send to them. @defaultValue true */
     startDeliveryWorker?: boolean;
+    /** Settings beside the test's own, as texts (e.g. `{ maskNumbersAfterMs: '90d' }`). */
+    overrides?: Partial<Record<keyof Config, string>>;
+    /** How often the retention job runs (tests: a few milliseconds). @defaultValue an hour */
+    retentionEveryMs?: number;
   } = {},
 ): Promise<AppSetup> {
   const dir = setup === 'postgres' ? null : (location ?? tempDir());
@@ -47,12 +51,14 @@ export async function startSetup(
       dataDir: dir ?? tempDir(),
       logLevel: 'silent',
       ...(url === null ? {} : { databaseUrl: url }),
+      ...options.overrides,
     },
   });
   const { app, store, close } = await openApp(config, {
     logger: createLogger(config),
     tokens: TOKENS,
     startDeliveryWorker: options.startDeliveryWorker,
+    retentionEveryMs: options.retentionEveryMs,
   });
   await app.ready();
   onTestFinished(close);

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { runForget } from '../../src/cli/commands/forget.js';
 import { applyRetention } from '../../src/retention/index.js';
 import { SETUPS, startSetup } from '../helpers/app-setups.js';
+import { callFlows } from '../helpers/call-flows.js';
 import { newEvent } from '../store-contract/contract.js';
 
 const DAY = 86_400_000;
@@ -100,5 +101,38 @@ describe.each(SETUPS)('retention and forget (%s)', (setupName) => {
     expect(events.map((event) => event.from).sort()).toEqual([mask, mask, '919812345678'].sort());
     const calls = (await again.api('/api/calls?limit=100')).json<{ items: { from: string }[] }>().items;
     expect(calls.map((call) => call.from).sort()).toEqual([mask, mask, '919812345678'].sort());
+  }, 60_000);
+
+  it('masks the numbers of calls older than TELEHOOK_MASK_NUMBERS_AFTER in the retention job of the server; /api/stats stays the same', async () => {
+    const number = '919876543210';
+    const setup = await startSetup(setupName, `masking ${setupName}`);
+    const start = Math.floor((Date.now() - 100 * DAY) / 1000) * 1000;
+    for (const payload of callFlows(start, number).flatMap((flow) => flow.payloads)) {
+      const input = newEvent(JSON.stringify(payload));
+      await setup.store.appendEvent({ ...input, event: { ...input.event, receivedAt: start } });
+    }
+    setup.app.projection.wake();
+    await setup.app.projection.settled();
+    const period = `from=${new Date(start - DAY).toISOString()}&to=${new Date(start + DAY).toISOString()}`;
+    const stats = async (on: typeof setup) => {
+      const { now: _now, ...rest } = (await on.api(`/api/stats?${period}`)).json<Record<string, unknown>>();
+      return rest;
+    };
+    const before = await stats(setup);
+    expect((before.totals as { offered: number }).offered).toBeGreaterThan(0);
+    expect((await setup.api(`/api/calls?limit=100&${period}`)).body).toContain(number);
+    await setup.close();
+
+    const masking = await startSetup(setupName, `masking ${setupName} on`, setup.location, {
+      overrides: { maskNumbersAfterMs: '90d' },
+      retentionEveryMs: 50,
+    });
+    const callsText = async () => (await masking.api(`/api/calls?limit=100&${period}`)).body;
+    for (let tries = 0; (await callsText()).includes(number); tries += 1) {
+      expect(tries).toBeLessThan(200);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect((await masking.api('/api/events?limit=1000')).body).not.toContain(number);
+    expect(await stats(masking)).toEqual(before);
   }, 60_000);
 });

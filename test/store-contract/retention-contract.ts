@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { createCallFold } from '../../src/calls/index.js';
-import { forgetNumber } from '../../src/retention/index.js';
+import { createNumberMasker, forgetNumber, maskOldNumbers } from '../../src/retention/index.js';
 import type { Call, NewEvent, Store } from '../../src/store/index.js';
 import { callFlows } from '../helpers/call-flows.js';
 import { newEvent, type StoreLocation } from './contract.js';
@@ -225,6 +225,171 @@ export function describeRetentionContract(name: string, createLocation: () => Pr
         await store.resetCalls();
         await fold(store);
         expect(await allCalls(store)).toEqual(callsAfter);
+      });
+    });
+
+    it('masks the numbers of calls older than the cut, with their events, deliveries, alerts, follow-up actions and quarantined requests, once; figures and rebuilds stay right', async () => {
+      await withStore(async (store) => {
+        await ingest(
+          store,
+          callFlows(T0, CALLER).flatMap((flow) => flow.payloads),
+        );
+        await ingest(
+          store,
+          callFlows(T0 + 3600_000, OTHER).flatMap((flow) => flow.payloads),
+        );
+        // The same caller two days later: newer than the cut, kept as it is.
+        const later = callFlows(T0 + 2 * DAY, CALLER)[0]!;
+        await ingest(store, later.payloads, T0 + 2 * DAY);
+        const endpoint = endpointRecord();
+        await store.createEndpoint(endpoint);
+        const delivery = { endpointId: endpoint.id, type: 'call.missed', createdAt: T0 };
+        await store.enqueueDeliveries([
+          {
+            ...delivery,
+            id: 'msg_old',
+            idempotencyKey: 'call:o',
+            orderKey: 'o',
+            payload: JSON.stringify({ data: { from: Number(CALLER), to: OTHER } }),
+          },
+          {
+            ...delivery,
+            id: 'msg_slack',
+            idempotencyKey: 'call:s',
+            orderKey: 's',
+            payload: JSON.stringify({ text: `Missed call from ${OTHER} to 918000000000` }),
+          },
+          {
+            ...delivery,
+            id: 'msg_new',
+            idempotencyKey: 'call:n',
+            orderKey: 'n',
+            payload: JSON.stringify({ data: { from: CALLER } }),
+            createdAt: T0 + 2 * DAY,
+          },
+        ]);
+        await store.quarantineRequest(quarantined(1, T0, `{"from":"+${CALLER}","time":1764061200123}`));
+        expect(
+          await store.fireAlert(
+            {
+              id: 'al_old',
+              rule: 'missed-not-called-back',
+              firedAt: T0,
+              summary: `+${CALLER} not called back for 31 min`,
+              details: { callers: [{ number: CALLER, missedAt: T0 }] },
+            },
+            [],
+          ),
+        ).toBe(true);
+        await store.recordFollowupAction({
+          number: CALLER,
+          action: 'handled',
+          note: `rang ${CALLER}`,
+          by: 'sam',
+          at: T0,
+        });
+        await store.recordFollowupAction({
+          number: CALLER,
+          action: 'handled',
+          note: 'later',
+          by: 'sam',
+          at: T0 + 2 * DAY,
+        });
+        const callsBefore = await allCalls(store);
+        const figuresBefore = await summary(store);
+        const missedBefore = await store.listMissedCalls({ limit: 100, from: T0 - DAY, to: T0 + DAY });
+        const isOld = (call: Call) => call.startedAt < T0 + DAY;
+        expect(callsBefore.filter((call) => !isOld(call)).length).toBeGreaterThan(0);
+
+        // Small batches, as the hourly pass runs them: each goes on from where the last stopped.
+        const masked = await maskOldNumbers(store, { maskNumbersAfterMs: DAY }, T0 + 2 * DAY, 3);
+        expect(masked).toMatchObject({ deliveries: 2, alerts: 1, followups: 1, quarantine: 1 });
+        expect(masked.calls).toBe(callsBefore.filter(isOld).length);
+
+        const callsAfter = await allCalls(store);
+        // The same calls, outcomes, times, teams and lines; the old ones without the caller's or customer's number.
+        const shape = (call: Call) => [
+          call.key,
+          call.outcome,
+          call.startedAt,
+          call.team,
+          call.virtualNumber,
+          call.agents.length,
+        ];
+        expect(callsAfter.map(shape)).toEqual(callsBefore.map(shape));
+        const oldText = JSON.stringify(callsAfter.filter(isOld));
+        expect(oldText).not.toContain(CALLER);
+        expect(oldText).not.toContain(OTHER);
+        expect(callsAfter.filter((call) => !isOld(call))).toEqual(callsBefore.filter((call) => !isOld(call)));
+        // One mask per number throughout the pass: the caller's old calls still share one number.
+        const callerMasks = new Set(
+          callsAfter
+            .filter((call, i) => isOld(call) && callsBefore[i]!.from === CALLER)
+            .map((call) => call.from),
+        );
+        expect(callerMasks.size).toBe(1);
+        expect([...callerMasks][0]).toMatch(/^[1-9][0-9]{11}$/);
+        expect(await summary(store)).toEqual(figuresBefore);
+        const missedAfter = await store.listMissedCalls({ limit: 100, from: T0 - DAY, to: T0 + DAY });
+        expect(missedAfter.items.map((call) => [call.key, call.calledBack?.key ?? null])).toEqual(
+          missedBefore.items.map((call) => [call.key, call.calledBack?.key ?? null]),
+        );
+
+        const events = (await store.listEvents({ limit: 1000 })).items;
+        const oldEvents = events.filter((event) => event.receivedAt < T0 + DAY);
+        expect(JSON.stringify(oldEvents)).not.toContain(CALLER);
+        expect(JSON.stringify(oldEvents)).not.toContain(OTHER);
+        expect(
+          events.filter((event) => event.receivedAt >= T0 + DAY).some((event) => event.from === CALLER),
+        ).toBe(true);
+        const payloadOf = async (id: string) => (await store.getDelivery(id))?.payload ?? '';
+        expect(await payloadOf('msg_old')).not.toContain(CALLER);
+        expect(await payloadOf('msg_slack')).toMatch(
+          /^\{"text":"Missed call from [1-9][0-9]{11} to [1-9][0-9]{11}"\}$/,
+        );
+        expect(await payloadOf('msg_slack')).not.toContain(OTHER);
+        expect(await payloadOf('msg_new')).toContain(CALLER);
+        const [keptRequest] = (await store.listQuarantine({ limit: 10 })).items;
+        expect(keptRequest?.raw).toMatch(/^\{"from":"\+[1-9][0-9]{11}","time":1764061200123\}$/);
+        expect(keptRequest?.raw).not.toContain(CALLER);
+        const [keptAlert] = (await store.listAlerts({ limit: 10 })).items;
+        expect(JSON.stringify(keptAlert)).not.toContain(CALLER);
+        const actions = await store.listFollowupActions({ from: 0 });
+        expect(actions.map((action) => action.number === CALLER)).toEqual([false, true]);
+        expect(actions[0]?.note).toBe(`rang ${actions[0]?.number}`);
+
+        // The next pass has nothing new to go through, and changes nothing.
+        expect(await maskOldNumbers(store, { maskNumbersAfterMs: DAY }, T0 + 2 * DAY, 3)).toEqual({
+          calls: 0,
+          deliveries: 0,
+          alerts: 0,
+          followups: 0,
+          quarantine: 0,
+        });
+        expect(await allCalls(store)).toEqual(callsAfter);
+
+        // A rebuild folds the masked events into the same calls, masked.
+        await store.resetCalls();
+        await fold(store);
+        expect(await allCalls(store)).toEqual(callsAfter);
+        expect(await summary(store)).toEqual(figuresBefore);
+      });
+    });
+
+    it('stops the masking at a call still changing, and masks it once it is old', async () => {
+      await withStore(async (store) => {
+        const [first, second] = callFlows(T0, CALLER);
+        await ingest(store, first!.payloads);
+        // Only its first event: live, its last event newer than the cut.
+        await ingest(store, [second!.payloads[0]!]);
+        const masker = createNumberMasker();
+        const live = (await allCalls(store)).find((call) => call.state !== 'ended')!;
+        const cut = live.lastEventAt;
+        expect(await store.maskOldNumbers('calls', cut, 500, masker)).toBeLessThan(2);
+        expect((await store.getCall(live.key))?.from).toBe(CALLER);
+        const end = Math.max(...(await allCalls(store)).map((call) => call.lastEventAt));
+        expect(await store.maskOldNumbers('calls', end + 1, 500, masker)).toBeGreaterThan(0);
+        expect(JSON.stringify(await allCalls(store))).not.toContain(CALLER);
       });
     });
   });

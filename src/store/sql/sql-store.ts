@@ -52,6 +52,7 @@ import {
 import { createAlertQueries } from './alerts.js';
 import { type Dialect, truthy } from './dialect.js';
 import { createFollowupQueries } from './followups.js';
+import { MASKING_PATH, maskNumbersBatch } from './number-masking.js';
 import { createPeopleQueries } from './people.js';
 import { all, one, type Program, run } from './program.js';
 import {
@@ -118,6 +119,7 @@ export type SqlStore = Pick<
   | 'listReconcileRuns'
   | 'pruneData'
   | 'replaceNumber'
+  | 'maskOldNumbers'
 > &
   PeopleStore &
   AlertStore &
@@ -755,6 +757,8 @@ export function createSqlStore(engine: Engine): SqlStore {
     pruneData: (data, before, limit) => engine.write(WRITE_PATH[data], pruneBatch(d, data, before, limit)),
     replaceNumber: (data, change, after, limit) =>
       engine.write(WRITE_PATH[data], replaceNumberBatch(d, data, change, after, limit)),
+    maskOldNumbers: (data, before, limit, masker) =>
+      engine.write(MASKING_PATH[data], maskNumbersBatch(d, data, before, limit, masker)),
     releaseClaims: async (workerId) => {
       await engine.write(
         'queue',
