@@ -1,8 +1,11 @@
+import { copyFileSync } from 'node:fs';
+import path from 'node:path';
+
 import { describe, expect, it } from 'vitest';
 
 import { generateScenario, type ScenarioName } from '../../src/scenarios/index.js';
 import { hasBrowser, launchBrowser, screenshot } from '../helpers/browser.js';
-import { startServer } from '../helpers/server-process.js';
+import { ROOT, startServer } from '../helpers/server-process.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { addUserTo } from '../helpers/users.js';
 
@@ -11,6 +14,8 @@ const WAIT = { timeout: 30_000 };
 const PASSWORD = 'a long enough password';
 const CALLER = '919812300001';
 const OTHER = '919812300002';
+/** Two more callers, so that the README's screenshot shows a list. */
+const MORE = ['919812300003', '919812300004'];
 
 describe.skipIf(!canRun)('the follow-up list in a real browser', () => {
   it('shows a missed caller live, keeps it after an unanswered call back, clears it when a call back is answered, and lets only a supervisor mark one handled', async () => {
@@ -30,7 +35,7 @@ describe.skipIf(!canRun)('the follow-up list in a real browser', () => {
     };
     const browser = await launchBrowser();
     const signIn = async (name: string) => {
-      const context = await browser.newContext();
+      const context = await browser.newContext({ viewport: { width: 1200, height: 700 } });
       const page = await context.newPage();
       await page.goto(`${server.url}/followups`);
       await page.locator('#name').fill(name);
@@ -52,7 +57,13 @@ describe.skipIf(!canRun)('the follow-up list in a real browser', () => {
 
     await play('outgoing-missed', CALLER, 40);
     await row.filter({ hasText: 'not reached' }).waitFor(WAIT);
-    await screenshot(supervisor, 'followups');
+    await play('incoming-abandoned', MORE[0]!, 45);
+    await play('incoming-missed-voicemail', MORE[1]!, 35);
+    await supervisor.locator(`#entries tr[data-number="${MORE[1]}"]`).waitFor(WAIT);
+    await supervisor.locator('#summary').filter({ hasText: '3 callers to call back' }).waitFor(WAIT);
+    const file = await screenshot(supervisor, 'followups');
+    if (process.env['TELEHOOK_UPDATE_DOCS'] === '1')
+      copyFileSync(file, path.join(ROOT, 'docs/followups-page.png'));
 
     await play('outgoing-answered', CALLER, 30);
     await row.waitFor({ state: 'detached', ...WAIT });

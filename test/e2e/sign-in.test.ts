@@ -1,8 +1,11 @@
+import { copyFileSync } from 'node:fs';
+import path from 'node:path';
+
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 
 import { hasBrowser, launchBrowser, openPage, screenshot } from '../helpers/browser.js';
-import { startServer } from '../helpers/server-process.js';
+import { ROOT, startServer } from '../helpers/server-process.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { addUserTo } from '../helpers/users.js';
 
@@ -31,6 +34,11 @@ describe.skipIf(!canRun)('signing in, in a real browser', () => {
     const { page, errors } = await openPage(browser, `${server.url}/`, { width: 390, height: 844 });
     expect(new URL(page.url()).pathname).toBe('/login');
     await screenshot(page, 'login');
+    const wide = await openPage(browser, `${server.url}/login`, { width: 1200, height: 700 });
+    const file = await screenshot(wide.page, 'login-page');
+    if (process.env['TELEHOOK_UPDATE_DOCS'] === '1')
+      copyFileSync(file, path.join(ROOT, 'docs/login-page.png'));
+    expect(wide.errors).toEqual([]);
     for (const path of ['/calls/some-call', '/calls', '/followups', '/?token=not-a-token']) {
       await page.goto(`${server.url}${path}`);
       expect(new URL(page.url()).pathname, path).toBe('/login');
