@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { statfsSync } from 'node:fs';
 import { hostname } from 'node:os';
 
 import swagger from '@fastify/swagger';
@@ -38,6 +37,7 @@ import {
   type DeliveryWorker,
   type EndpointService,
 } from './delivery/index.js';
+import { freeBytes } from './disk-free.js';
 import { AppError } from './errors.js';
 import { followupRoutes } from './followups/index.js';
 import { createErrorHandler, notFoundHandler } from './http/error-handler.js';
@@ -491,14 +491,4 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   app.decorate('alerts', alerts);
   app.decorate('delivery', { scheduler, worker, endpoints });
   return app;
-}
-
-/** Bytes free to this user on the disk of `dir`; null when it cannot be read (not created yet). */
-function freeBytes(dir: string): number | null {
-  try {
-    const space = statfsSync(dir);
-    return space.bavail * space.bsize;
-  } catch {
-    return null;
-  }
 }

@@ -1,25 +1,14 @@
-import { statfsSync } from 'node:fs';
 import path from 'node:path';
 
 import Database from 'better-sqlite3';
 
+import { freeBytes } from '../../disk-free.js';
 import { coerceError, StoreError } from '../../errors.js';
 
 /** SQLite result codes after which the same write may succeed later. */
 const RETRYABLE = /^SQLITE_(BUSY|LOCKED|FULL|IOERR|READONLY|CANTOPEN|PROTOCOL|NOMEM)/;
 /** Result codes by which SQLite refuses a value of the write itself: the same write fails again. */
 const DATA_ERROR = /^SQLITE_(TOOBIG|MISMATCH|CONSTRAINT|RANGE)/;
-
-/** Bytes free for this process on the file system of `dir`, or null when it cannot be told. */
-function freeBytes(dir: string): number | null {
-  try {
-    const stats = statfsSync(dir);
-    // root may also write to the blocks a file system reserves for it.
-    return (process.getuid?.() === 0 ? stats.bfree : stats.bavail) * stats.bsize;
-  } catch {
-    return null;
-  }
-}
 
 /** What a result code means for whoever runs telehook, and what to do about it. */
 function explain(code: string, dir: string): { what: string; fix: string } {

@@ -1,3 +1,4 @@
+import type { LogLine } from '../../../thread-logger.js';
 import type { FoldedBatch, ProjectionSetup, StoredEvent } from '../../store.js';
 
 /** What the fold thread is started with. */
@@ -29,16 +30,6 @@ export interface SerialisedError {
   /** A StoreError (the database failed: 503) rather than a bug (500). */
   readonly isStoreError: boolean;
   readonly retryable: boolean;
-}
-
-/** The levels of the lines the fold thread logs. */
-export type ThreadLogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
-
-/** A line the fold thread logged, written by the main thread's logger (./thread-logger.ts). */
-export interface LogLine {
-  readonly level: ThreadLogLevel;
-  readonly fields: Readonly<Record<string, unknown>>;
-  readonly msg: string | undefined;
 }
 
 /** What the fold thread posts: an answer to a request, a batch it folded (in store order), or a log line. */

@@ -7,16 +7,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 
 import { foldInThisThread } from '../../../calls/index.js';
 import { coerceError, StoreError } from '../../../errors.js';
+import { createThreadLogger, type LogLine } from '../../../thread-logger.js';
 import { createSqliteStore } from '../sqlite-store.js';
-import type {
-  FoldMessage,
-  FoldRequest,
-  FoldThreadData,
-  LogLine,
-  SerialisedError,
-  ThreadNotice,
-} from './protocol.js';
-import { createThreadLogger } from './thread-logger.js';
+import type { FoldMessage, FoldRequest, FoldThreadData, SerialisedError, ThreadNotice } from './protocol.js';
 
 const port = parentPort;
 if (!port) throw new Error('fold-thread/thread.ts runs as a worker thread (see ./client.ts)');

@@ -1,12 +1,20 @@
 import type { FastifyBaseLogger } from 'fastify';
 
-import type { LogLine, ThreadLogLevel } from './protocol.js';
+/** The levels of the lines a worker thread logs. */
+export type ThreadLogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+
+/** A line a worker thread logged, for the main thread's logger to write (`logger[line.level](fields, msg)`). */
+export interface LogLine {
+  readonly level: ThreadLogLevel;
+  readonly fields: Readonly<Record<string, unknown>>;
+  readonly msg: string | undefined;
+}
 
 const LEVELS: readonly ThreadLogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
 
 /**
- * The fold thread's logger: each line it keeps is posted to the main thread, which writes it with the process's
- * own logger (./client.ts). The thread thus loads no logging library (pino and its writer cost an isolate about
+ * A worker thread's logger (the SQLite fold thread's): each line it keeps is posted to the main thread, which
+ * writes it with the process's own logger (store/sqlite/fold-thread/client.ts). The thread thus loads no logging library (pino and its writer cost an isolate about
  * 5 MB), and its lines go through the main thread's redaction, format and destination like any other. Lines below
  * `level` are dropped here, before they cross the thread boundary.
  *

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import type { LogLine } from './protocol.js';
-import { createThreadLogger } from './thread-logger.js';
+import { createThreadLogger, type LogLine } from './thread-logger.js';
 
 describe('createThreadLogger', () => {
   const collect = (level: string) => {
