@@ -41,6 +41,12 @@ export type {
 export type { FollowupAction, FollowupCall, FollowupStore } from './followup-records.js';
 export { isItemFault } from './group-commit.js';
 export {
+  INSTALLATION_TABLES,
+  type InstallationRow,
+  type InstallationStore,
+  type InstallationTableName,
+} from './installation-records.js';
+export {
   hasRole,
   type NewSession,
   type PeopleStore,

@@ -17,6 +17,7 @@ import type {
   RetryQuery,
 } from './delivery-records.js';
 import type { FollowupStore } from './followup-records.js';
+import type { InstallationStore } from './installation-records.js';
 import type { PeopleStore } from './people-records.js';
 
 /**
@@ -24,7 +25,7 @@ import type { PeopleStore } from './people-records.js';
  * `postgres/`) implement it; one contract suite (test/store-contract) runs against each. Every method is async so
  * that a networked database fits unchanged, and every write is durable when its promise resolves.
  */
-export interface Store extends PeopleStore, AlertStore, FollowupStore {
+export interface Store extends PeopleStore, AlertStore, FollowupStore, InstallationStore {
   /** Which adapter this is. */
   readonly backend: 'sqlite' | 'postgres';
 

@@ -5,11 +5,18 @@ import path from 'node:path';
 import { createCallFold } from '../../calls/index.js';
 import { loadConfig } from '../../config.js';
 import { openStore, SQLITE_FILE } from '../../open-app.js';
-import { dedupeKeyOf } from '../../receiver/index.js';
-import type { NewEvent, Store, StoredEvent } from '../../store/index.js';
-import { parse, parseQuery } from '../../telecmi/index.js';
+import type { Store } from '../../store/index.js';
+import { TOKENS_FILE } from '../../tokens.js';
 import { createProgressBar } from '../progress-bar.js';
 import { UsageError } from '../usage-error.js';
+import {
+  checkTargetIsOurs,
+  type CopiedCounts,
+  copyTables,
+  translatePositions,
+  verifyCounts,
+  withOrigins,
+} from './copy-installation.js';
 
 export interface CopyFlags {
   readonly from?: string;
@@ -24,30 +31,26 @@ export interface CopyResult {
   readonly quarantined: number;
   readonly checksum: string;
   readonly calls: number;
+  /** Rows new on the target, by table. */
+  readonly tables: CopiedCounts;
 }
 
 const PAGE = 500;
 
 /** A store location: a postgres:// URL, else a data directory (SQLite). */
-async function open(location: string, mustExist: boolean): Promise<{ store: Store; description: string }> {
+async function open(
+  location: string,
+  mustExist: boolean,
+): Promise<{ store: Store; description: string; dataDir: string | null }> {
   if (/^postgres(ql)?:\/\//.test(location))
-    return openStore({ dataDir: '.', databaseUrl: location, databasePoolSize: 4 });
+    return {
+      ...(await openStore({ dataDir: '.', databaseUrl: location, databasePoolSize: 4 })),
+      dataDir: null,
+    };
   const dataDir = path.resolve(location);
   if (mustExist && !existsSync(path.join(dataDir, SQLITE_FILE)))
     throw new UsageError(`--from ${location}: no telehook database (${SQLITE_FILE}) in that directory.`);
-  return openStore(loadConfig({ env: {}, overrides: { dataDir } }));
-}
-
-/** The event as the receiver stored it, rebuilt from what the source gives back: its exact bytes and dedupe key. */
-function toNewEvent(stored: StoredEvent): NewEvent {
-  const { method, contentType, cursor: _cursor, ...event } = stored;
-  const body = Buffer.from(stored.raw, 'utf8');
-  const parsed = method === 'GET' ? parseQuery(stored.raw) : parse(body, contentType);
-  // The receiver's dedupe key: SHA-256 of the payload's canonical JSON (of the raw bytes when it no longer parses).
-  const dedupeKey = parsed.ok
-    ? dedupeKeyOf(parsed.value.payload, body)
-    : createHash('sha256').update(body).digest('hex');
-  return { event: event, body, dedupeKey, method, contentType };
+  return { ...(await openStore(loadConfig({ env: {}, overrides: { dataDir } }))), dataDir };
 }
 
 /** SHA-256 over every event's id and raw bytes, in store order, and the count. */
@@ -76,7 +79,7 @@ async function resumePoint(source: Store, target: Store, total: number): Promise
     const [next] = (await source.listEvents({ after: cursor === 0 ? null : String(cursor), limit: 1 })).items;
     return next !== undefined && (await target.getEvent(next.id)) !== null;
   };
-  // Cursors are positive integers; the highest is at most about the count (rows are never deleted).
+  // Cursors are positive integers; the highest is about the count, more when retention deleted events.
   let low = 0;
   let high = Math.max(1, total);
   while ((await source.listEvents({ after: String(high), limit: 1 })).items.length > 0) high *= 2;
@@ -92,10 +95,13 @@ async function resumePoint(source: Store, target: Store, total: number): Promise
 
 /**
  * `telehook copy --from ./data --to postgres://…`: moves an installation to another store. Events are copied in
- * store order, in batches, with their exact bytes, ids and receipt times; quarantined requests too. Running it
- * again resumes where it stopped (what was copied is recognised, nothing is stored twice). At the end both sides
- * are verified (counts, and a SHA-256 over the events' ids and raw bytes in store order), then the target folds
- * the events into calls.
+ * store order, in batches, with their exact bytes, ids, receipt times, dedupe keys and sources (a backfilled row
+ * stays one). Then every table that is not derived from the events (copy-installation.ts: people, endpoints and
+ * their deliveries and attempts, alerts, follow-up actions, reconcile runs, quarantined requests), and the positions
+ * kept among them, translated to the target's seqs. Running it again resumes: what was copied is recognised,
+ * nothing is stored twice, rows changed since are brought up to date. A target holding another installation's rows
+ * is refused before anything is written. At the end both sides are verified (a SHA-256 over the events' ids and raw
+ * bytes in store order, and every table's count), and the target folds the events into calls.
  */
 export async function runCopy(
   flags: CopyFlags,
@@ -110,6 +116,7 @@ export async function runCopy(
   try {
     const target = await open(flags.to, false);
     try {
+      await checkTargetIsOurs(source.store, target.store);
       const total = await source.store.countEvents();
       err.write(`Copying ${total} events from ${source.description} to ${target.description}\n`);
       let after = await resumePoint(source.store, target.store, total);
@@ -123,33 +130,14 @@ export async function runCopy(
       do {
         const page = await source.store.listEvents({ after, limit: batch });
         // Submitted together: the target commits them as one batch (group commit), in this order.
-        const results = await Promise.all(
-          page.items.map((event) => target.store.appendEvent(toNewEvent(event))),
-        );
+        const events = await withOrigins(source.store, page.items);
+        const results = await Promise.all(events.map((event) => target.store.appendEvent(event)));
         copied += results.filter((result) => !result.duplicate).length;
         done += page.items.length;
         progress.update(Math.min(done, total), 'events');
         after = page.next;
       } while (after !== null);
       progress.finish();
-
-      const known = new Set<string>();
-      for (let page = null as string | null, first = true; first || page !== null; first = false) {
-        const result = await target.store.listQuarantine({ after: page, limit: 1000 });
-        for (const item of result.items) known.add(item.id);
-        page = result.next;
-      }
-      let quarantined = 0;
-      for (let page = null as string | null, first = true; first || page !== null; first = false) {
-        const result = await source.store.listQuarantine({ after: page, limit: 1000 });
-        for (const item of result.items) {
-          if (known.has(item.id)) continue;
-          const { raw: _raw, rawBase64, ...rest } = item;
-          await target.store.quarantineRequest({ ...rest, body: Buffer.from(rawBase64, 'base64') });
-          quarantined += 1;
-        }
-        page = result.next;
-      }
 
       err.write('Verifying: counts and SHA-256 of every event in store order on both sides…\n');
       const [expected, actual] = await Promise.all([checksum(source.store), checksum(target.store)]);
@@ -174,10 +162,27 @@ export async function runCopy(
       }
       folding.finish();
       const calls = (await target.store.listCallFacts({ from: 0, to: Number.MAX_SAFE_INTEGER })).length;
-      err.write(
-        `Copied ${copied} new events (${actual.count} in all) and ${quarantined} quarantined requests; ${calls} calls on the target.\n`,
+
+      // After the events: the positions among them are translated to the target's seqs.
+      err.write('Copying people, endpoints and deliveries, alerts, follow-up actions, reconcile runs…\n');
+      const tables = await copyTables(source.store, target.store, (table, rows) =>
+        err.write(`  ${table}: ${rows}\n`),
       );
-      return { events: actual.count, copied, quarantined, checksum: actual.sha256, calls };
+      await translatePositions(source.store, target.store);
+      const counted = await verifyCounts(source.store, target.store);
+      err.write(`Verified: the same number of rows on both sides: ${counted}\n`);
+      const quarantined = tables.quarantine ?? 0;
+      err.write(
+        `Copied ${copied} new events (${actual.count} in all) and ${quarantined} quarantined requests; ${calls} calls on the target.\n` +
+          'Not copied: sessions (everyone signs in again on the target).\n',
+      );
+      if (source.dataDir !== null && existsSync(path.join(source.dataDir, TOKENS_FILE)))
+        err.write(
+          `The tokens are not in the database: copy ${path.join(source.dataDir, TOKENS_FILE)} into the data directory ` +
+            'of every server of the target (or set TELEHOOK_INGEST_TOKEN, TELEHOOK_API_TOKEN and TELEHOOK_VIEWER_TOKEN), ' +
+            'so that the ingest URL and the API token stay the same.\n',
+        );
+      return { events: actual.count, copied, quarantined, checksum: actual.sha256, calls, tables };
     } finally {
       await target.store.close();
     }

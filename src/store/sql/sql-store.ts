@@ -29,6 +29,7 @@ import {
   toEndpoint,
 } from '../delivery-rows.js';
 import type { FollowupStore } from '../followup-records.js';
+import type { InstallationStore } from '../installation-records.js';
 import type { PeopleStore } from '../people-records.js';
 import { readCallRecord, readCallRecords } from '../servable.js';
 import type {
@@ -52,6 +53,7 @@ import {
 import { createAlertQueries } from './alerts.js';
 import { type Dialect, truthy } from './dialect.js';
 import { createFollowupQueries } from './followups.js';
+import { createInstallationQueries } from './installation.js';
 import { MASKING_PATH, maskNumbersBatch } from './number-masking.js';
 import { createPeopleQueries } from './people.js';
 import { all, one, type Program, run } from './program.js';
@@ -123,7 +125,8 @@ export type SqlStore = Pick<
 > &
   PeopleStore &
   AlertStore &
-  FollowupStore & {
+  FollowupStore &
+  InstallationStore & {
     /** Events by their sequence numbers, in store order. */
     eventsBySeq(seqs: readonly number[]): Promise<StoredEvent[]>;
     /** Calls by key (those that still exist). */
@@ -408,6 +411,7 @@ export function createSqlStore(engine: Engine): SqlStore {
     ...createPeopleQueries(engine),
     ...createAlertQueries(engine, (deliveries) => enqueue(deliveries)),
     ...createFollowupQueries(engine),
+    ...createInstallationQueries(engine),
     // Backfill rows are few: with `source <> 'webhook'` the partial index events_not_webhook walks them alone.
     listEvents: async ({ after, limit, source }) =>
       toPage(
