@@ -41,6 +41,7 @@ const USAGE = `npm run bench -- [options]
   --prefill <n>         telehook starts from a database that already holds about n events of
                         realistic calls (built once in bench/.cache; default 0: an empty one)
   --idle <s>            telehook's idle RSS: started, left this long without load (default 5; 0: skip)
+  --idle-only           only the idle RSS, once per round (no load, no burst): each, the median, PASS/FAIL
   --burst <s>           the burst: this long at saturation (50 connections), then the backlog must
                         reach 0 within 30 s (default 30)
   --no-burst            skip the burst
@@ -50,6 +51,7 @@ const USAGE = `npm run bench -- [options]
 interface Options {
   readonly workload: WorkloadName;
   readonly idle: number;
+  readonly idleOnly: boolean;
   readonly burst: number;
   readonly rebuild: boolean;
   readonly rounds: number;
@@ -113,6 +115,7 @@ function parseOptions(argv: string[]): Options | null {
       prefill: { type: 'string', default: '0' },
       workload: { type: 'string', default: 'calls' },
       idle: { type: 'string', default: '5' },
+      'idle-only': { type: 'boolean', default: false },
       burst: { type: 'string', default: '30' },
       'no-burst': { type: 'boolean', default: false },
       'no-rebuild': { type: 'boolean', default: false },
@@ -136,6 +139,7 @@ function parseOptions(argv: string[]): Options | null {
   return {
     workload: values.workload,
     idle: positive('idle', values.idle, true),
+    idleOnly: values['idle-only'],
     burst: values['no-burst'] ? 0 : positive('burst', values.burst),
     rebuild: !values['no-rebuild'],
     rounds: positive('rounds', values.rounds),
@@ -256,6 +260,30 @@ async function idleRss(seconds: number): Promise<number> {
     await started.stop();
     started.cleanup();
   }
+}
+
+/** --idle-only: the idle RSS of `rounds` fresh starts, one after the other, and their median judged. */
+async function idleOnly(options: Options): Promise<void> {
+  const idle = options.idle > 0 ? options.idle : 5;
+  const samples: number[] = [];
+  for (let round = 0; round < options.rounds; round += 1) {
+    if (options.settle > 0) await waitForQuiet(options.settle);
+    const rss = await idleRss(idle);
+    samples.push(rss);
+    console.log(
+      `  round ${round + 1}/${options.rounds}: telehook idle ${idle} s after start, RSS ${formatMb(rss)} MB`,
+    );
+  }
+  const verdicts = judge([], {
+    idleRssBytes: median(samples),
+    burst: null,
+    everyAckStored: null,
+    rebuilds: null,
+  });
+  console.log(
+    `\nMedian of ${samples.length}: ${formatMb(median(samples))} MB (${samples.map((bytes) => formatMb(bytes)).join(', ')})`,
+  );
+  console.log(formatVerdicts(verdicts.filter((verdict) => verdict.goal.startsWith('idle'))));
 }
 
 /** `seconds` at 50 connections, then the backlog read every 250 ms until it is 0 (at most 30 s). */
@@ -395,6 +423,10 @@ async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   if (options === null) {
     process.stdout.write(USAGE);
+    return;
+  }
+  if (options.idleOnly) {
+    await idleOnly(options);
     return;
   }
   const startedAt = new Date();
