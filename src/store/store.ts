@@ -524,7 +524,8 @@ export interface ProjectionResult {
   readonly removed: string[];
   /**
    * The events of the batch this fold folded, when that is fewer than given: another process sharing the
-   * database folded the others meanwhile (and published them). Absent: all of them.
+   * database folded the others meanwhile (and published them); or as they were read again, when numbers were
+   * masked in the database after the batch was listed (`telehook forget`). Absent: all of them, as given.
    */
   readonly folded?: readonly StoredEvent[];
 }

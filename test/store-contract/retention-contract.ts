@@ -392,5 +392,30 @@ export function describeRetentionContract(name: string, createLocation: () => Pr
         expect(JSON.stringify(await allCalls(store))).not.toContain(CALLER);
       });
     });
+
+    it('folds masked what another connection forgot after the events were stored, and after their calls were folded', async () => {
+      const location = await createLocation();
+      const store = await location.open();
+      const other = await location.open();
+      try {
+        const [first, second] = callFlows(T0, CALLER);
+        // The first call folded (a store may remember its events), the second one's first event stored, unfolded
+        // (a store may hold what it stored, to fold it).
+        await ingest(store, first!.payloads.slice(0, 2));
+        await store.appendEvent(receivedAt(newEvent(JSON.stringify(second!.payloads[0]!)), T0));
+
+        // `telehook forget` from another process, before this one folds.
+        await forgetNumber(other, CALLER, { replacement: '919000000001' });
+        const listed = await store.listEventsToProject(500);
+        const folded = await store.projectCalls({ events: listed, now: T0 + 3600_000 }, rules);
+        expect(JSON.stringify(folded)).not.toContain(CALLER);
+        await ingest(store, first!.payloads.slice(2));
+        expect(JSON.stringify(await allCalls(store))).not.toContain(CALLER);
+        expect((await allCalls(store)).map((call) => call.from)).toEqual(['919000000001', '919000000001']);
+      } finally {
+        await other.close();
+        await store.close();
+      }
+    });
   });
 }

@@ -9,6 +9,7 @@ import {
 import type { CallSearch, StoredEvent } from '../store.js';
 import { EVENT_COLUMNS, type EventRow, toEvent } from '../stored-event.js';
 import type { Dialect } from './dialect.js';
+import { MASKED_STATE } from './number-masking.js';
 import { all, one, type Program, type Query, run, statement } from './program.js';
 
 /** How many of a number's latest calls are considered as the parent of an agent-only leg. */
@@ -109,6 +110,9 @@ function statementsOf(d: Dialect) {
     numberOfCall: statement(`SELECT from_number FROM calls WHERE ${id} = ?`),
     numbersWithInferred: statement(`SELECT DISTINCT c.from_number FROM call_links l
       JOIN calls c ON c.${id} = l.${ref} WHERE l.rank >= ${INFERRED_RANK} AND c.from_number IS NOT NULL`),
+    maskings: statement(`SELECT position FROM projection_state WHERE name = '${MASKED_STATE}'`),
+    lastSeq: statement(`SELECT max(seq) AS seq FROM events`),
+    eventsBetween: statement(`SELECT ${EVENT_COLUMNS} FROM events WHERE seq BETWEEN ? AND ? ORDER BY seq`),
     savePosition: statement(`INSERT INTO projection_state (name, position) VALUES ('calls', ?)
       ON CONFLICT (name) DO UPDATE SET position = ${d.greatest}(projection_state.position, excluded.position)`),
   };
@@ -148,6 +152,14 @@ export function createCallsWrites(d: Dialect, options: { readonly singleWriter: 
     const number = (yield* one<{ from_number: string | null }>(s.numberOfCall(call)))?.from_number;
     if (number) inferredNumbers.add(number);
   }
+
+  // How many maskings of numbers the database had counted at the last fold (undefined: to be read again).
+  let maskings: number | undefined;
+  const forget = (): void => {
+    cache.clear();
+    inferredNumbers = null;
+    maskings = undefined;
+  };
 
   const open = (): CallsPrograms => {
     // The rows' ids of the calls this fold has seen, by key, and a new id for each call first seen here. A
@@ -318,10 +330,28 @@ export function createCallsWrites(d: Dialect, options: { readonly singleWriter: 
 
   return {
     open,
-    /** Forgets what is remembered between folds: after the calls are reset, or a fold rolled back. */
-    forget: (): void => {
-      cache.clear();
-      inferredNumbers = null;
+    /**
+     * Run first in each fold's transaction, over the events handed to it: whether numbers were masked (`telehook
+     * forget`, the hourly masking) since the last fold, by any connection or process (store/sql/number-masking.ts
+     * counts them in the calls' database). Then what is remembered is forgotten, since it may hold the numbers as
+     * they were, and the batch's events are read again; `upTo`: the last event stored, since any copy of an
+     * event up to it, held to be folded, may be from before. Null, the batch as given, where nothing is remembered.
+     * First in the transaction: a masking committed before its snapshot of the calls' database is seen here, and
+     * one committed after it fails the fold's first write (SQLite: SQLITE_BUSY_SNAPSHOT), and the fold is retried.
+     */
+    *readMasked(batch: readonly StoredEvent[]): Program<{ events: StoredEvent[]; upTo: number } | null> {
+      if (!options.singleWriter) return null;
+      const now = (yield* one<{ position: number }>(s.maskings()))?.position ?? 0;
+      if (now === maskings) return null;
+      forget();
+      maskings = now;
+      const upTo = (yield* one<{ seq: number | null }>(s.lastSeq()))?.seq ?? 0;
+      const [first, last] = [batch[0], batch.at(-1)];
+      // A batch is a run of seqs (listed after the position, in order).
+      const rows = first && last ? yield* all<EventRow>(s.eventsBetween(first.cursor, last.cursor)) : [];
+      return { events: rows.map(toEvent), upTo };
     },
+    /** Forgets what is remembered between folds: after the calls are reset, or a fold rolled back. */
+    forget,
   };
 }

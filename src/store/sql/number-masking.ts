@@ -39,6 +39,19 @@ const TABLES: Record<
   followups: { table: 'followup_actions', columns: ['number', 'note'], time: 'at', bytes: false },
 };
 
+/** The row of projection_state that counts the maskings (its position): see noteNumbersMasked. */
+export const MASKED_STATE = 'numbers_masked';
+
+/**
+ * Tells a fold that remembers calls' events between folds (SQLite's fold thread, see calls-writes.ts) that numbers
+ * were rewritten under it, by whatever connection or process: in the calls' transaction that masks them, or after
+ * the events' batches of the same change, so that no fold after it folds a copy from before.
+ */
+export function* noteNumbersMasked(): Program<void> {
+  yield* run(sql`INSERT INTO projection_state (name, position) VALUES (${MASKED_STATE}, 1)
+    ON CONFLICT (name) DO UPDATE SET position = projection_state.position + 1`);
+}
+
 /** Where the previous batch stopped, its row locked (PostgreSQL: processes masking at once take turns). */
 function* positionOf(d: Dialect, data: MaskedData): Program<string> {
   const row = yield* one<{ position: string }>(
@@ -96,6 +109,7 @@ function* maskCalls(
   );
   let done = 0;
   let last: string | null = null;
+  let masked = false;
   for (const call of calls) {
     // Still changing: it is masked once its last event is old too (the position does not pass it).
     if (call.last_event_at >= before) break;
@@ -117,11 +131,13 @@ function* maskCalls(
       yield* run(sql`UPDATE calls SET record = ${maskIn(call.record, numbers, masker)},
         ${column('from_number')}, ${column('to_number')}, ${column('virtual_number')}
         WHERE ${raw(d.callId)} = ${call.k}`);
+      masked = true;
     }
     done += 1;
     last = `${call.started_at}:${call.key}`;
   }
   if (last !== null) yield* savePosition('calls', last);
+  if (masked) yield* noteNumbersMasked();
   return done;
 }
 

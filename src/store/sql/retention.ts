@@ -2,6 +2,7 @@ import sql, { join, raw } from 'sql-template-tag';
 
 import type { NumberBatch, NumberChange, NumberData, RetainedData } from '../store.js';
 import type { Dialect } from './dialect.js';
+import { noteNumbersMasked } from './number-masking.js';
 import { all, type Program, run } from './program.js';
 
 /** Which write path each kind of data takes (SQLite: the events' file, or the calls' file). */
@@ -119,6 +120,9 @@ export function* replaceNumberBatch(
       yield* run(sql`UPDATE ${raw(table.table)} SET ${sets} WHERE seq = ${row.k}`);
     }
   }
+  // Every batch of calls, changed or not: the events' batches before it may have changed events of calls whose
+  // rows do not hold the number.
+  if (data === 'calls' && change.replacement !== null) yield* noteNumbersMasked();
   const last = rows.at(-1);
   return { changed, next: rows.length < limit || !last ? null : String(last.k) };
 }

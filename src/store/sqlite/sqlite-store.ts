@@ -64,7 +64,8 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   );
 
   const write = prepareWrites(db);
-  const projectCalls = prepareCallWrites(callsDb);
+  let maskedUpTo = 0; // unfolded events up to this seq may be copies from before a masking: read them again
+  const projectCalls = prepareCallWrites(callsDb, (upTo) => (maskedUpTo = upTo));
   const claim = prepareClaim(queueDb);
   const reads = sqliteExecutor(readDb);
   const position = (): number => runSync(reads, one<{ position: number }>(POSITION))?.position ?? 0;
@@ -88,7 +89,8 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const listEventsToProject = (limit: number): StoredEvent[] => {
     const folded = position();
     let skip = 0;
-    while (skip < unfolded.length && Number(unfolded[skip]!.cursor) <= folded) skip += 1;
+    while (skip < unfolded.length && Number(unfolded[skip]!.cursor) <= Math.max(folded, maskedUpTo))
+      skip += 1;
     if (skip > 0) unfolded = unfolded.slice(skip);
     // Sequence numbers are contiguous: the next one after the position is in memory, or it must be read.
     if (unfolded.length > 0 && Number(unfolded[0]!.cursor) === folded + 1) return unfolded.slice(0, limit);

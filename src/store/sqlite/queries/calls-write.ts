@@ -9,17 +9,19 @@ import type { ProjectionBatch, ProjectionResult } from '../../store.js';
 /**
  * The projection write path of the SQLite store: the fold (src/calls/fold.ts) over the calls transaction written
  * once (store/sql/calls-writes.ts), synchronously, in one transaction (see Store.projectCalls). This thread is
- * the only writer of the calls file, so the transaction may remember what it wrote between folds.
+ * the only writer of the calls file, so the transaction may remember what it wrote between folds. After a masking of
+ * numbers, `onNumbersMasked(upTo)`: the events up to `upTo` the store holds in memory are to be read again.
  */
-export function prepareCallWrites(db: Database) {
+export function prepareCallWrites(db: Database, onNumbersMasked: (upTo: number) => void) {
   const writes = createCallsWrites(sqliteDialect, { singleWriter: true });
   const execute = sqliteExecutor(db);
-  const fold = db.transaction((batch: ProjectionBatch, callFold: CallFold): ProjectionResult =>
-    runFold(
-      callFold.fold(batch),
-      bindPrograms(writes.open(), (program) => runSync(execute, program)),
-    ),
-  );
+  const fold = db.transaction((batch: ProjectionBatch, callFold: CallFold): ProjectionResult => {
+    const masked = runSync(execute, writes.readMasked(batch.events));
+    if (masked) onNumbersMasked(masked.upTo);
+    const tx = bindPrograms(writes.open(), (program) => runSync(execute, program));
+    const result = runFold(callFold.fold(masked ? { ...batch, events: masked.events } : batch), tx);
+    return masked ? { ...result, folded: masked.events } : result;
+  });
   return {
     fold: (batch: ProjectionBatch, callFold: CallFold): ProjectionResult => {
       try {
@@ -30,7 +32,6 @@ export function prepareCallWrites(db: Database) {
         throw error;
       }
     },
-    /** Forgets what is remembered between folds (after the calls are reset). */
     forget: writes.forget,
   };
 }
