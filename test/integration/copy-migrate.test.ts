@@ -323,6 +323,46 @@ describe('telehook copy', () => {
     expect(sink.requests).toHaveLength(expected);
   });
 
+  it('copies the other way too, PostgreSQL to SQLite, with the same rows', async () => {
+    const { url } = testSchema('copy postgres to sqlite');
+    const source = await createPostgresStore({ url, poolSize: 2 });
+    for (const payload of callFlows(T0)[0]!.payloads)
+      await source.appendEvent(newEvent(JSON.stringify(payload)));
+    await source.addUser({
+      name: 'vera',
+      role: 'viewer',
+      passwordHash: 'scrypt$x',
+      createdAt: T0,
+      updatedAt: T0,
+    });
+    await source.createEndpoint(
+      endpointRecord({ id: 'ep_pg', enabled: false, disabledReason: 'answered 410' }),
+    );
+    await source.recordFollowupAction({ number: '1', action: 'handled', note: 'n', by: 'vera', at: T0 });
+    await source.close();
+    const dataDir = tempDir();
+    const copied = await runCli(['copy', '--from', url, '--to', dataDir]);
+    expect(copied.code, copied.stderr).toBe(0);
+    expect(copied.stderr).toContain('users 1, endpoints 1');
+
+    const [from, to] = [
+      await createPostgresStore({ url, poolSize: 1 }),
+      createSqliteStore({ file: path.join(dataDir, 'telehook.db') }),
+    ];
+    try {
+      for (const read of [
+        (store: Store) => store.listUsers(),
+        (store: Store) => store.listEndpoints(),
+        (store: Store) => store.listFollowupActions({ from: 0 }),
+        (store: Store) => store.listEvents({ limit: 100 }),
+      ])
+        expect(await read(to)).toEqual(await read(from));
+    } finally {
+      await from.close();
+      await to.close();
+    }
+  });
+
   it('refuses a target that holds another installation, before writing anything', async () => {
     const dataDir = tempDir();
     const source = createSqliteStore({ file: path.join(dataDir, 'telehook.db') });

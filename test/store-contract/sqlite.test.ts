@@ -6,6 +6,7 @@ import { describeAlertsContract } from './alerts-contract.js';
 import { describeCallsContract } from './calls-contract.js';
 import { describeStoreContract } from './contract.js';
 import { describeDeliveryContract } from './delivery-contract.js';
+import { describeInstallationContract } from './installation-contract.js';
 import { describePeopleContract } from './people-contract.js';
 import { describeReconcileContract } from './reconcile-contract.js';
 import { describeRetentionContract } from './retention-contract.js';
@@ -41,6 +42,11 @@ describeAlertsContract('sqlite', async () => {
 });
 
 describeRetentionContract('sqlite', async () => {
+  const file = path.join(tempDir(), 'telehook.db');
+  return { open: async () => createSqliteStore({ file }) };
+});
+
+describeInstallationContract('sqlite', async () => {
   const file = path.join(tempDir(), 'telehook.db');
   return { open: async () => createSqliteStore({ file }) };
 });
