@@ -189,7 +189,7 @@ export function createProgram(): Command {
   program
     .command('copy')
     .description(
-      'copy an installation to another database (SQLite → PostgreSQL): resumable, verified, then calls rebuilt',
+      'copy a whole installation to another database (SQLite → PostgreSQL): events, people, endpoints and deliveries, alerts, follow-up actions, reconcile runs; resumable, verified, then calls rebuilt',
     )
     .option('--from <location>', 'the source: a data directory (its SQLite database) or a postgres:// URL')
     .option('--to <location>', 'the target: a postgres:// URL (or a data directory)')
@@ -197,7 +197,9 @@ export function createProgram(): Command {
     .addHelpText(
       'after',
       '\nRun it again after an interruption: it resumes where it stopped. Stop the server first, or run it again\n' +
-        'after the last events came in; it ends by comparing counts and a SHA-256 of every event on both sides.\n\n' +
+        "after the last events came in; it ends by comparing a SHA-256 of every event and every table's count on\n" +
+        "both sides. A target holding another installation's rows is refused. Sessions are not copied (everyone\n" +
+        "signs in again), nor the tokens: copy the data directory's tokens.json to the new servers, or set them.\n\n" +
         'Example:\n  telehook copy --from ./data --to postgres://telehook:secret@db.internal:5432/telehook\n',
     )
     .action(async (flags: CopyFlags) => {
