@@ -26,7 +26,7 @@ describe('telehook migrate', () => {
     const first = await runCli(['migrate'], env);
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toMatch(
-      /PostgreSQL .*applied 0100_baseline\.sql, 0101_reconcile\.sql, 0102_people\.sql, 0103_alerts\.sql, 0104_followups\.sql, 0105_number_masking\.sql\.\n$/,
+      /PostgreSQL .*applied 0100_baseline\.sql, 0101_reconcile\.sql, 0102_people\.sql, 0103_alerts\.sql, 0104_followups\.sql, 0105_number_masking\.sql, 0106_calls_backfilled\.sql\.\n$/,
     );
     const again = await runCli(['migrate'], env);
     expect(again.stdout).toMatch(/up to date/);
@@ -35,7 +35,7 @@ describe('telehook migrate', () => {
     const sqlite = await runCli(['migrate', '--data', dataDir], { TELEHOOK_DATABASE_URL: '' });
     expect(sqlite.code, sqlite.stderr).toBe(0);
     expect(sqlite.stdout).toBe(
-      `SQLite ${path.join(dataDir, 'telehook.db')}: applied 0100_baseline.sql, 0101_reconcile.sql, 0102_people.sql, 0103_alerts.sql, 0104_followups.sql, 0105_number_masking.sql, calls 0100_baseline.sql, calls 0101_calls_facts_numbers.sql.\n`,
+      `SQLite ${path.join(dataDir, 'telehook.db')}: applied 0100_baseline.sql, 0101_reconcile.sql, 0102_people.sql, 0103_alerts.sql, 0104_followups.sql, 0105_number_masking.sql, calls 0100_baseline.sql, calls 0101_calls_facts_numbers.sql, calls 0102_calls_backfilled.sql.\n`,
     );
   });
 });

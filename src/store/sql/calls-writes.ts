@@ -82,14 +82,14 @@ function statementsOf(d: Dialect) {
     upsertCall:
       statement(`INSERT INTO calls (${sqlite ? 'id, ' : ''}key, started_at, direction, state, outcome,
         from_number, to_number, virtual_number, team, answered_by, placed_by, waited_sec, talk_sec, last_event_at,
-        leg_only, record)
-      VALUES (${sqlite ? '?, ' : ''}?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        leg_only, backfilled, record)
+      VALUES (${sqlite ? '?, ' : ''}?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (${id}) DO UPDATE SET key = excluded.key, started_at = excluded.started_at,
         direction = excluded.direction, state = excluded.state, outcome = excluded.outcome,
         from_number = excluded.from_number, to_number = excluded.to_number, virtual_number = excluded.virtual_number,
         team = excluded.team, answered_by = excluded.answered_by, placed_by = excluded.placed_by,
         waited_sec = excluded.waited_sec, talk_sec = excluded.talk_sec, last_event_at = excluded.last_event_at,
-        leg_only = excluded.leg_only, record = excluded.record`),
+        leg_only = excluded.leg_only, backfilled = excluded.backfilled, record = excluded.record`),
     deleteCall: statement(`DELETE FROM calls WHERE ${id} = ?`),
     deleteAgents: statement(`DELETE FROM call_agents WHERE ${ref} = ?`),
     insertAgent: statement(`INSERT INTO call_agents (${ref}, position, agent, team, rang_at, answered,
@@ -282,6 +282,7 @@ export function createCallsWrites(d: Dialect, options: { readonly singleWriter: 
             c.talkSec,
             c.lastEventAt,
             c.legOnly,
+            c.closedBy === 'backfill',
             JSON.stringify(call),
           ),
         );

@@ -41,8 +41,6 @@ export interface Dialect {
    * PostgreSQL.
    */
   readonly factsIndex: Sql;
-  /** A text field of a JSON column, as text (null when absent). */
-  jsonText(column: string, field: string): Sql;
   /** The record of the call that has this key or TeleCMI id (one row, or none). */
   callRecordOf(identifier: string): Sql;
   /** Every event of the call with this key. */
@@ -76,7 +74,6 @@ export const sqliteDialect: Dialect = {
   callRef: 'call_id',
   bytewise: (expression) => raw(expression),
   factsIndex: raw('INDEXED BY calls_facts'),
-  jsonText: (column, field) => raw(`json_extract(${column}, '$.${field}')`),
   // A call's key is one of its links: one lookup finds a call by its key or by any other TeleCMI id of it.
   callRecordOf: (identifier) =>
     sql`SELECT c.record FROM call_links l JOIN calls c ON c.id = l.call_id WHERE l.identifier = ${identifier}`,
@@ -108,8 +105,6 @@ export const postgresDialect: Dialect = {
   callRef: 'call_key',
   bytewise: (expression) => raw(`${expression} COLLATE "C"`),
   factsIndex: raw(''),
-  // json, not jsonb: parsing the text once is cheaper than building the binary form it would throw away.
-  jsonText: (column, field) => raw(`(${column}::json ->> '${field}')`),
   callRecordOf: (identifier) =>
     sql`SELECT record FROM (
         SELECT record, 0 AS rank FROM calls WHERE key = ${identifier}

@@ -163,10 +163,9 @@ function callConditions(d: Dialect, filter: CallFilter, inBuckets = false): Sql[
       sql`(c.from_number LIKE ${pattern} OR c.to_number LIKE ${pattern} OR c.virtual_number LIKE ${pattern})`,
     );
   }
-  // closedBy is kept only in the record: the filter reads the field of the rows it walks (no index, no column).
-  if (filter.source === 'backfill') where.push(sql`${d.jsonText('c.record', 'closedBy')} = 'backfill'`);
-  if (filter.source === 'webhook')
-    where.push(sql`coalesce(${d.jsonText('c.record', 'closedBy')}, '') <> 'backfill'`);
+  // Recovered calls are few: a page of them reads the partial index calls_backfilled (the same condition).
+  if (filter.source === 'backfill') where.push(d.isTrue('c.backfilled'));
+  if (filter.source === 'webhook') where.push(d.isFalse('c.backfilled'));
   if (agent !== undefined)
     where.push(sql`(c.answered_by = ${agent} OR c.placed_by = ${agent} OR EXISTS (SELECT 1 FROM call_agents a
       WHERE a.${raw(d.callRef)} = c.${raw(d.callId)} AND a.agent = ${agent}))`);
