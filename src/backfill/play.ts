@@ -36,7 +36,8 @@ export interface PlayContext {
   readonly appId: string;
   readonly secret: string;
   readonly timeoutMs: number;
-  readonly dispatcher: Dispatcher;
+  /** The dispatcher, created with the first request. */
+  readonly dispatcher: () => Promise<Dispatcher>;
   readonly logger: ApiLogger | undefined;
   readonly withRetries: <T>(
     request: string,
@@ -69,7 +70,7 @@ export async function playFile(
     file,
   });
   const answer = await context.withRetries(request, options.signal, async () => {
-    const got = await callOnce(context.dispatcher, {
+    const got = await callOnce(await context.dispatcher(), {
       method: 'GET',
       origin: context.base.origin,
       path: `${context.base.prefix}${path}?${query.toString()}`,

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { Agent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 
 import type { RestProduct } from '../telecmi/index.js';
 import { errorOfAnswer, isObject, parseJson } from './answer-check.js';
@@ -97,8 +97,12 @@ export function createTelecmiApi(options: TelecmiApiOptions): TelecmiApi {
   if (!Number.isInteger(limit) || limit < 1 || limit > 20) throw new TypeError('limit is from 1 to 20.');
   const timeoutMs = options.timeoutMs ?? 15_000;
   const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
-  const ownDispatcher = options.dispatcher === undefined ? new Agent({ keepAliveTimeout: 10_000 }) : null;
-  const dispatcher = options.dispatcher ?? ownDispatcher!;
+  // undici is loaded with the first request: a telehook without backfill never loads it (about 4 MB of memory).
+  let ownDispatcher: Promise<Dispatcher> | null = null;
+  const dispatcher = (): Promise<Dispatcher> =>
+    options.dispatcher !== undefined
+      ? Promise.resolve(options.dispatcher)
+      : (ownDispatcher ??= import('undici').then(({ Agent }) => new Agent({ keepAliveTimeout: 10_000 })));
   const credentials = {
     appid: Number.isSafeInteger(Number(appId)) ? Number(appId) : appId,
     [product.secretField]: secret,
@@ -155,7 +159,7 @@ export function createTelecmiApi(options: TelecmiApiOptions): TelecmiApi {
       secret,
     };
     return withRetries(request, signal, async () => {
-      const answer = await callOnce(dispatcher, call);
+      const answer = await callOnce(await dispatcher(), call);
       let text: string;
       try {
         text = await answer.body.text();
@@ -275,7 +279,7 @@ export function createTelecmiApi(options: TelecmiApiOptions): TelecmiApi {
     play: (file, playOptions) => playFile(playContext, file, playOptions),
     playUrlForLogs: (file) => playUrlForLogs(playContext, file),
     close: async () => {
-      await ownDispatcher?.close();
+      await (await ownDispatcher)?.close();
     },
   };
 }

@@ -1,7 +1,7 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP, type LookupFunction } from 'node:net';
 
-import { buildConnector } from 'undici';
+import type { buildConnector } from 'undici';
 
 import { BlockedAddressError, isLocalhostName, refusalOfAddress, refusalOfHost } from './address-guard.js';
 
@@ -74,8 +74,10 @@ export function createGuardedLookup(resolve: Resolve, allowPrivate: boolean): Lo
 export function createGuardedConnector(options: {
   readonly resolve: Resolve;
   readonly allowPrivate: boolean;
+  /** undici's `buildConnector`, passed in by the sender that loaded undici. */
+  readonly build: typeof buildConnector;
 }): buildConnector.connector {
-  const connect = buildConnector({ lookup: createGuardedLookup(options.resolve, options.allowPrivate) });
+  const connect = options.build({ lookup: createGuardedLookup(options.resolve, options.allowPrivate) });
   return (target, callback) => {
     const why = options.allowPrivate ? null : refusalOfHost(target.hostname);
     if (why !== null)

@@ -1,4 +1,4 @@
-import { Agent, type Dispatcher, request } from 'undici';
+import type { Dispatcher, request } from 'undici';
 
 import type { DeliveryAttempt } from '../store/index.js';
 import { createGuardedConnector, type Resolve, resolveWithSystem } from './connect-guard.js';
@@ -32,16 +32,25 @@ export function createSender(options: {
   /** What host names resolve to. @defaultValue the system's resolver */
   readonly resolve?: Resolve;
 }) {
-  const dispatcher: Dispatcher = new Agent({
-    connections: options.connections ?? 32,
-    keepAliveTimeout: 10_000,
-    connect: createGuardedConnector({
-      resolve: options.resolve ?? resolveWithSystem,
-      allowPrivate: options.allowPrivate,
-    }),
-  });
+  // undici is loaded with the first attempt: a telehook that forwards nowhere never loads it (about 4 MB of
+  // memory).
+  let client: Promise<{ dispatcher: Dispatcher; request: typeof request }> | null = null;
+  const load = () =>
+    (client ??= import('undici').then(({ Agent, buildConnector, request }) => {
+      const dispatcher = new Agent({
+        connections: options.connections ?? 32,
+        keepAliveTimeout: 10_000,
+        connect: createGuardedConnector({
+          resolve: options.resolve ?? resolveWithSystem,
+          allowPrivate: options.allowPrivate,
+          build: buildConnector,
+        }),
+      });
+      return { dispatcher, request };
+    }));
 
   const send = async (outgoing: Outgoing, at: number): Promise<Sent> => {
+    const { dispatcher, request } = await load();
     const started = performance.now();
     const elapsed = (): number => performance.now() - started;
     const failed = (error: string): Sent => ({
@@ -84,9 +93,9 @@ export function createSender(options: {
   return {
     send,
     /** Closes the connections once the requests in flight are answered. */
-    close: () => dispatcher.close(),
+    close: async () => (await client)?.dispatcher.close(),
     /** Aborts the requests in flight (they fail at once) and closes the connections: a prompt shutdown. */
-    destroy: () => dispatcher.destroy(),
+    destroy: async () => (await client)?.dispatcher.destroy(),
   };
 }
 
