@@ -1,4 +1,4 @@
-// `npm run bench:profile`: telehook under the ingest benchmark's load (50 connections, fresh fixture bodies) with
+// `npm run bench:profile`: telehook under the ingest benchmark's load (50 connections, its workloads) with
 // node's --cpu-prof, then the top of the profile by self time, per function and per package/module, so that
 // "where does the CPU go at saturation" is answered by one command (bench/README.md, "Find the cost").
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -9,14 +9,19 @@ import { parseArgs } from 'node:util';
 import { BodyCursor, runLoad } from './lib/load.js';
 import { buildBodies, loadFixtures } from './lib/payloads.js';
 import { ROOT, startTelehook } from './lib/targets.js';
+import { buildCallFlowBodies, isWorkloadName } from './lib/workload.js';
 
 const { values } = parseArgs({
   options: {
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '50' },
     top: { type: 'string', default: '25' },
+    // As npm run bench: whole call flows by default; new-calls makes every event a new call (the worst case).
+    workload: { type: 'string', default: 'calls' },
   },
 });
+if (!isWorkloadName(values.workload))
+  throw new Error(`--workload must be calls or new-calls, not "${values.workload}"`);
 const seconds = Number(values.duration);
 const connections = Number(values.connections);
 const top = Number(values.top);
@@ -33,7 +38,8 @@ interface Profile {
 }
 
 async function main(): Promise<void> {
-  const bodies = buildBodies(loadFixtures(), 200_000);
+  const bodies =
+    values.workload === 'calls' ? buildCallFlowBodies(200_000).bodies : buildBodies(loadFixtures(), 200_000);
   const profileDir = mkdtempSync(path.join(tmpdir(), 'telehook-profile-'));
   const target = await startTelehook(['--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
   try {
@@ -51,7 +57,8 @@ async function main(): Promise<void> {
     });
     console.log(
       `telehook under load: ${Math.round(result.requestsPerSecond)} req/s, p99 ${result.p99Ms.toFixed(1)} ms, ` +
-        `${connections} connections, ${seconds} s (with the profiler on: slower than npm run bench)`,
+        `${connections} connections, ${seconds} s, workload ${values.workload} (with the profiler on: slower than ` +
+        'npm run bench)',
     );
   } finally {
     await target.stop();
