@@ -53,6 +53,28 @@ async function usersOf(page: Page): Promise<Record<string, string>> {
   return Object.fromEntries(items.map((user) => [user.name, user.role]));
 }
 
+const PAGES = ['Wallboard', 'Calls', 'Follow-ups', 'Reports'];
+
+/**
+ * Opens each page and reads its navigation once the session is known (People comes with it): the links, the
+ * current one, and whether each link goes where it says.
+ */
+async function navigationOf(page: Page, base: string, paths: readonly string[]) {
+  const seen: { path: string; links: string[]; current: string[]; hrefs: string[] }[] = [];
+  for (const path of paths) {
+    await page.goto(`${base}${path}`);
+    await page.locator('.signed-in').waitFor(WAIT);
+    const links = page.locator('nav[data-pages] a');
+    seen.push({
+      path,
+      links: await links.allTextContents(),
+      current: await page.locator('nav[data-pages] a[aria-current="page"]').allTextContents(),
+      hrefs: await links.evaluateAll((all) => all.map((link) => link.getAttribute('href') ?? '')),
+    });
+  }
+  return seen;
+}
+
 async function newSignedInPage(browser: Browser, url: string, name: string, password = PASSWORD) {
   const opened = await openPage(browser, url, { width: 1200, height: 700 });
   expect(new URL(opened.page.url()).pathname).toBe('/login');
@@ -181,8 +203,37 @@ describe.skipIf(!canRun).each(['sqlite', 'postgres'] as const)(
       expect(await statusOf(page, 'PATCH', '/api/users/sam', { role: 'admin' })).toBe(403);
       expect(await statusOf(page, 'DELETE', '/api/users/ada')).toBe(403);
 
+      // Every page has the same navigation, from one place; a call's page too.
+      const key = crypto.randomUUID();
+      const waiting = {
+        type: 'event',
+        direction: 'inbound',
+        status: 'waiting',
+        from: 919812300009,
+        to: 918000000000,
+      };
+      const call = { ...waiting, appid: 2222223, cmiuuid: key, conversation_uuid: key, time: Date.now() };
+      expect((await fetch(server.ingestUrl, { method: 'POST', body: JSON.stringify(call) })).status).toBe(
+        200,
+      );
+      const paths = ['/', '/calls', '/followups', '/reports', '/users', `/calls/${key}`];
+      const current = ['Wallboard', 'Calls', 'Follow-ups', 'Reports'];
+      const hrefs = ['/', '/calls', '/followups', '/reports'];
+      expect(await navigationOf(page, server.url, paths)).toEqual(
+        paths.map((path, n) => ({ path, links: PAGES, current: current.slice(n, n + 1), hrefs })),
+      );
+
       // An admin's pages carry the link.
       const admin = await newSignedInPage(browser, `${server.url}/calls`, 'ada');
+      expect(await navigationOf(admin.page, server.url, paths)).toEqual(
+        paths.map((path, n) => ({
+          path,
+          links: [...PAGES, 'People'],
+          current: [...current, 'People'].slice(n, n + 1),
+          hrefs: [...hrefs, '/users'],
+        })),
+      );
+      await admin.page.goto(`${server.url}/calls`);
       await admin.page.locator('#people-link').click();
       await admin.page.waitForURL(`${server.url}/users`, WAIT);
       await admin.page.locator('#people tr[data-name="sam"]').waitFor(WAIT);

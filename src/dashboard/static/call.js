@@ -5,7 +5,6 @@
   const $ = (id) => document.getElementById(id);
   const key = decodeURIComponent(location.pathname.split('/').pop() ?? '');
   $('call-key').textContent = key;
-  $('back').href = `/${token ? `?token=${encodeURIComponent(token)}` : ''}`;
 
   function summary(call) {
     const fields = [

@@ -2,7 +2,7 @@
 // filtered set as CSV, and a link from each row to the call's page. Everything from outside is written as text.
 'use strict';
 (() => {
-  const { api, el, duration, shortName, phone, time, callLink, linkPages } = window.telehook;
+  const { api, el, duration, shortName, phone, time, callLink } = window.telehook;
   const $ = (id) => document.getElementById(id);
   const form = $('filters');
   /** The filters the page URL may carry, as the API names them. */
@@ -11,7 +11,6 @@
   /** The columns the list sorts by (the API's sort), and those that sort largest first on a first click. */
   const SORTS = ['started', 'waited', 'talked', 'outcome', 'from', 'to', 'team', 'agent'];
   const LARGEST_FIRST = new Set(['started', 'waited', 'talked']);
-  linkPages();
 
   /** The view in the page URL: filters, order, and the cursor of the page shown. */
   function viewOf(search) {

@@ -92,11 +92,25 @@ function withToken(path) {
   return `${path}${path.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}`;
 }
 
-/** Points the page's navigation links (`a[data-nav]`) at the other pages, carrying the token. */
-function linkPages() {
-  for (const link of document.querySelectorAll('a[data-nav]'))
-    link.href = withToken(link.getAttribute('href'));
+/** The pages every page's navigation links to, in this order; People is added for admins (linkPeoplePage). */
+const PAGES = [
+  { path: '/', text: 'Wallboard' },
+  { path: '/calls', text: 'Calls' },
+  { path: '/followups', text: 'Follow-ups' },
+  { path: '/reports', text: 'Reports' },
+];
+
+/** Fills the page's navigation (`nav[data-pages]`, one place for every page), carrying the token. */
+function renderPagesNav() {
+  const nav = document.querySelector('nav[data-pages]');
+  if (!nav) return;
+  for (const page of PAGES) {
+    const link = el('a', page.text, null, { href: withToken(page.path) });
+    if (location.pathname === page.path) link.setAttribute('aria-current', 'page');
+    nav.append(' ', link);
+  }
 }
+renderPagesNav();
 
 /** A link to a call's page, carrying the token. */
 function callLink(key, text) {
@@ -110,12 +124,9 @@ function callLink(key, text) {
  * the page and /api/users refuse everyone else anyway, so to others it would be a dead end.
  */
 function linkPeoplePage() {
-  const nav =
-    document.querySelector('.top nav[aria-label="Pages"]') ??
-    document.querySelector('.top-right nav') ??
-    document.querySelector('.top-right');
+  const nav = document.querySelector('nav[data-pages]');
   if (!nav || document.getElementById('people-link')) return;
-  const link = el('a', 'People', null, { id: 'people-link', href: '/users', 'data-nav': '' });
+  const link = el('a', 'People', null, { id: 'people-link', href: '/users' });
   if (location.pathname === '/users') link.setAttribute('aria-current', 'page');
   nav.append(' ', link);
 }
@@ -161,5 +172,4 @@ window.telehook = {
   time,
   callLink,
   withToken,
-  linkPages,
 };

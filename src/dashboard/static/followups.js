@@ -10,7 +10,6 @@
     token ? `${path}${path.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}` : path;
   $('tab-open').href = withToken('/followups');
   $('tab-done').href = withToken('/followups?status=done');
-  $('wallboard').href = withToken('/');
   $(`tab-${status}`).setAttribute('aria-current', 'page');
   $('last-column').textContent = status === 'open' ? 'To do' : 'Cleared';
   let mayMark = false;

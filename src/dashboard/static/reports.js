@@ -3,12 +3,11 @@
 // it comes: the page computes no metric of its own.
 'use strict';
 (() => {
-  const { api, duration, shortName, phone, percent, time, linkPages, sortableTable } = window.telehook;
+  const { api, duration, shortName, phone, percent, time, sortableTable } = window.telehook;
   const $ = (id) => document.getElementById(id);
   const form = $('filters');
   const FIELDS = ['from', 'to', 'team', 'agent', 'groupBy', 'scope', 'hours'];
   const timezone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-  linkPages();
 
   const isoDay = (date) =>
     `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, '0')}-${String(date.getDate()).padStart(2, '0')}`;

@@ -3,10 +3,9 @@
 'use strict';
 
 (() => {
-  const { person, api, el, row, time, linkPages } = window.telehook;
+  const { person, api, el, row, time } = window.telehook;
   const $ = (id) => document.getElementById(id);
   const ROLES = ['viewer', 'supervisor', 'admin'];
-  linkPages();
   let me = null;
 
   function showError(message) {
