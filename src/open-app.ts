@@ -6,7 +6,6 @@ import { type AppDeps, buildApp } from './app.js';
 import type { Config } from './config.js';
 import { redactUrl } from './redact.js';
 import type { Store } from './store/index.js';
-import { createPostgresStore } from './store/postgres/postgres-store.js';
 import { createSqliteStore } from './store/sqlite/sqlite-store.js';
 
 /** The SQLite database file inside a data directory. */
@@ -28,6 +27,8 @@ export async function openStore(
   options: { readonly foldThread?: boolean } = {},
 ): Promise<OpenedStore> {
   if (config.databaseUrl !== null) {
+    // Loaded only for PostgreSQL: pg and the adapter are not kept in the memory of a telehook on SQLite.
+    const { createPostgresStore } = await import('./store/postgres/postgres-store.js');
     const store = await createPostgresStore({ url: config.databaseUrl, poolSize: config.databasePoolSize });
     return { store, description: `PostgreSQL ${redactUrl(config.databaseUrl)}` };
   }
