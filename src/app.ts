@@ -43,6 +43,7 @@ import { followupRoutes } from './followups/index.js';
 import { createErrorHandler, notFoundHandler } from './http/error-handler.js';
 import { rejectNonFiniteQuery } from './http/finite-query.js';
 import { healthRoutes } from './http/health-routes.js';
+import { createLazyCompilers } from './http/lazy-compilers.js';
 import { createMetrics } from './http/metrics.js';
 import { httpEdgeOptions } from './http/server.js';
 import { createIdFactory } from './ids.js';
@@ -171,6 +172,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 300 },
     // An unknown query parameter is answered 400 (a typo should not silently widen a query), not dropped.
     ajv: { customOptions: { removeAdditional: false } },
+    schemaController: { compilersFactory: createLazyCompilers() },
   });
   const now = deps.now ?? Date.now;
   const bus = createLiveBus();
