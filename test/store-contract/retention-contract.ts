@@ -417,5 +417,29 @@ export function describeRetentionContract(name: string, createLocation: () => Pr
         await store.close();
       }
     });
+
+    it('folds masked the events it listed before another connection forgot their number', async () => {
+      const location = await createLocation();
+      const store = await location.open();
+      const other = await location.open();
+      try {
+        const [first, second] = callFlows(T0, CALLER);
+        // One call folded (a store may remember its events), every event of the next stored, none folded.
+        await ingest(store, first!.payloads);
+        for (const payload of second!.payloads)
+          await store.appendEvent(receivedAt(newEvent(JSON.stringify(payload)), T0));
+        // Listed to be folded (as the projection lists its next batch), then forgotten elsewhere, then folded.
+        const listed = await store.listEventsToProject(500);
+        expect(JSON.stringify(listed)).toContain(CALLER);
+        await forgetNumber(other, CALLER, { replacement: '919000000001' });
+        const folded = await store.projectCalls({ events: listed, now: T0 + 3600_000 }, rules);
+        expect(JSON.stringify(folded)).not.toContain(CALLER);
+        expect(JSON.stringify(await allCalls(store))).not.toContain(CALLER);
+        expect((await allCalls(store)).map((call) => call.from)).toEqual(['919000000001', '919000000001']);
+      } finally {
+        await other.close();
+        await store.close();
+      }
+    });
   });
 }

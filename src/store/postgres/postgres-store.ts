@@ -6,7 +6,8 @@ import sql, { raw } from 'sql-template-tag';
 import { foldInThisThread } from '../../calls/index.js';
 import { StoreError } from '../../errors.js';
 import { closedStoreError, createAppends } from '../appends.js';
-import { postgresDialect } from '../sql/dialect.js';
+import { createCallsWrites } from '../sql/calls-writes.js';
+import { LOCK_PROJECTION, postgresDialect } from '../sql/dialect.js';
 import { recordFoldFailure } from '../sql/fold-failures.js';
 import { postgresExecutor, type Program, run, runAsync } from '../sql/program.js';
 import { createSqlStore } from '../sql/sql-store.js';
@@ -16,7 +17,7 @@ import { toStoreError } from './driver-errors.js';
 import { createFoldListener } from './fold-listener.js';
 import { migrate } from './migrate.js';
 import { writeBatch } from './queries/append.js';
-import { foldCalls, LOCK_PROJECTION } from './queries/calls-write.js';
+import { foldCalls } from './queries/calls-write.js';
 import { claimDeliveries } from './queries/delivery.js';
 
 /** Whether the event is still to fold, taken off the queue under the projection's lock. */
@@ -107,6 +108,8 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     onError: () => undefined,
   });
 
+  // A fold that fails after reading the maskings needs nothing forgotten: the next lists its events again.
+  const callsWrites = createCallsWrites(postgresDialect, { singleWriter: false });
   let folds = 0;
   let closed = false;
   const appends = createAppends(
@@ -194,7 +197,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     projectCalls: (batch, fold) =>
       guard(() =>
         inTransaction(async (client) => {
-          const outcome = await foldCalls(client, batch, fold);
+          const outcome = await foldCalls(client, batch, fold, callsWrites);
           const { changed, removed, folded } = outcome;
           if (folded.length > 0 || changed.length > 0 || removed.length > 0) {
             folds += 1;

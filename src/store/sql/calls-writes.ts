@@ -1,3 +1,5 @@
+import sql, { raw } from 'sql-template-tag';
+
 import type { Call } from '../call-record.js';
 import {
   type CallsTransaction,
@@ -112,7 +114,6 @@ function statementsOf(d: Dialect) {
       JOIN calls c ON c.${id} = l.${ref} WHERE l.rank >= ${INFERRED_RANK} AND c.from_number IS NOT NULL`),
     maskings: statement(`SELECT position FROM projection_state WHERE name = '${MASKED_STATE}'`),
     lastSeq: statement(`SELECT max(seq) AS seq FROM events`),
-    eventsBetween: statement(`SELECT ${EVENT_COLUMNS} FROM events WHERE seq BETWEEN ? AND ? ORDER BY seq`),
     savePosition: statement(`INSERT INTO projection_state (name, position) VALUES ('calls', ?)
       ON CONFLICT (name) DO UPDATE SET position = ${d.greatest}(projection_state.position, excluded.position)`),
   };
@@ -336,23 +337,32 @@ export function createCallsWrites(d: Dialect, options: { readonly singleWriter: 
      * forget`, the hourly masking) since the last fold, by any connection or process (store/sql/number-masking.ts
      * counts them in the calls' database). Then what is remembered is forgotten, since it may hold the numbers as
      * they were, and the batch's events are read again; `upTo`: the last event stored, since any copy of an
-     * event up to it, held to be folded, may be from before. Null, the batch as given, where nothing is remembered.
+     * event up to it, held to be folded, may be from before. Null: no masking since the last fold, the batch as given.
      * First in the transaction: a masking committed before its snapshot of the calls' database is seen here, and
      * one committed after it fails the fold's first write (SQLite: SQLITE_BUSY_SNAPSHOT), and the fold is retried.
+     * PostgreSQL: after the projection's lock, which a masking of calls takes too (store/sql/retention.ts,
+     * number-masking.ts), so a masking is either wholly before this fold (seen here: events listed before it are
+     * read again) or waits for it to commit (and then masks what it wrote).
      */
     *readMasked(batch: readonly StoredEvent[]): Program<{ events: StoredEvent[]; upTo: number } | null> {
-      if (!options.singleWriter) return null;
       const now = (yield* one<{ position: number }>(s.maskings()))?.position ?? 0;
       if (now === maskings) return null;
       forget();
       maskings = now;
       const upTo = (yield* one<{ seq: number | null }>(s.lastSeq()))?.seq ?? 0;
-      const [first, last] = [batch[0], batch.at(-1)];
-      // A batch is a run of seqs (listed after the position, in order).
-      const rows = first && last ? yield* all<EventRow>(s.eventsBetween(first.cursor, last.cursor)) : [];
+      const seqs = batch.map((event) => Number(event.cursor));
+      const rows =
+        seqs.length === 0
+          ? []
+          : yield* all<EventRow>(
+              sql`SELECT ${raw(EVENT_COLUMNS)} FROM events WHERE ${d.anyOf('seq', seqs, 'bigint')} ORDER BY seq`,
+            );
       return { events: rows.map(toEvent), upTo };
     },
     /** Forgets what is remembered between folds: after the calls are reset, or a fold rolled back. */
     forget,
   };
 }
+
+/** A store's calls transaction, written once: see createCallsWrites. */
+export type CallsWrites = ReturnType<typeof createCallsWrites>;

@@ -1,5 +1,9 @@
 import sql, { raw, type Sql } from 'sql-template-tag';
 
+/** PostgreSQL: serialises folds across processes (one lock per schema), for the length of the transaction. */
+export const LOCK_PROJECTION =
+  "SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':telehook:projection'))";
+
 /**
  * What differs between SQLite and PostgreSQL in the queries written once in sql-store.ts: booleans (integers in
  * SQLite), array membership (one JSON parameter read by json_each in SQLite, one array parameter with ANY in
@@ -29,6 +33,12 @@ export interface Dialect {
    * (PostgreSQL's advisory lock); null in SQLite, whose IMMEDIATE transaction holds the write lock already.
    */
   transactionLock(key: number): Sql | null;
+  /**
+   * Takes the lock that serialises folds into calls (PostgreSQL: across processes, until the transaction ends), so
+   * that a rewrite of calls (a number forgotten or masked) never interleaves with a fold; null in SQLite, where one
+   * thread folds and a write transaction excludes every other.
+   */
+  readonly lockProjection: Sql | null;
   /** The column that identifies a call row (SQLite: its integer id; PostgreSQL: its key). */
   readonly callId: string;
   /** The column of call_links and call_agents that refers to {@link callId}. */
@@ -70,6 +80,7 @@ export const sqliteDialect: Dialect = {
   greatest: 'max',
   forUpdate: raw(''),
   transactionLock: () => null,
+  lockProjection: null,
   callId: 'id',
   callRef: 'call_id',
   bytewise: (expression) => raw(expression),
@@ -101,6 +112,7 @@ export const postgresDialect: Dialect = {
   greatest: 'greatest',
   forUpdate: raw(' FOR UPDATE'),
   transactionLock: (key) => sql`SELECT pg_advisory_xact_lock(${key})`,
+  lockProjection: raw(LOCK_PROJECTION),
   callId: 'key',
   callRef: 'call_key',
   bytewise: (expression) => raw(`${expression} COLLATE "C"`),

@@ -92,6 +92,8 @@ function* maskCalls(
   limit: number,
   masker: NumberMasker,
 ): Program<number> {
+  // Not while a fold writes calls from events read before this masking (see calls-writes.ts, readMasked).
+  if (d.lockProjection) yield* run(d.lockProjection);
   const colon = position.indexOf(':');
   const from =
     colon < 0

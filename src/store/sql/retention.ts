@@ -82,6 +82,8 @@ export function* replaceNumberBatch(
 ): Program<NumberBatch> {
   const table = TABLES[data];
   const key = data === 'calls' ? d.callId : 'seq';
+  // Not while a fold writes calls from events it read before the events' batches of this change (calls-writes.ts).
+  if (data === 'calls' && d.lockProjection) yield* run(d.lockProjection);
   const needle = table.bytes ? Buffer.from(change.number, 'latin1') : change.number;
   const holds = join(
     table.columns.map((column) => d.contains(column, needle)),
