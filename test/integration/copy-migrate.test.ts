@@ -132,15 +132,17 @@ describe('telehook copy', () => {
     const restSource: RestRowSource = { product: 'chub', list: 'answered', appId: '1111113' };
     const parsed = parseRestRow(restRow, restSource);
     if (!parsed.ok) throw parsed.error;
-    await source.appendEvent({
-      event: normalise(parsed.value, { id: 'ev_backfilled', receivedAt: T0 + 60_000 }),
+    /** The history's row as a backfill run appends it. */
+    const backfilled = (id: string, receivedAt: number) => ({
+      event: normalise(parsed.value, { id, receivedAt }),
       body: Buffer.from(restRow),
       dedupeKey: backfillDedupeKey(restRow, restSource),
       method: 'POST',
       contentType: 'application/json',
-      source: 'backfill',
+      source: 'backfill' as const,
       restSource,
     });
+    await source.appendEvent(backfilled('ev_backfilled', T0 + 60_000));
     const events = (await source.listEvents({ limit: 100 })).items;
 
     await source.addUser({
@@ -277,15 +279,7 @@ describe('telehook copy', () => {
       expect(masking[0]?.['position']).toBe(String(copied!['seq']));
       expect(masking[0]?.['position']).not.toBe(String(firstDelivery!['seq']));
       // The backfill's row is recognised on the target: appending it again is a duplicate.
-      const again = await target.appendEvent({
-        event: normalise(parsed.value, { id: 'ev_again', receivedAt: T0 }),
-        body: Buffer.from(restRow),
-        dedupeKey: backfillDedupeKey(restRow, restSource),
-        method: 'POST',
-        contentType: 'application/json',
-        source: 'backfill',
-        restSource,
-      });
+      const again = await target.appendEvent(backfilled('ev_again', T0));
       expect(again).toEqual({ id: 'ev_backfilled', duplicate: true });
     } finally {
       await original.close();

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 
-import type { NewAlert, NewDelivery, Store } from '../../src/store/index.js';
+import type { NewAlert, NewDelivery } from '../../src/store/index.js';
 import type { StoreLocation } from './contract.js';
 import { endpointRecord } from './delivery-contract.js';
+import { storeRunner } from './store-runner.js';
 
 const T0 = Date.UTC(2026, 11, 7, 9, 0, 0);
 let counter = 0;
@@ -28,15 +29,7 @@ const delivery = (endpointId: string, key: string): NewDelivery => {
 /** The alerts' part of the Store contract: each change is a compare-and-set committed with its deliveries. */
 export function describeAlertsContract(name: string, createLocation: () => Promise<StoreLocation>): void {
   describe(`Store contract (alerts): ${name}`, () => {
-    const withStore = async (run: (store: Store, location: StoreLocation) => Promise<void>) => {
-      const location = await createLocation();
-      const store = await location.open();
-      try {
-        await run(store, location);
-      } finally {
-        await store.close();
-      }
-    };
+    const withStore = storeRunner(createLocation);
 
     it('keeps rule settings and gives them back after a reopen', async () => {
       await withStore(async (store, location) => {

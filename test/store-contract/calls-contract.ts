@@ -5,6 +5,7 @@ import { bucketsOf, createCallFold, summariseFacts } from '../../src/calls/index
 import { type Call, CALL_SORTS, type CallSort, type Page, type Store } from '../../src/store/index.js';
 import { agentSummary, callFlows } from '../helpers/call-flows.js';
 import { newEvent, type StoreLocation } from './contract.js';
+import { storeRunner } from './store-runner.js';
 
 const T0 = Date.UTC(2026, 10, 25, 9, 0, 0);
 const NOW = T0 + 3600_000;
@@ -45,14 +46,7 @@ const expectFlow = (call: Call | null, expected: Record<string, unknown>): void 
 /** The calls part of the Store contract: linking, merging, orphan legs, queries. */
 export function describeCallsContract(name: string, createLocation: () => Promise<StoreLocation>): void {
   describe(`Store contract, calls: ${name}`, () => {
-    const withStore = async (run: (store: Store) => Promise<void>): Promise<void> => {
-      const store = await (await createLocation()).open();
-      try {
-        await run(store);
-      } finally {
-        await store.close();
-      }
-    };
+    const withStore = storeRunner(createLocation);
 
     it('folds interleaved flows, in any arrival order and batch split, into exactly the right calls', async () => {
       await fc.assert(

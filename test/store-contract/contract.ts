@@ -5,6 +5,7 @@ import { dedupeKeyOf } from '../../src/receiver/index.js';
 import type { NewEvent, Store, StoredEvent } from '../../src/store/index.js';
 import { normalise, parse, parseQuery } from '../../src/telecmi/index.js';
 import { loadFixtures } from '../helpers/fixtures.js';
+import { storeRunner } from './store-runner.js';
 
 /** A place where a store keeps its data; `open` may be called again after `close` to reopen the same data. */
 export interface StoreLocation {
@@ -47,15 +48,7 @@ const uniqueEvent = (n: number): NewEvent =>
  */
 export function describeStoreContract(name: string, createLocation: () => Promise<StoreLocation>): void {
   describe(`Store contract: ${name}`, () => {
-    const withStore = async <T>(run: (store: Store, location: StoreLocation) => Promise<T>): Promise<T> => {
-      const location = await createLocation();
-      const store = await location.open();
-      try {
-        return await run(store, location);
-      } finally {
-        await store.close();
-      }
-    };
+    const withStore = storeRunner(createLocation);
 
     it('appends an event and gives it back with its exact bytes and normalised fields', async () => {
       await withStore(async (store) => {

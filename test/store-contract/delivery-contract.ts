@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import type { Endpoint, NewDelivery, Store } from '../../src/store/index.js';
 import type { StoreLocation } from './contract.js';
+import { storeRunner } from './store-runner.js';
 
 const T0 = Date.UTC(2026, 10, 25, 9, 0, 0);
 let counter = 0;
@@ -57,15 +58,7 @@ const attempt = (at: number, statusCode: number | null) => ({
 /** The forwarding part of the Store contract: endpoints, the delivery queue and its claims. */
 export function describeDeliveryContract(name: string, createLocation: () => Promise<StoreLocation>): void {
   describe(`Store contract (delivery): ${name}`, () => {
-    const withStore = async <T>(run: (store: Store, location: StoreLocation) => Promise<T>): Promise<T> => {
-      const location = await createLocation();
-      const store = await location.open();
-      try {
-        return await run(store, location);
-      } finally {
-        await store.close();
-      }
-    };
+    const withStore = storeRunner(createLocation);
 
     it('keeps endpoints: create, get, list, update, delete', async () => {
       await withStore(async (store) => {

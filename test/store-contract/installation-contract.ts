@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 
-import type { Store } from '../../src/store/index.js';
 import type { StoreLocation } from './contract.js';
 import { endpointRecord } from './delivery-contract.js';
+import { storeRunner } from './store-runner.js';
 
 const T0 = Date.UTC(2026, 10, 25, 9, 0, 0);
 
@@ -36,14 +36,7 @@ export function describeInstallationContract(
   createLocation: () => Promise<StoreLocation>,
 ): void {
   describe(`Store contract (installation rows): ${name}`, () => {
-    const withStore = async (run: (store: Store) => Promise<void>): Promise<void> => {
-      const store = await (await createLocation()).open();
-      try {
-        await run(store);
-      } finally {
-        await store.close();
-      }
-    };
+    const withStore = storeRunner(createLocation);
 
     it('writes rows as the other database read them, replaces a row by its key, and pages them in key order', async () => {
       await withStore(async (store) => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import type { Store } from '../../src/store/index.js';
 import type { StoreLocation } from './contract.js';
+import { storeRunner } from './store-runner.js';
 
 const user = (name: string, role: 'viewer' | 'supervisor' | 'admin' = 'viewer', at = 1_000) => ({
   name,
@@ -14,17 +14,7 @@ const user = (name: string, role: 'viewer' | 'supervisor' | 'admin' = 'viewer', 
 /** The people part of the Store contract: users and sessions, run against every adapter. */
 export function describePeopleContract(name: string, createLocation: () => Promise<StoreLocation>): void {
   describe(`Store contract (people): ${name}`, () => {
-    const withStore = async (
-      run: (store: Store, location: StoreLocation) => Promise<void>,
-    ): Promise<void> => {
-      const location = await createLocation();
-      const store = await location.open();
-      try {
-        await run(store, location);
-      } finally {
-        await store.close();
-      }
-    };
+    const withStore = storeRunner(createLocation);
 
     it('adds users once by name, lists them by name without their hashes, and keeps them across a reopen', async () => {
       await withStore(async (store, location) => {

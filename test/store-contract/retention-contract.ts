@@ -6,6 +6,7 @@ import type { Call, NewEvent, Store } from '../../src/store/index.js';
 import { callFlows } from '../helpers/call-flows.js';
 import { newEvent, type StoreLocation } from './contract.js';
 import { endpointRecord } from './delivery-contract.js';
+import { storeRunner } from './store-runner.js';
 
 const T0 = Date.UTC(2026, 10, 25, 9, 0, 0);
 const DAY = 86_400_000;
@@ -59,14 +60,7 @@ const summary = (store: Store) =>
 /** Retention and personal data: what the hourly retention and `telehook forget` ask of a store. */
 export function describeRetentionContract(name: string, createLocation: () => Promise<StoreLocation>): void {
   describe(`Store contract (retention): ${name}`, () => {
-    const withStore = async (run: (store: Store) => Promise<void>): Promise<void> => {
-      const store = await (await createLocation()).open();
-      try {
-        await run(store);
-      } finally {
-        await store.close();
-      }
-    };
+    const withStore = storeRunner(createLocation);
 
     it('deletes what is older than the cut in batches, and keeps live calls, pending deliveries and newer rows', async () => {
       await withStore(async (store) => {
