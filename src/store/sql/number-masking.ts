@@ -1,18 +1,9 @@
 import sql, { join, raw } from 'sql-template-tag';
 
 import { readCallRecord } from '../servable.js';
-import type { MaskedData, NumberMasker } from '../store.js';
+import type { MaskedData, NumberData, NumberMasker } from '../store.js';
 import type { Dialect } from './dialect.js';
 import { all, one, type Program, run } from './program.js';
-
-/** Which write path each kind takes (SQLite: calls on the calls' file, whose connection has the events' attached). */
-export const MASKING_PATH = {
-  calls: 'calls',
-  deliveries: 'queue',
-  quarantine: 'queue',
-  alerts: 'queue',
-  followups: 'queue',
-} as const satisfies Record<MaskedData, 'queue' | 'calls'>;
 
 /** A run of digits that is a whole token (not part of a longer run), as forget's replacement reads numbers. */
 const DIGIT_RUN = /(?<![0-9])[0-9]{6,20}(?![0-9])/g;
@@ -23,8 +14,19 @@ export const maskIn = (text: string, numbers: ReadonlySet<string>, masker: Numbe
     ? text
     : text.replace(DIGIT_RUN, (digits) => (numbers.has(digits) ? masker.maskOf(digits) : digits));
 
-const TABLES: Record<
-  Exclude<MaskedData, 'calls'>,
+/** Which write path each kind of data takes (SQLite: the events' file, or the calls' file). */
+export const WRITE_PATH = {
+  events: 'queue',
+  deliveries: 'queue',
+  quarantine: 'queue',
+  calls: 'calls',
+  alerts: 'queue',
+  followups: 'queue',
+} as const satisfies Record<NumberData, 'queue' | 'calls'>;
+
+/** Where each kind of data holds phone numbers: its table, the columns, its time, and whether they are bytes. */
+export const NUMBER_TABLES: Record<
+  NumberData,
   {
     readonly table: string;
     readonly columns: readonly string[];
@@ -32,10 +34,13 @@ const TABLES: Record<
     readonly bytes: boolean;
   }
 > = {
-  deliveries: { table: 'deliveries', columns: ['payload'], time: 'created_at', bytes: false },
+  events: { table: 'events', columns: ['raw'], time: 'received_at', bytes: true },
   quarantine: { table: 'quarantine', columns: ['raw'], time: 'received_at', bytes: true },
+  deliveries: { table: 'deliveries', columns: ['payload'], time: 'created_at', bytes: false },
+  calls: { table: 'calls', columns: ['record'], time: 'last_event_at', bytes: false },
+  // A caller's number is in an alert's text (missed-not-called-back) and is a follow-up action's key; the note
+  // may repeat it.
   alerts: { table: 'alerts', columns: ['summary', 'details'], time: 'fired_at', bytes: false },
-  // The number column is the number itself; the note may repeat it.
   followups: { table: 'followup_actions', columns: ['number', 'note'], time: 'at', bytes: false },
 };
 
@@ -65,7 +70,7 @@ function* savePosition(data: MaskedData, position: string): Program<void> {
 }
 
 /** Bytes (events' and quarantined requests' raw) read as latin1: digits are ASCII, every other byte is kept. */
-const textOf = (value: Uint8Array | string): string =>
+export const textOf = (value: Uint8Array | string): string =>
   typeof value === 'string' ? value : Buffer.from(value).toString('latin1');
 
 /**
@@ -150,7 +155,7 @@ function* maskRows(
   limit: number,
   masker: NumberMasker,
 ): Program<number> {
-  const table = TABLES[data];
+  const table = NUMBER_TABLES[data];
   const from = position === '' ? sql`` : sql` WHERE seq > ${Number(position)}`;
   const rows = yield* all<{ seq: number; at: number } & Record<string, Uint8Array | string>>(
     sql`SELECT seq, ${raw(table.time)} AS at, ${raw(table.columns.join(', '))} FROM ${raw(table.table)}${from}

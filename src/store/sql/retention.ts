@@ -2,18 +2,8 @@ import sql, { join, raw } from 'sql-template-tag';
 
 import type { NumberBatch, NumberChange, NumberData, RetainedData } from '../store.js';
 import type { Dialect } from './dialect.js';
-import { noteNumbersMasked } from './number-masking.js';
+import { noteNumbersMasked, NUMBER_TABLES, textOf } from './number-masking.js';
 import { all, type Program, run } from './program.js';
-
-/** Which write path each kind of data takes (SQLite: the events' file, or the calls' file). */
-export const WRITE_PATH = {
-  events: 'queue',
-  deliveries: 'queue',
-  quarantine: 'queue',
-  calls: 'calls',
-  alerts: 'queue',
-  followups: 'queue',
-} as const satisfies Record<NumberData, 'queue' | 'calls'>;
 
 /**
  * Deletes at most `limit` rows of one kind older than `before` (epoch ms), oldest first; returns how many. Small
@@ -49,24 +39,6 @@ export function* pruneBatch(d: Dialect, data: RetainedData, before: number, limi
  */
 const tokenOf = (number: string): RegExp => new RegExp(`(?<![0-9])${number}(?![0-9])`, 'g');
 
-const TABLES: Record<
-  NumberData,
-  {
-    readonly table: string;
-    readonly columns: readonly string[];
-    readonly time: string;
-    readonly bytes: boolean;
-  }
-> = {
-  events: { table: 'events', columns: ['raw'], time: 'received_at', bytes: true },
-  quarantine: { table: 'quarantine', columns: ['raw'], time: 'received_at', bytes: true },
-  deliveries: { table: 'deliveries', columns: ['payload'], time: 'created_at', bytes: false },
-  calls: { table: 'calls', columns: ['record'], time: 'last_event_at', bytes: false },
-  // A caller's number is in an alert's text (missed-not-called-back) and is a follow-up action's key.
-  alerts: { table: 'alerts', columns: ['summary', 'details'], time: 'fired_at', bytes: false },
-  followups: { table: 'followup_actions', columns: ['number', 'note'], time: 'at', bytes: false },
-};
-
 /**
  * Replaces a phone number in the rows of one kind after `after` (at most `limit` rows read): the raw bytes of events
  * and quarantined requests, deliveries' payloads, calls' records and number columns, alerts' texts, follow-up actions. Ids, times and outcomes are not
@@ -80,7 +52,7 @@ export function* replaceNumberBatch(
   after: string | null,
   limit: number,
 ): Program<NumberBatch> {
-  const table = TABLES[data];
+  const table = NUMBER_TABLES[data];
   const key = data === 'calls' ? d.callId : 'seq';
   // Not while a fold writes calls from events it read before the events' batches of this change (calls-writes.ts).
   if (data === 'calls' && d.lockProjection) yield* run(d.lockProjection);
@@ -98,10 +70,7 @@ export function* replaceNumberBatch(
   const token = tokenOf(change.number);
   let changed = 0;
   for (const row of rows) {
-    const texts = table.columns.map((column) => {
-      const value = row[column]!;
-      return typeof value === 'string' ? value : Buffer.from(value).toString('latin1');
-    });
+    const texts = table.columns.map((column) => textOf(row[column]!));
     const masked = texts.map((text) => text.replace(token, change.replacement ?? ''));
     if (masked.every((text, i) => text === texts[i])) continue;
     changed += 1;

@@ -54,7 +54,7 @@ import { createAlertQueries } from './alerts.js';
 import { type Dialect, truthy } from './dialect.js';
 import { createFollowupQueries } from './followups.js';
 import { createInstallationQueries } from './installation.js';
-import { MASKING_PATH, maskNumbersBatch } from './number-masking.js';
+import { maskNumbersBatch, WRITE_PATH } from './number-masking.js';
 import { createPeopleQueries } from './people.js';
 import { all, one, type Program, run } from './program.js';
 import {
@@ -63,7 +63,7 @@ import {
   startReconcileRun,
   updateReconcileRun,
 } from './reconcile-runs.js';
-import { pruneBatch, replaceNumberBatch, WRITE_PATH } from './retention.js';
+import { pruneBatch, replaceNumberBatch } from './retention.js';
 
 /** What an adapter gives the queries written once: its dialect and how it runs a program. */
 export interface Engine {
@@ -761,7 +761,7 @@ export function createSqlStore(engine: Engine): SqlStore {
     replaceNumber: (data, change, after, limit) =>
       engine.write(WRITE_PATH[data], replaceNumberBatch(d, data, change, after, limit)),
     maskOldNumbers: (data, before, limit, masker) =>
-      engine.write(MASKING_PATH[data], maskNumbersBatch(d, data, before, limit, masker)),
+      engine.write(WRITE_PATH[data], maskNumbersBatch(d, data, before, limit, masker)),
     releaseClaims: async (workerId) => {
       await engine.write(
         'queue',
