@@ -37,6 +37,22 @@ describe('the npm package', () => {
     expect([...files].filter((file) => /\.test\.|^test\/|^bench\/|^data\//.test(file))).toEqual([]);
   });
 
+  it('runs its CLI with the node flags of npm start, when installed as well', () => {
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+      scripts: { start: string };
+    };
+    const startFlags = pkg.scripts.start.match(/--[\w-]+=\S+/g);
+    const [shebang = ''] = readFileSync(path.join(ROOT, 'bin/telehook.js'), 'utf8').split('\n');
+    expect(shebang.match(/--[\w-]+=\S+/g)).toEqual(startFlags);
+    // The kernel runs the shebang (env -S splits the flags); node refuses a flag it does not know.
+    if (existsSync(path.join(ROOT, 'dist/cli/main.js')))
+      expect(
+        execFileSync(path.join(ROOT, 'bin/telehook.js'), ['--version'], { encoding: 'utf8' }).trim(),
+      ).toBe(
+        (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version,
+      );
+  });
+
   it('has a changelog whose newest release is the package version, under an Unreleased section', () => {
     const changelog = readFileSync(path.join(ROOT, 'CHANGELOG.md'), 'utf8');
     const { version } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {

@@ -129,6 +129,33 @@ export function describeCallsContract(name: string, createLocation: () => Promis
       });
     });
 
+    it('folds the rest of many calls begun long before, as a rebuild does', async () => {
+      await withStore(async (store) => {
+        // More calls in progress than SQLite's fold keeps in memory (store/sql/calls-writes.ts, 500): the later
+        // events of the first calls find their earlier ones in the database, not in memory.
+        const flows = Array.from({ length: 540 }, (_, n) => {
+          const all = callFlows(T0 + n * 1000, `4433${String(n).padStart(8, '0')}`);
+          return all[n % all.length]!;
+        });
+        const half = (flow: (typeof flows)[number]) => Math.ceil(flow.payloads.length / 2);
+        await ingest(
+          store,
+          flows.flatMap((flow) => flow.payloads.slice(0, half(flow))),
+        );
+        await ingest(
+          store,
+          flows.flatMap((flow) => flow.payloads.slice(half(flow))),
+        );
+        for (const flow of flows)
+          expectFlow(await store.getCall(flow.expected['key'] as string), flow.expected);
+        const folded = await allCalls(store);
+        expect(folded).toHaveLength(flows.length);
+        await store.resetCalls();
+        await ingest(store, []);
+        expect(await allCalls(store)).toEqual(folded);
+      });
+    });
+
     it('pages calls newest first or oldest first, and filters them', async () => {
       await withStore(async (store) => {
         const flows = [0, 1, 2, 3].map(

@@ -18,8 +18,13 @@ import { all, one, type Program, type Query, run, statement } from './program.js
 const PARENT_CANDIDATES = 8;
 /** Agent-only legs considered for one call (a call rings a handful of agents). */
 const ORPHAN_CANDIDATES = 32;
-/** Calls whose events are kept in memory between folds (live calls get several events within minutes). */
-const CACHED_CALLS = 2000;
+/**
+ * Calls whose events are kept in memory between folds: live calls get several events within minutes, so the
+ * calls in progress must fit (a busy call centre has a few hundred at once). Not more: what the cache holds is
+ * live in the fold thread's heap, which V8 lets grow to a multiple of what is live; 2,000 calls measured 40 MB
+ * more peak RSS under `npm run bench` than 500 (bench/README: Memory).
+ */
+const CACHED_CALLS = 500;
 
 /** A call's row as the other tables refer to it: SQLite's integer id, PostgreSQL's key. */
 type Ref = string | number;
