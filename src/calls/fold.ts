@@ -1,14 +1,13 @@
+// Leaf modules, not the store/ barrel: the SQLite fold thread runs this and loads only what it uses.
+import type { Call } from '../store/call-record.js';
 import {
-  type Call,
   type CallFold,
   type CallsTransaction,
   INFERRED_RANK,
   type LinkRank,
-  type ProjectionBatch,
-  type ProjectionResult,
-  type StoredEvent,
   type StoredLink,
-} from '../store/index.js';
+} from '../store/calls-transaction.js';
+import type { ProjectionBatch, ProjectionResult, StoredEvent } from '../store/store.js';
 import type { CallEvent } from '../telecmi/index.js';
 import { chooseCallKey, identifiersOf } from './identifiers.js';
 import { fits, type LegClue, legOf, orphanSearch, parentSearch, pickParent, rivalSearch } from './orphans.js';

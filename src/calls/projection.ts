@@ -4,18 +4,13 @@ import type { FastifyBaseLogger } from 'fastify';
 
 import { coerceError } from '../errors.js';
 import { createSerialRun } from '../serial-run.js';
-import {
-  type CallFold,
-  type CallProjection,
-  type FoldedBatch,
-  isItemFault,
-  type ProjectionSetup,
-  type Store,
-  type StoredEvent,
-} from '../store/index.js';
+// Leaf modules, not the store/ barrel: the SQLite fold thread runs this and loads only what it uses.
+import type { CallFold } from '../store/calls-transaction.js';
+import { isItemFault } from '../store/group-commit.js';
+import type { CallProjection, FoldedBatch, ProjectionSetup, Store, StoredEvent } from '../store/store.js';
 import { createCallFold } from './fold.js';
 
-export type { CallProjection, FoldedBatch } from '../store/index.js';
+export type { CallProjection, FoldedBatch } from '../store/store.js';
 
 export interface CallProjectionOptions {
   readonly store: Store;

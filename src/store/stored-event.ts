@@ -1,13 +1,7 @@
-import {
-  type CallEvent,
-  normalise,
-  parse,
-  parseQuery,
-  parseRestRow,
-  type RestRowSource,
-} from '../telecmi/index.js';
-import { servableEvent } from './servable.js';
-import type { Page, QuarantinedRequest, StoredEvent } from './store.js';
+import { isMainThread } from 'node:worker_threads';
+
+import type { readEvent } from './event-reader.js';
+import type { Page, QuarantinedRequest, Store, StoredEvent } from './store.js';
 
 /** An events row as both adapters read it: its place, its id, how it came and the exact bytes. */
 export interface EventRow {
@@ -59,91 +53,46 @@ export function toPage<Row extends { seq: number }, T>(
   return { items: rows.map(map), next: rows.length === limit && last ? String(last.seq) : null };
 }
 
+let read: typeof readEvent | null = null;
+
 /**
- * A stored event, normalised again from its exact bytes: the store keeps the raw body, not a copy of what was
- * derived from it, so a fixed normaliser applies to history. Normalising is pure: the same bytes give the same
- * event. Never throws, and what it returns can always be served (servableEvent).
+ * Loads the reader of stored events (./event-reader.ts: the TeleCMI parser and normaliser, with the payload
+ * schemas that TypeBox compiles). The main thread loads it with this module; a worker thread (the SQLite fold
+ * thread) loads it when it first has rows to read (see {@link readingEventsOnDemand}), so that an idle thread does
+ * not hold the schemas.
+ */
+export async function loadEventReader(): Promise<void> {
+  read ??= (await import('./event-reader.js')).readEvent;
+}
+if (isMainThread) await loadEventReader();
+
+/**
+ * A stored event, normalised again from its exact bytes (./event-reader.ts `readEvent`: never throws on a row).
+ * Throws only when called in a worker thread before {@link loadEventReader}, which is a bug.
  */
 export function toEvent(row: EventRow): StoredEvent {
-  const text = row.raw.toString('utf8');
-  const meta = {
-    method: row.method,
-    contentType: row.content_type,
-    source: row.source === 'backfill' ? ('backfill' as const) : ('webhook' as const),
-    cursor: String(row.seq),
-  };
-  let reason: string;
-  try {
-    const parsed =
-      row.rest_source !== null
-        ? parseRestRow(text, JSON.parse(row.rest_source) as RestRowSource)
-        : row.method === 'GET'
-          ? parseQuery(text)
-          : parse(row.raw, row.content_type);
-    if (parsed.ok)
-      return servableEvent({
-        ...normalise(parsed.value, { id: row.id, receivedAt: row.received_at }),
-        ...meta,
-      });
-    // Accepted once, so it parsed then; a stricter parser since must not hide it.
-    reason = `no longer parses: ${parsed.error.message}`;
-  } catch (error) {
-    // A stored row must never fail a page of events, the fold or a call's timeline: whatever reading it throws
-    // (a normaliser bug, a value no stage can handle), the event is still served, raw, with the reason.
-    reason = `cannot be read: ${error instanceof Error ? error.message : String(error)}`;
-  }
-  return { ...unparsedEvent(row.id, row.received_at, text), warnings: [reason], ...meta };
+  if (read === null)
+    throw new Error('toEvent: the event reader is not loaded in this thread (await loadEventReader() first)');
+  return read(row);
 }
 
-function unparsedEvent(id: string, receivedAt: number, raw: string): CallEvent {
-  const empty = Object.fromEntries(NULLABLE_FIELDS.map((field) => [field, null])) as Record<
-    (typeof NULLABLE_FIELDS)[number],
-    null
-  >;
+/**
+ * The store as a worker thread's fold uses it: the event reader is loaded before the fold reads its first rows
+ * (events to fold that were not handed over in memory, a call's earlier events), not when the thread starts. An
+ * idle thread, or one whose store holds no events to fold, never loads it.
+ */
+export function readingEventsOnDemand(store: Store): Store {
   return {
-    id,
-    receivedAt,
-    product: 'unknown',
-    kind: 'event',
-    ...empty,
-    custom: null,
-    extraParams: null,
-    wsStatus: null,
-    warnings: [],
-    raw,
+    ...store,
+    listEventsToProject: async (limit) => {
+      // None to fold: the answer the store would give. Events committed after this count come with their wake.
+      if (read === null && (await store.countEventsToProject()) === 0) return [];
+      await loadEventReader();
+      return store.listEventsToProject(limit);
+    },
+    projectCalls: async (batch, fold) => {
+      await loadEventReader();
+      return store.projectCalls(batch, fold);
+    },
   };
 }
-
-const NULLABLE_FIELDS = [
-  'status',
-  'phase',
-  'direction',
-  'leg',
-  'appId',
-  'callKey',
-  'legId',
-  'conversationUuid',
-  'callId',
-  'requestId',
-  'parentLegId',
-  'occurredAt',
-  'from',
-  'to',
-  'callerId',
-  'virtualNumber',
-  'agent',
-  'team',
-  'ivr',
-  'waitedSec',
-  'answeredSec',
-  'durationSec',
-  'startedAt',
-  'answeredAt',
-  'endedAt',
-  'hangupReason',
-  'recorded',
-  'recording',
-  'hasVoicemail',
-  'voicemail',
-  'clickToCall',
-] as const;

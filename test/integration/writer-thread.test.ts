@@ -137,6 +137,31 @@ describe('the fold thread', () => {
     expect((await api('/api/calls')).json<{ items: unknown[] }>().items).toHaveLength(2);
   });
 
+  it('folds at start the events stored while no server ran, reading them back from the file', async () => {
+    await close();
+    // Stored by a store that folds nothing (an import, or a server killed before its fold): a backlog at start.
+    const other = createSqliteStore({ file: path.join(dir, 'telehook.db'), foldThread: false });
+    for (const [index, name] of ['chub-incoming-event-waiting', 'chub-incoming-cdr-missed'].entries()) {
+      const body = fixture(name);
+      const parsed = parse(Buffer.from(body), 'application/json');
+      if (!parsed.ok) throw new Error(`${name} does not parse`);
+      await other.appendEvent({
+        event: normalise(parsed.value, { id: `evt_backlog_${index}`, receivedAt: Date.now() }),
+        body: Buffer.from(body),
+        dedupeKey: `backlog-${index}`,
+        method: 'POST',
+        contentType: 'application/json',
+      });
+    }
+    await other.close();
+
+    await open();
+    const calls = (await api('/api/calls')).json<{ items: { eventCount: number; outcome: string }[] }>();
+    expect(calls.items.reduce((sum, call) => sum + call.eventCount, 0)).toBe(2);
+    expect(calls.items.map((call) => call.outcome).sort()).toEqual(['unknown', 'voicemail']);
+    expect(await store.countEventsToProject()).toBe(0);
+  });
+
   it('keeps the calls in a file of their own, next to the events', async () => {
     await post(fixture('chub-incoming-event-waiting'));
     await api('/api/calls');

@@ -1,6 +1,6 @@
 import sql, { raw } from 'sql-template-tag';
 
-import { foldInThisThread } from '../../calls/index.js';
+import { foldInThisThread } from '../../calls/projection.js';
 import { closedStoreError, createAppends, type WriteOp, type WriteResult } from '../appends.js';
 import { servableEvent } from '../servable.js';
 import { sqliteDialect } from '../sql/dialect.js';

@@ -5,9 +5,10 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 
-import { foldInThisThread } from '../../../calls/index.js';
+import { foldInThisThread } from '../../../calls/projection.js';
 import { coerceError, StoreError } from '../../../errors.js';
 import { createThreadLogger, type LogLine } from '../../../thread-logger.js';
+import { readingEventsOnDemand } from '../../stored-event.js';
 import { createSqliteStore } from '../sqlite-store.js';
 import type { FoldMessage, FoldRequest, FoldThreadData, SerialisedError, ThreadNotice } from './protocol.js';
 
@@ -51,7 +52,7 @@ const post = (message: FoldMessage): void => {
 };
 // This thread folds and does nothing else: it never pauses for the receiver (which runs in the main thread).
 const projection = foldInThisThread(
-  store,
+  readingEventsOnDemand(store),
   { logger, settings, onFolded: (batch) => post({ type: 'folded', batch }) },
   { yieldToIngest: false },
 );
