@@ -1,6 +1,8 @@
+import { MessageChannel } from 'node:worker_threads';
+
 import { describe, expect, it } from 'vitest';
 
-import { createThreadLogger, type LogLine } from './thread-logger.js';
+import { createThreadLogger, type LogLine, postingLines } from './thread-logger.js';
 
 describe('createThreadLogger', () => {
   const collect = (level: string) => {
@@ -28,5 +30,22 @@ describe('createThreadLogger', () => {
     const silent = collect('silent');
     silent.logger.fatal('never');
     expect(silent.lines).toEqual([]);
+  });
+});
+
+describe('postingLines', () => {
+  it('posts each line as a log message, and a line that cannot be cloned without its fields', async () => {
+    const { port1, port2 } = new MessageChannel();
+    const received: unknown[] = [];
+    port2.on('message', (message) => received.push(message));
+    const post = postingLines(port1);
+    post({ level: 'info', fields: { events: 2 }, msg: 'kept' });
+    post({ level: 'warn', fields: { callback: () => undefined }, msg: 'a function in a field' });
+    await expect.poll(() => received.length).toBe(2);
+    port1.close();
+    expect(received).toEqual([
+      { type: 'log', line: { level: 'info', fields: { events: 2 }, msg: 'kept' } },
+      { type: 'log', line: { level: 'warn', fields: {}, msg: 'a function in a field' } },
+    ]);
   });
 });

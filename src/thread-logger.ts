@@ -54,3 +54,17 @@ export function createThreadLogger(
     child: (more) => createThreadLogger(level, post, { ...bindings, ...more }),
   } as FastifyBaseLogger;
 }
+
+/**
+ * Posts each line to the main thread as `{ type: 'log', line }` (store/sqlite/fold-thread/protocol.ts). A line
+ * that cannot be cloned (a field holding a function) still reaches the log, without its fields.
+ */
+export function postingLines(port: { postMessage(message: unknown): void }): (line: LogLine) => void {
+  return (line) => {
+    try {
+      port.postMessage({ type: 'log', line });
+    } catch {
+      port.postMessage({ type: 'log', line: { ...line, fields: {} } });
+    }
+  };
+}

@@ -71,6 +71,22 @@ describe('the fold thread', () => {
     expect(await store.countEventsToProject()).toBe(0);
   });
 
+  it('answers reads on an empty data directory before its first event, which it then folds', async () => {
+    expect((await api('/api/calls')).json<{ items: unknown[] }>().items).toEqual([]);
+    expect((await api('/api/stats')).statusCode).toBe(200);
+    expect(app.projection.folded).toBe(0);
+    expect((await post(fixture('chub-incoming-event-waiting'))).statusCode).toBe(200);
+    expect((await api('/api/calls')).json<{ items: unknown[] }>().items).toHaveLength(1);
+    expect(app.projection.folded).toBe(1);
+  });
+
+  it('folds nothing once stopped, also when the first event comes after the stop', async () => {
+    await app.projection.stop();
+    expect((await post(fixture('chub-incoming-event-waiting'))).statusCode).toBe(200);
+    expect((await api('/api/calls')).json<{ items: unknown[] }>().items).toEqual([]);
+    expect(await store.countEventsToProject()).toBe(1);
+  });
+
   it('quarantines a body that is not a TeleCMI payload', async () => {
     const response = await post('{"hello":"world"}');
     expect(response.statusCode).toBe(422);

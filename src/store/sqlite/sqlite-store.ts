@@ -7,6 +7,7 @@ import { sqliteDialect } from '../sql/dialect.js';
 import { recordFoldFailure } from '../sql/fold-failures.js';
 import { all, one, type Program, runSync, sqliteExecutor } from '../sql/program.js';
 import { createSqlStore } from '../sql/sql-store.js';
+import { startOnFirstNeed } from '../start-on-first-need.js';
 import type { CallProjection, Store, StoredEvent } from '../store.js';
 import { EVENT_COLUMNS, type EventRow, toEvent } from '../stored-event.js';
 import { openConnections, type SqliteDriver } from './connections.js';
@@ -188,7 +189,11 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
           'A pinned clock cannot reach the fold thread: open the store with foldThread: false.',
         );
       // The store migrated the database as it opened, before the thread opens its own connections.
-      thread = startFoldThread(file, setup);
+      const anyRow = sql`SELECT 1 FROM events UNION ALL SELECT 1 FROM calls LIMIT 1`;
+      thread = startOnFirstNeed(
+        () => startFoldThread(file, setup),
+        () => !!runSync(reads, one(anyRow)),
+      );
       return (projection = thread.projection);
     },
     endFoldThread: async (how) => {

@@ -7,7 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 
 import { foldInThisThread } from '../../../calls/projection.js';
 import { coerceError, StoreError } from '../../../errors.js';
-import { createThreadLogger, type LogLine } from '../../../thread-logger.js';
+import { createThreadLogger, postingLines } from '../../../thread-logger.js';
 import { readingEventsOnDemand } from '../../stored-event.js';
 import { createSqliteStore } from '../sqlite-store.js';
 import type { FoldMessage, FoldRequest, FoldThreadData, SerialisedError, ThreadNotice } from './protocol.js';
@@ -16,15 +16,7 @@ const port = parentPort;
 if (!port) throw new Error('fold-thread/thread.ts runs as a worker thread (see ./client.ts)');
 const { file, settings } = workerData as FoldThreadData;
 
-/** A line that cannot be cloned (a field holding a function) still reaches the log, without its fields. */
-const postLine = (line: LogLine): void => {
-  try {
-    port.postMessage({ type: 'log', line } satisfies FoldMessage);
-  } catch {
-    port.postMessage({ type: 'log', line: { ...line, fields: {} } } satisfies FoldMessage);
-  }
-};
-const logger = createThreadLogger(settings.logLevel, postLine).child({ thread: 'fold' });
+const logger = createThreadLogger(settings.logLevel, postingLines(port)).child({ thread: 'fold' });
 const store = createSqliteStore({ file, foldThread: false });
 /**
  * Posts to the main thread. What is posted was made servable by the store, so cloning it cannot fail; if it does
