@@ -192,7 +192,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       const anyRow = sql`SELECT 1 FROM events UNION ALL SELECT 1 FROM calls LIMIT 1`;
       thread = startOnFirstNeed(
         () => startFoldThread(file, setup),
-        () => !!runSync(reads, one(anyRow)),
+        () => !closed && !!runSync(reads, one(anyRow)),
       );
       return (projection = thread.projection);
     },
