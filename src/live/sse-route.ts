@@ -115,10 +115,16 @@ export function liveRoutes(options: LiveRouteOptions) {
       raw.write(chunk);
       raw.socket?.uncork();
     };
+    // What the snapshot (and the replay) already holds: the messages up to its position are not sent again.
+    let upTo = Infinity;
     // Every client is written the same Buffer: the batch is formatted once, whatever the number of clients.
+    const writeBatch = (batch: LiveBatch): void => {
+      const kept = batch.frames.filter(({ message }) => message.id === null || Number(message.id) > upTo);
+      write(kept.length === batch.frames.length ? batch.bytes : kept.map((frame) => frame.text).join(''));
+    };
     const unsubscribe = options.bus.subscribe((batch) => {
       if (isSyncing) queued.push(batch);
-      else write(batch.bytes);
+      else writeBatch(batch);
     });
     const heartbeat = setInterval(() => write(': ping\n\n'), heartbeatMs);
     heartbeat.unref();
@@ -147,13 +153,12 @@ export function liveRoutes(options: LiveRouteOptions) {
     }
     isSyncing = false;
     // What was folded while the stream was starting is in the snapshot, or was just replayed from the store:
-    // send only the messages after the position. A client must not see one event twice, nor a call's older
-    // state after its newer one, and its Last-Event-ID must never go back (it would be sent events again).
-    const upTo = position === null ? -1 : Number(position);
-    for (const batch of queued.splice(0)) {
-      const kept = batch.frames.filter(({ message }) => message.id === null || Number(message.id) > upTo);
-      write(kept.length === batch.frames.length ? batch.bytes : kept.map((frame) => frame.text).join(''));
-    }
+    // send only the messages after the position, now and later. Later too: when the wait for the fold timed out
+    // (a slow thread), the snapshot can read a position whose fold's messages reach the bus only after it. A
+    // client must not see one event twice, nor a call's older state after its newer one, and its Last-Event-ID
+    // must never go back (it would be sent events again).
+    upTo = position === null ? -1 : Number(position);
+    for (const batch of queued.splice(0)) writeBatch(batch);
     return undefined;
   };
 

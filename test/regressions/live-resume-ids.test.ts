@@ -102,4 +102,47 @@ describe('live stream ids never go back', () => {
     expect(after.map((message: SseMessage) => message.event)).toEqual(['stats']);
     expect(isNonDecreasing(numericIds(stream.messages))).toBe(true);
   });
+
+  it('a fold told after the snapshot that already holds it (the wait for the fold timed out) is not sent again', async () => {
+    const t = await createTestApp();
+    for (const step of generateScenario('incoming-abandoned', { seed: 8, startAt: Date.now() - 1000 }))
+      await t.app.inject({ method: 'POST', url: t.ingestPath, payload: JSON.stringify(step.payload) });
+    await t.app.inject({ url: '/api/calls', headers: t.auth });
+    const position = await t.store.getProjectionPosition();
+    const [call] = (await t.store.listCalls({ limit: 1 })).items;
+    expect(position).not.toBeNull();
+
+    // The fold committed (the snapshot reads its position) and its notice comes later: telehook tail printed a
+    // call's events twice after a restart, when the first fold of the new process was slow.
+    const bus = createLiveBus();
+    const app = Fastify();
+    await app.register(
+      liveRoutes({
+        store: t.store,
+        bus,
+        snapshot: async () => ({ live: [] }),
+        settled: async () => undefined,
+      }),
+    );
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    onTestFinished(() => app.close());
+    const stream = await openSse(
+      `http://127.0.0.1:${(app.server.address() as { port: number }).port}/api/live`,
+    );
+    const snapshot = await stream.waitFor((message) => message.event === 'snapshot');
+    expect(snapshot.id).toBe(position);
+
+    bus.publish({ type: 'event', id: position, data: { late: true } } as unknown as LiveMessage);
+    bus.publish({ type: 'call', id: position, data: call! });
+    bus.publish({
+      type: 'event',
+      id: String(Number(position) + 1),
+      data: { next: true },
+    } as unknown as LiveMessage);
+    await stream.waitFor((message) => message.event === 'event');
+    const after = stream.messages.slice(stream.messages.indexOf(snapshot) + 1);
+    expect(after.map((message: SseMessage) => [message.event, message.id])).toEqual([
+      ['event', String(Number(position) + 1)],
+    ]);
+  });
 });
