@@ -2,9 +2,15 @@ import Fastify from 'fastify';
 import pino from 'pino';
 import { describe, expect, it, onTestFinished } from 'vitest';
 
-import { createLiveBus, createLivePublisher, type LiveMessage, liveRoutes } from '../../src/live/index.js';
+import {
+  createLiveBus,
+  createLivePublisher,
+  type LiveBus,
+  type LiveMessage,
+  liveRoutes,
+} from '../../src/live/index.js';
 import { generateScenario } from '../../src/scenarios/index.js';
-import type { FoldedBatch, StoredEvent } from '../../src/store/index.js';
+import type { FoldedBatch, Store, StoredEvent } from '../../src/store/index.js';
 import { openSse, type SseMessage } from '../helpers/sse-client.js';
 import { createTestApp } from '../helpers/test-app.js';
 
@@ -30,6 +36,28 @@ const batch = (cursor: number, key: string): FoldedBatch =>
     removed: [key],
     position: String(cursor),
   }) satisfies FoldedBatch;
+
+/** A call folded through a test app: the store, its projection position and the call. */
+async function foldedCall(scenario: 'incoming-answered' | 'incoming-abandoned', seed: number) {
+  const t = await createTestApp();
+  for (const step of generateScenario(scenario, { seed, startAt: Date.now() - 1000 }))
+    await t.app.inject({ method: 'POST', url: t.ingestPath, payload: JSON.stringify(step.payload) });
+  await t.app.inject({ url: '/api/calls', headers: t.auth });
+  const position = await t.store.getProjectionPosition();
+  expect(position).not.toBeNull();
+  const [call] = (await t.store.listCalls({ limit: 1 })).items;
+  expect(call).toBeDefined();
+  return { store: t.store, position: position!, call: call! };
+}
+
+/** The live route alone over that store and a bus of the test's own, with one stream open on it. */
+async function streamOver(store: Store, bus: LiveBus, settled: () => Promise<void>) {
+  const app = Fastify();
+  await app.register(liveRoutes({ store, bus, snapshot: async () => ({ live: [] }), settled }));
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  onTestFinished(() => app.close());
+  return openSse(`http://127.0.0.1:${(app.server.address() as { port: number }).port}/api/live`);
+}
 
 describe('live stream ids never go back', () => {
   it('a stats message computed while more events were folded does not carry an older id than theirs', async () => {
@@ -63,36 +91,16 @@ describe('live stream ids never go back', () => {
   });
 
   it('a stream that starts while a fold is being told is not sent that fold again after its snapshot', async () => {
-    const t = await createTestApp();
-    for (const step of generateScenario('incoming-answered', { seed: 7, startAt: Date.now() - 1000 }))
-      await t.app.inject({ method: 'POST', url: t.ingestPath, payload: JSON.stringify(step.payload) });
-    await t.app.inject({ url: '/api/calls', headers: t.auth });
-    const position = await t.store.getProjectionPosition();
-    expect(position).not.toBeNull();
-    const [call] = (await t.store.listCalls({ limit: 1 })).items;
-    expect(call).toBeDefined();
+    const { store, position, call } = await foldedCall('incoming-answered', 7);
 
     // The notice of the last fold reaches this stream's bus after the stream subscribed and before its snapshot
     // read the position (as a notice from the fold thread or another process can): already in the snapshot.
     const bus = createLiveBus();
-    const app = Fastify();
-    await app.register(
-      liveRoutes({
-        store: t.store,
-        bus,
-        snapshot: async () => ({ live: [] }),
-        settled: async () => {
-          bus.publish({ type: 'event', id: position, data: { late: true } } as unknown as LiveMessage);
-          bus.publish({ type: 'call', id: position, data: call! });
-          await new Promise((resolve) => setTimeout(resolve, 20));
-        },
-      }),
-    );
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    onTestFinished(() => app.close());
-    const stream = await openSse(
-      `http://127.0.0.1:${(app.server.address() as { port: number }).port}/api/live`,
-    );
+    const stream = await streamOver(store, bus, async () => {
+      bus.publish({ type: 'event', id: position, data: { late: true } } as unknown as LiveMessage);
+      bus.publish({ type: 'call', id: position, data: call });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    });
     const snapshot = await stream.waitFor((message) => message.event === 'snapshot');
     expect(snapshot.id).toBe(position);
 
@@ -104,36 +112,17 @@ describe('live stream ids never go back', () => {
   });
 
   it('a fold told after the snapshot that already holds it (the wait for the fold timed out) is not sent again', async () => {
-    const t = await createTestApp();
-    for (const step of generateScenario('incoming-abandoned', { seed: 8, startAt: Date.now() - 1000 }))
-      await t.app.inject({ method: 'POST', url: t.ingestPath, payload: JSON.stringify(step.payload) });
-    await t.app.inject({ url: '/api/calls', headers: t.auth });
-    const position = await t.store.getProjectionPosition();
-    const [call] = (await t.store.listCalls({ limit: 1 })).items;
-    expect(position).not.toBeNull();
+    const { store, position, call } = await foldedCall('incoming-abandoned', 8);
 
     // The fold committed (the snapshot reads its position) and its notice comes later: telehook tail printed a
     // call's events twice after a restart, when the first fold of the new process was slow.
     const bus = createLiveBus();
-    const app = Fastify();
-    await app.register(
-      liveRoutes({
-        store: t.store,
-        bus,
-        snapshot: async () => ({ live: [] }),
-        settled: async () => undefined,
-      }),
-    );
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    onTestFinished(() => app.close());
-    const stream = await openSse(
-      `http://127.0.0.1:${(app.server.address() as { port: number }).port}/api/live`,
-    );
+    const stream = await streamOver(store, bus, async () => undefined);
     const snapshot = await stream.waitFor((message) => message.event === 'snapshot');
     expect(snapshot.id).toBe(position);
 
     bus.publish({ type: 'event', id: position, data: { late: true } } as unknown as LiveMessage);
-    bus.publish({ type: 'call', id: position, data: call! });
+    bus.publish({ type: 'call', id: position, data: call });
     bus.publish({
       type: 'event',
       id: String(Number(position) + 1),
