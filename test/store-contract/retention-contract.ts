@@ -6,7 +6,7 @@ import type { Call, NewEvent, Store } from '../../src/store/index.js';
 import { callFlows } from '../helpers/call-flows.js';
 import { newEvent, type StoreLocation } from './contract.js';
 import { endpointRecord } from './delivery-contract.js';
-import { storeRunner } from './store-runner.js';
+import { storeRunner, twoConnectionsRunner } from './store-runner.js';
 
 const T0 = Date.UTC(2026, 10, 25, 9, 0, 0);
 const DAY = 86_400_000;
@@ -61,6 +61,7 @@ const summary = (store: Store) =>
 export function describeRetentionContract(name: string, createLocation: () => Promise<StoreLocation>): void {
   describe(`Store contract (retention): ${name}`, () => {
     const withStore = storeRunner(createLocation);
+    const withTwoConnections = twoConnectionsRunner(createLocation);
 
     it('deletes what is older than the cut in batches, and keeps live calls, pending deliveries and newer rows', async () => {
       await withStore(async (store) => {
@@ -388,10 +389,7 @@ export function describeRetentionContract(name: string, createLocation: () => Pr
     });
 
     it('folds masked what another connection forgot after the events were stored, and after their calls were folded', async () => {
-      const location = await createLocation();
-      const store = await location.open();
-      const other = await location.open();
-      try {
+      await withTwoConnections(async (store, other) => {
         const [first, second] = callFlows(T0, CALLER);
         // The first call folded (a store may remember its events), the second one's first event stored, unfolded
         // (a store may hold what it stored, to fold it).
@@ -406,17 +404,11 @@ export function describeRetentionContract(name: string, createLocation: () => Pr
         await ingest(store, first!.payloads.slice(2));
         expect(JSON.stringify(await allCalls(store))).not.toContain(CALLER);
         expect((await allCalls(store)).map((call) => call.from)).toEqual(['919000000001', '919000000001']);
-      } finally {
-        await other.close();
-        await store.close();
-      }
+      });
     });
 
     it('folds masked the events it listed before another connection forgot their number', async () => {
-      const location = await createLocation();
-      const store = await location.open();
-      const other = await location.open();
-      try {
+      await withTwoConnections(async (store, other) => {
         const [first, second] = callFlows(T0, CALLER);
         // One call folded (a store may remember its events), every event of the next stored, none folded.
         await ingest(store, first!.payloads);
@@ -430,10 +422,7 @@ export function describeRetentionContract(name: string, createLocation: () => Pr
         expect(JSON.stringify(folded)).not.toContain(CALLER);
         expect(JSON.stringify(await allCalls(store))).not.toContain(CALLER);
         expect((await allCalls(store)).map((call) => call.from)).toEqual(['919000000001', '919000000001']);
-      } finally {
-        await other.close();
-        await store.close();
-      }
+      });
     });
   });
 }

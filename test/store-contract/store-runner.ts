@@ -16,3 +16,20 @@ export function storeRunner(createLocation: () => Promise<StoreLocation>) {
     }
   };
 }
+
+/**
+ * The same with a second connection to the store's location (another process's, as `telehook forget` run beside a
+ * server), closed after the body too.
+ */
+export function twoConnectionsRunner(createLocation: () => Promise<StoreLocation>) {
+  const withStore = storeRunner(createLocation);
+  return <T>(run: (store: Store, other: Store) => Promise<T>): Promise<T> =>
+    withStore(async (store, location) => {
+      const other = await location.open();
+      try {
+        return await run(store, other);
+      } finally {
+        await other.close();
+      }
+    });
+}
