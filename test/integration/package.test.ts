@@ -39,6 +39,7 @@ describe('the npm package', () => {
 
   it('runs its CLI with the node flags of npm start, when installed as well', () => {
     const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+      version: string;
       scripts: { start: string };
     };
     const startFlags = pkg.scripts.start.match(/--[\w-]+=\S+/g);
@@ -48,9 +49,7 @@ describe('the npm package', () => {
     if (existsSync(path.join(ROOT, 'dist/cli/main.js')))
       expect(
         execFileSync(path.join(ROOT, 'bin/telehook.js'), ['--version'], { encoding: 'utf8' }).trim(),
-      ).toBe(
-        (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version,
-      );
+      ).toBe(pkg.version);
   });
 
   it('has a changelog whose newest release is the package version, under an Unreleased section', () => {
